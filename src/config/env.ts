@@ -1,0 +1,152 @@
+import { z } from 'zod';
+
+/**
+ * Every setting comes from the environment, validated at start. Unset channel credentials switch
+ * the channel off; a half-configured channel is an error that names what is missing.
+ */
+const optionalString = z
+  .string()
+  .optional()
+  .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()));
+
+const optionalInt = (min: number) =>
+  z
+    .string()
+    .optional()
+    .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()))
+    .pipe(z.coerce.number().int().min(min).optional());
+
+const boolFlag = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s.trim() === '') return fallback;
+      const v = s.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+      ctx.addIssue({ code: 'custom', message: 'expected true or false' });
+      return z.NEVER;
+    });
+
+export const envSchema = z.object({
+  /** PostgreSQL connection string; unset → the embedded database in DATA_DIR. */
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+      .optional(),
+  ),
+  DATA_DIR: optionalString.transform((s) => s ?? 'data'),
+  PORT: optionalInt(0).transform((n) => n ?? 8080),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Seed the demo registry when the embedded database is empty (default on for the embedded DB). */
+  SEED_DEMO: boolFlag(true),
+
+  IIN_MAX_ATTEMPTS: optionalInt(1).transform((n) => n ?? 5),
+  IIN_LOCK_MINUTES: optionalInt(1).transform((n) => n ?? 60),
+
+  /** Restore policy (SPEC §5): unset window/limit = any time, any number of times. */
+  RESTORE_WINDOW_DAYS: optionalInt(1),
+  RESTORE_MAX_TIMES: optionalInt(1),
+  RESTORE_KEEPS_REGISTRATION_DATE: boolFlag(true),
+
+  TELEGRAM_BOT_TOKEN: optionalString,
+  TELEGRAM_WEBHOOK_URL: optionalString.pipe(z.url().optional()),
+  TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, 'only A-Z, a-z, 0-9, _ and -, up to 256 characters')
+      .optional(),
+  ),
+  TELEGRAM_API_ROOT: optionalString.transform((s) => s ?? 'https://api.telegram.org').pipe(z.url()),
+
+  WHATSAPP_TOKEN: optionalString,
+  WHATSAPP_PHONE_NUMBER_ID: optionalString,
+  WHATSAPP_APP_SECRET: optionalString,
+  WHATSAPP_VERIFY_TOKEN: optionalString,
+  WHATSAPP_API_ROOT: optionalString.transform((s) => s ?? 'https://graph.facebook.com').pipe(z.url()),
+  WHATSAPP_API_VERSION: optionalString.transform((s) => s ?? 'v23.0').pipe(z.string().regex(/^v\d+\.\d+$/)),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface RestorePolicy {
+  windowDays: number | null;
+  maxTimes: number | null;
+  keepRegistrationDate: boolean;
+}
+
+export interface Config {
+  env: Env;
+  database: { kind: 'postgres'; url: string } | { kind: 'embedded'; dataDir: string };
+  identification: { maxAttempts: number; lockMinutes: number };
+  restorePolicy: RestorePolicy;
+  telegram: { token: string; webhookUrl?: string; webhookSecret?: string; apiRoot: string } | null;
+  whatsapp: {
+    token: string;
+    phoneNumberId: string;
+    appSecret: string;
+    verifyToken: string;
+    apiRoot: string;
+    apiVersion: string;
+  } | null;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const WHATSAPP_KEYS = ['WHATSAPP_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID', 'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN'] as const;
+
+/** Parses the environment; throws a ConfigError that names every missing or malformed variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
+  }
+  const env = parsed.data;
+  const problems: string[] = [];
+
+  const waSet = WHATSAPP_KEYS.filter((k) => env[k] !== undefined);
+  if (waSet.length > 0 && waSet.length < WHATSAPP_KEYS.length) {
+    for (const k of WHATSAPP_KEYS) if (env[k] === undefined) problems.push(`${k}: required when any WHATSAPP_* credential is set`);
+  }
+  if (env.TELEGRAM_WEBHOOK_URL && !env.TELEGRAM_BOT_TOKEN) problems.push('TELEGRAM_BOT_TOKEN: required when TELEGRAM_WEBHOOK_URL is set');
+  if (env.TELEGRAM_WEBHOOK_URL && !env.TELEGRAM_WEBHOOK_SECRET)
+    problems.push('TELEGRAM_WEBHOOK_SECRET: required in webhook mode, so forged updates are refused');
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    env,
+    database: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'embedded', dataDir: env.DATA_DIR },
+    identification: { maxAttempts: env.IIN_MAX_ATTEMPTS, lockMinutes: env.IIN_LOCK_MINUTES },
+    restorePolicy: {
+      windowDays: env.RESTORE_WINDOW_DAYS ?? null,
+      maxTimes: env.RESTORE_MAX_TIMES ?? null,
+      keepRegistrationDate: env.RESTORE_KEEPS_REGISTRATION_DATE,
+    },
+    telegram: env.TELEGRAM_BOT_TOKEN
+      ? {
+          token: env.TELEGRAM_BOT_TOKEN,
+          webhookUrl: env.TELEGRAM_WEBHOOK_URL,
+          webhookSecret: env.TELEGRAM_WEBHOOK_SECRET,
+          apiRoot: env.TELEGRAM_API_ROOT,
+        }
+      : null,
+    whatsapp:
+      waSet.length === WHATSAPP_KEYS.length
+        ? {
+            token: env.WHATSAPP_TOKEN!,
+            phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID!,
+            appSecret: env.WHATSAPP_APP_SECRET!,
+            verifyToken: env.WHATSAPP_VERIFY_TOKEN!,
+            apiRoot: env.WHATSAPP_API_ROOT,
+            apiVersion: env.WHATSAPP_API_VERSION,
+          }
+        : null,
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The neutral vocabulary between the core and the channels. Channels turn platform updates into
+ * `Input`s and render `Output`s; they know nothing of the questionnaire.
+ */
+import type { EffectResult } from './effects.ts';
+import type { GeoPoint } from './views.ts';
+
+/** A localisable text: an i18next key and its interpolation parameters. */
+export interface Text {
+  key: string;
+  params?: Record<string, string | number>;
+}
+
+export const COMMANDS = ['start', 'menu', 'language', 'help', 'cancel'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+/** What a button does. Encoded into callback data / reply ids by `actionCodec`, with the screen's seq. */
+export type Action =
+  | { type: 'choose'; value: string }
+  /** Multi-select: set the option to `on` (idempotent, so a double press changes nothing). */
+  | { type: 'toggle'; value: string; on: boolean }
+  | { type: 'done' }
+  | { type: 'back' }
+  | { type: 'page'; page: number }
+  | { type: 'command'; name: Command };
+
+export type Input =
+  /** /start on Telegram, the first message on WhatsApp. `languageHint` is the client's language code. */
+  | { type: 'start'; languageHint?: string | null }
+  | { type: 'command'; name: Command }
+  /** A button press; `seq` is the screen instance the button was drawn for. */
+  | { type: 'action'; seq: number; action: Action }
+  /** A press whose data could not be decoded (forged, truncated or from an old release). */
+  | { type: 'badAction' }
+  | { type: 'text'; text: string }
+  /** A shared contact; `own` is the channel's check that it is the sender's own number. */
+  | { type: 'contact'; phone: string; own: boolean }
+  /** The sender's number as the platform proves it (WhatsApp): identification skips the contact step. */
+  | { type: 'verifiedPhone'; phone: string }
+  | { type: 'location'; point: GeoPoint }
+  /** Stickers, voice, photos and other messages the conversation has no use for. */
+  | { type: 'unsupported' }
+  | { type: 'result'; result: EffectResult };
+
+export type ButtonRole = 'option' | 'nav';
+
+export interface Button {
+  text: Text;
+  /** Secondary line (WhatsApp list row description); channels without one may ignore it. */
+  description?: Text;
+  action: Action;
+  /** Marked as chosen: a tick in multi-select, the current choice in single select. */
+  selected?: boolean;
+  role: ButtonRole;
+}
+
+export interface Message {
+  kind: 'message';
+  /** Paragraphs, joined by the channel with blank lines. */
+  body: Text[];
+  buttons: Button[];
+  /** Title of the WhatsApp list button / a heading; optional. */
+  listTitle?: Text;
+  /** The screen instance the buttons belong to. */
+  seq: number;
+  /**
+   * `edit`: the same screen redrawn (a toggle, a page turn) — a channel that can, edits the message
+   * the button was on; otherwise it sends a new one.
+   */
+  mode: 'new' | 'edit';
+  /** Ask the client for the sender's contact or location with a native control. */
+  request?: 'contact' | 'location';
+  paging?: { page: number; pages: number };
+}
+
+/** A short notice: a callback-query answer on Telegram, a plain message elsewhere. */
+export interface Notice {
+  kind: 'notice';
+  text: Text;
+}
+
+export type Output = Message | Notice;
