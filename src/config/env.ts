@@ -14,7 +14,7 @@ const optionalInt = (min: number) =>
     .string()
     .optional()
     .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()))
-    .pipe(z.coerce.number().int().min(min).optional());
+    .pipe(z.string().regex(/^\d+$/, 'expected a whole number').transform(Number).pipe(z.number().int().min(min)).optional());
 
 const boolFlag = (fallback: boolean) =>
   z
