@@ -8,10 +8,39 @@ import type { GeoPoint } from './views.ts';
 /** A localisable text: an i18next key and its interpolation parameters. */
 export interface Text {
   key: string;
-  params?: Record<string, string | number>;
+  params?: Record<string, Param>;
 }
 
-export const COMMANDS = ['start', 'menu', 'language', 'help', 'cancel'] as const;
+/**
+ * An interpolation value. Texts nest (a status inside an application line); dates are rendered in
+ * Asia/Almaty time and amounts with the locale's grouping by the channel's renderer.
+ */
+export type Param =
+  | string
+  | number
+  | Text
+  | { date: string; withTime?: boolean }
+  | { amount: number }
+  /** Items joined with the locale's list separator. */
+  | { list: Param[] };
+
+/**
+ * Commands work at any point and on any keyboard (they carry no screen seq), so menu buttons and
+ * the buttons of reminders and stop-list notices never go stale. Only the first five are
+ * advertised in the clients' command menus.
+ */
+export const COMMANDS = [
+  'start',
+  'menu',
+  'language',
+  'help',
+  'cancel',
+  'applications',
+  'extend',
+  'restore',
+  'questionnaire',
+] as const;
+export const ADVERTISED_COMMANDS = ['start', 'menu', 'language', 'help', 'cancel'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** What a button does. Encoded into callback data / reply ids by `actionCodec`, with the screen's seq. */
@@ -70,7 +99,13 @@ export interface Message {
   mode: 'new' | 'edit';
   /** Ask the client for the sender's contact or location with a native control. */
   request?: 'contact' | 'location';
+  /** Data paging drawn by the core (the kindergarten list). */
   paging?: { page: number; pages: number };
+  /**
+   * A channel that must split long option lists (WhatsApp lists hold 10 rows) asks for a slice
+   * with a `page` action; the core redraws the screen and echoes the requested slice here.
+   */
+  viewPage?: number;
 }
 
 /** A short notice: a callback-query answer on Telegram, a plain message elsewhere. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { draftSchema, emptyDraft } from '../questionnaire/answers.ts';
+import { draftSchema, emptyDraft, kindergartenRefSchema } from '../questionnaire/answers.ts';
 
 export const SCREENS = [
   'language',
@@ -44,11 +44,15 @@ export const conversationStateSchema = z.object({
     query: z.string().max(100).nullable(),
     near: geoPointSchema.nullable(),
     page: z.number().int().nonnegative(),
+    /** The kindergartens on the page last drawn: only these can be ticked (guards forged ids). */
+    visible: z.array(kindergartenRefSchema).max(20),
   }),
   /** Applications the parent may extend now; shown on the confirm button. */
   needExtension: z.number().int().nonnegative(),
   /** The stop-listed application chosen for restoring; after the questionnaire the restore resumes. */
-  restoreId: z.number().int().positive().nullable(),
+  restore: z.object({ id: z.number().int().positive(), queueNumber: z.number().int().positive() }).nullable(),
+  /** How the next data-driven redraw goes out: a fresh message or an edit of the pressed one. */
+  render: z.enum(['new', 'edit']),
 });
 export type ConversationState = z.infer<typeof conversationStateSchema>;
 
@@ -61,7 +65,8 @@ export const initialState = (): ConversationState => ({
   linked: false,
   draft: emptyDraft(),
   editing: false,
-  kg: { query: null, near: null, page: 0 },
+  kg: { query: null, near: null, page: 0, visible: [] },
   needExtension: 0,
-  restoreId: null,
+  restore: null,
+  render: 'new',
 });

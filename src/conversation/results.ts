@@ -1,0 +1,230 @@
+/**
+ * Drawing the screens that show registry data, when the data an effect asked for comes back, and
+ * reacting to the outcome of identification, extension and restore.
+ */
+import { MAX_KINDERGARTENS, QUESTION_COUNT } from '../questionnaire/catalog.ts';
+import { emptyDraft } from '../questionnaire/answers.ts';
+import type { EffectResult } from './effects.ts';
+import { draftFromAnswers, firstUnanswered, isPristine } from './flow.ts';
+import type { Button, Message, Text } from './io.ts';
+import { andThen, backButton, done, enter, menuButton, message, nav, option, text, type StepResult } from './result.ts';
+import { answerLines, KINDERGARTEN_PAGE_SIZE, kindergartenList, kindergartenName, show } from './screens.ts';
+import type { ConversationState } from './state.ts';
+import type { ApplicationView, KindergartenView, SeasonView } from './views.ts';
+
+export function onResult(state: ConversationState, result: EffectResult): StepResult {
+  switch (result.type) {
+    case 'phoneIdentified':
+      if (result.lockedUntil) return lockedOut(state, result.lockedUntil);
+      if (!result.found) {
+        return andThen(done({ ...state, phone: null }, [msg(state, 'identify.phoneNotFound')]), (s) => show(s));
+      }
+      return show(enter(state, 'iin'));
+    case 'iinVerified':
+      // The phone stays: further IINs are answered "locked" by the service until the lock ends.
+      if (result.outcome === 'locked') return done(state, [lockedMessage(state, result.lockedUntil)]);
+      if (result.outcome === 'mismatch') {
+        return andThen(done(state, [msg(state, 'identify.iinMismatch', { count: result.attemptsLeft })]), (s) => show(s));
+      }
+      return andThen(done({ ...state, linked: true, phone: null }, [msg(state, 'identify.welcome')]), (s) =>
+        show(enter(s, 'menu')),
+      );
+    case 'applicationsLoaded':
+      return done(state, [applicationsMessage(state, result.items, result.season)]);
+    case 'questionnaireContextLoaded':
+      return state.screen === 'myQuestionnaire' ? done(state, [storedMessage(state, result)]) : startQuestionnaire(state, result);
+    case 'kindergartensFound':
+      return kindergartenPage(state, result);
+    case 'questionnaireSubmitted':
+      return submitted(state, result.extended, result.validUntil);
+    case 'stopListedLoaded':
+      return done(state, [stopListMessage(state, result.items)]);
+    case 'restoreResult':
+      return restored(state, result);
+    case 'seasonLoaded':
+      return done(state, [helpMessage(state, result.season)]);
+    case 'notLinked':
+      return andThen(done({ ...state, linked: false, phone: null, restore: null }, [msg(state, 'identify.relink')]), (s) =>
+        show(enter(s, s.locale ? 'contact' : 'language')),
+      );
+  }
+}
+
+/** A plain informational message with no buttons. */
+const msg = (state: ConversationState, key: string, params?: Text['params']): Message => message(state, [text(key, params)], []);
+
+const lockedMessage = (state: ConversationState, until: string | null): Message =>
+  msg(state, 'identify.locked', { until: { date: until ?? new Date(0).toISOString(), withTime: true } });
+
+const lockedOut = (state: ConversationState, until: string | null): StepResult =>
+  done({ ...state, phone: null }, [lockedMessage(state, until)]);
+
+function startQuestionnaire(
+  state: ConversationState,
+  ctx: Extract<EffectResult, { type: 'questionnaireContextLoaded' }>,
+): StepResult {
+  if (!ctx.season) return andThen(done(state, [msg(state, 'questionnaire.noSeason')]), (s) => show(enter(s, 'menu')));
+  const resumed = !isPristine(state.draft);
+  const draft = !resumed && ctx.stored ? draftFromAnswers(ctx.stored.answers) : state.draft;
+  const next: ConversationState = { ...state, draft, needExtension: ctx.needExtension, editing: false };
+  const intro = resumed
+    ? text('questionnaire.resume')
+    : ctx.needExtension > 0
+      ? text('questionnaire.intro', { count: ctx.needExtension, deadline: { date: ctx.season.deadline, withTime: true } })
+      : text('questionnaire.introNothingToExtend', { validUntil: { date: ctx.season.validUntil } });
+  return andThen(done(next, [message(next, [intro], [])]), (s) => show(enter(s, firstUnanswered(s.draft))));
+}
+
+function kindergartenPage(state: ConversationState, found: Extract<EffectResult, { type: 'kindergartensFound' }>): StepResult {
+  const pages = Math.max(1, Math.ceil(found.total / KINDERGARTEN_PAGE_SIZE));
+  const selected = state.draft.kindergartens;
+  const visible = found.items.map(({ id, number, nameKk, nameRu }) => ({ id, number, nameKk, nameRu }));
+  const next: ConversationState = { ...state, kg: { ...state.kg, page: found.page, visible }, render: 'new' };
+
+  const body: Text[] = [
+    text('questionnaire.progress', { n: 1, total: QUESTION_COUNT }),
+    text('q1.prompt', { max: MAX_KINDERGARTENS }),
+    selected.length > 0 ? text('q1.selected', { list: kindergartenList(selected, state) }) : text('q1.noneSelected'),
+  ];
+  if (state.kg.query) body.push(text('q1.searchResults', { query: state.kg.query, count: found.total }));
+  if (state.kg.near) body.push(text('q1.sortedByDistance'));
+  if (found.total === 0) body.push(text('q1.nothingFound'));
+
+  const buttons: Button[] = found.items.map((k) => {
+    const on = selected.some((s) => s.id === k.id);
+    return option(
+      text('kindergarten.short', { number: k.number, name: kindergartenName(k, state) }),
+      { type: 'toggle', value: String(k.id), on: !on },
+      { selected: on, description: kindergartenDetails(k) },
+    );
+  });
+  if (found.page > 0) buttons.push(nav(text('common.prev'), { type: 'page', page: found.page - 1 }));
+  if (found.page < pages - 1) buttons.push(nav(text('common.next'), { type: 'page', page: found.page + 1 }));
+  buttons.push(nav(text('q1.nearMe'), { type: 'choose', value: 'near' }));
+  if (state.kg.query || state.kg.near) buttons.push(nav(text('q1.clearSearch'), { type: 'choose', value: 'clear' }));
+  buttons.push(nav(selected.length > 0 ? text('q1.done', { count: selected.length }) : text('common.done'), { type: 'done' }));
+  buttons.push(backButton());
+
+  return done(next, [
+    { ...message(next, body, buttons), mode: state.render, paging: { page: found.page, pages } },
+  ]);
+}
+
+function kindergartenDetails(k: KindergartenView): Text {
+  const params = {
+    ownership: text(`kindergarten.ownership.${k.ownership}`),
+    languages: { list: k.languages.map((l) => text(`kindergarten.language.${l}`)) },
+    demand: k.demand,
+    capacity: k.capacity,
+  };
+  return k.distanceKm === null
+    ? text('kindergarten.details', params)
+    : text('kindergarten.detailsWithDistance', { ...params, distance: k.distanceKm.toFixed(1) });
+}
+
+function submitted(state: ConversationState, extended: number, validUntil: string | null): StepResult {
+  const cleared: ConversationState = { ...state, draft: emptyDraft(), editing: false, needExtension: 0 };
+  const note =
+    extended > 0 && validUntil
+      ? msg(state, 'extend.done', { count: extended, validUntil: { date: validUntil } })
+      : msg(state, 'extend.saved');
+  return andThen(done(cleared, [note]), (s) => show(enter(s, s.restore ? 'restoreConfirm' : 'menu')));
+}
+
+function restored(state: ConversationState, r: Extract<EffectResult, { type: 'restoreResult' }>): StepResult {
+  switch (r.outcome) {
+    case 'restored':
+      return andThen(
+        done({ ...state, restore: null }, [msg(state, 'restore.done', { validUntil: { date: r.validUntil ?? '' } })]),
+        (s) => show(enter(s, 'menu')),
+      );
+    case 'needsQuestionnaire':
+      // Keep `restore`: after the questionnaire is submitted the restore confirmation comes back.
+      return andThen(done(state, [msg(state, 'restore.needsQuestionnaire')]), (s) => done({ ...s, screen: 'menu' }, [], [
+        { type: 'loadQuestionnaireContext' },
+      ]));
+    case 'notAllowed':
+    case 'notFound':
+    case 'noSeason':
+      return andThen(done({ ...state, restore: null }, [msg(state, `restore.${r.outcome}`)]), (s) => show(enter(s, 'menu')));
+  }
+}
+
+function applicationsMessage(state: ConversationState, items: ApplicationView[], season: SeasonView | null): Message {
+  if (items.length === 0) return message(state, [text('applications.none')], [menuButton()]);
+  const body: Text[] = [text('applications.title', { count: items.length })];
+  for (const a of items) body.push(applicationLine(state, a, season));
+  const buttons: Button[] = [];
+  if (items.some((a) => a.needsExtension)) buttons.push(option(text('menu.extend'), { type: 'command', name: 'extend' }));
+  if (items.some((a) => a.status === 'STOP_LISTED')) buttons.push(option(text('menu.restore'), { type: 'command', name: 'restore' }));
+  buttons.push(menuButton());
+  return message(state, body, buttons);
+}
+
+function applicationLine(state: ConversationState, a: ApplicationView, season: SeasonView | null): Text {
+  let status: Text;
+  if (a.status === 'ACTIVE' && a.needsExtension && season) {
+    status = text('applications.status.needsExtension', { deadline: { date: season.deadline, withTime: true } });
+  } else if (a.status === 'ACTIVE') {
+    status = text('applications.status.ACTIVE', { validUntil: { date: a.validUntil } });
+  } else if (a.status === 'STOP_LISTED') {
+    status = text('applications.status.STOP_LISTED', { since: { date: a.stopListedAt ?? a.validUntil } });
+  } else {
+    status = text(`applications.status.${a.status}`);
+  }
+  return text('applications.item', {
+    queueNumber: a.queueNumber,
+    child: a.childName,
+    category: text(`applications.category.${a.category}`),
+    registeredAt: { date: a.registeredAt },
+    status,
+    kindergartens:
+      a.kindergartens.length > 0
+        ? { list: a.kindergartens.map((k) => text('kindergarten.short', { number: k.number, name: kindergartenName(k, state) })) }
+        : text('summary.none'),
+  });
+}
+
+function stopListMessage(state: ConversationState, items: ApplicationView[]): Message {
+  if (items.length === 0) return message(state, [text('restore.none')], [menuButton()]);
+  return message(
+    state,
+    [
+      text('restore.title'),
+      ...items.map((a) => text('restore.item', { queueNumber: a.queueNumber, child: a.childName, since: { date: a.stopListedAt ?? a.validUntil } })),
+      text('restore.choose'),
+    ],
+    [
+      ...items.map((a) => option(text('restore.option', { queueNumber: a.queueNumber }), { type: 'choose', value: `a${a.id}_${a.queueNumber}` })),
+      menuButton(),
+    ],
+  );
+}
+
+function storedMessage(state: ConversationState, ctx: Extract<EffectResult, { type: 'questionnaireContextLoaded' }>): Message {
+  if (!ctx.stored) {
+    return message(state, [text('myQuestionnaire.none')], [option(text('menu.extend'), { type: 'command', name: 'extend' }), menuButton()]);
+  }
+  const s = ctx.stored;
+  return message(
+    state,
+    [
+      text('myQuestionnaire.title', { season: s.seasonCode }),
+      ...answerLines(draftFromAnswers(s.answers), state),
+      text('myQuestionnaire.dates', {
+        submittedAt: { date: s.submittedAt, withTime: true },
+        updatedAt: { date: s.updatedAt, withTime: true },
+        channel: text(`channel.${s.channel}`),
+      }),
+    ],
+    [option(text('myQuestionnaire.edit'), { type: 'command', name: 'extend' }), menuButton()],
+  );
+}
+
+function helpMessage(state: ConversationState, season: SeasonView | null): Message {
+  const body: Text[] = [text('help.purge')];
+  body.push(season ? text('help.deadline', { deadline: { date: season.deadline, withTime: true } }) : text('help.noSeason'));
+  body.push(text('help.portal'));
+  const buttons: Button[] = state.linked ? [menuButton()] : [nav(text('common.continue'), { type: 'command', name: 'menu' })];
+  return message(state, body, buttons);
+}

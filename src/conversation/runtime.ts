@@ -1,0 +1,84 @@
+/**
+ * Runs the pure conversation against the database: loads the chat's state, steps it with the
+ * input, executes the effects it asks for (feeding their results back in), and saves the new
+ * state under optimistic locking — a concurrent update of the same chat makes this one start
+ * over from the fresh state, so no answer is lost.
+ */
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config/env.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Logger } from '../log.ts';
+import { executeEffect } from './execute-effect.ts';
+import type { Input, Output } from './io.ts';
+import { notice } from './result.ts';
+import type { ConversationState } from './state.ts';
+import { step } from './step.ts';
+import { loadConversation, saveConversation } from './store.ts';
+import type { ChannelName, Locale } from './views.ts';
+
+export interface ChatRef {
+  channel: ChannelName;
+  chatId: string;
+}
+
+export interface Reply {
+  outputs: Output[];
+  /** The language to render the outputs in. */
+  locale: Locale;
+  state: ConversationState;
+}
+
+export interface RuntimeDeps {
+  prisma: PrismaClient;
+  config: Pick<Config, 'identification' | 'restorePolicy'>;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Before a language is chosen only the bilingual language prompt and notices are shown. */
+export const DEFAULT_LOCALE: Locale = 'kk';
+
+const MAX_ATTEMPTS = 5;
+/** A guard against a state machine that keeps asking for effects. */
+const MAX_EFFECTS = 16;
+
+export class ConversationRuntime {
+  constructor(private readonly deps: RuntimeDeps) {}
+
+  async handle(chat: ChatRef, input: Input): Promise<Reply> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const { state, version } = await loadConversation(this.deps.prisma, chat.channel, chat.chatId);
+      let reply: Reply;
+      try {
+        reply = await this.run(chat, state, input);
+      } catch (err) {
+        this.deps.logger.error({ err, channel: chat.channel, chatId: chat.chatId, input: input.type }, 'conversation step failed');
+        // The state is not saved: the parent stays where they were and can simply try again.
+        return { outputs: [notice('common.error')], locale: state.locale ?? DEFAULT_LOCALE, state };
+      }
+      if (await saveConversation(this.deps.prisma, chat.channel, chat.chatId, reply.state, version)) return reply;
+      this.deps.logger.debug({ channel: chat.channel, chatId: chat.chatId, attempt }, 'conversation version conflict, retrying');
+    }
+    const { state } = await loadConversation(this.deps.prisma, chat.channel, chat.chatId);
+    return { outputs: [notice('common.busy')], locale: state.locale ?? DEFAULT_LOCALE, state };
+  }
+
+  private async run(chat: ChatRef, initial: ConversationState, input: Input): Promise<Reply> {
+    const ctx = { ...this.deps, channel: chat.channel, chatId: chat.chatId };
+    const outputs: Output[] = [];
+    const pending: Input[] = [input];
+    let state = initial;
+    let executed = 0;
+    while (pending.length > 0) {
+      const result = step(state, pending.shift()!);
+      state = result.state;
+      outputs.push(...result.outputs);
+      for (const effect of result.effects) {
+        if (++executed > MAX_EFFECTS) throw new Error('too many effects in one step');
+        const outcome = await executeEffect(ctx, effect);
+        if (outcome) pending.push({ type: 'result', result: outcome });
+      }
+    }
+    return { outputs, locale: state.locale ?? DEFAULT_LOCALE, state };
+  }
+}

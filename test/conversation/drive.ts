@@ -1,0 +1,57 @@
+/** Drives the pure state machine the way the runtime does, with effects answered by a test resolver. */
+import type { Effect, EffectResult } from '../../src/conversation/effects.ts';
+import type { Input, Message, Output } from '../../src/conversation/io.ts';
+import { conversationStateSchema, type ConversationState } from '../../src/conversation/state.ts';
+import { step } from '../../src/conversation/step.ts';
+
+export type Resolver = (effect: Effect, state: ConversationState) => EffectResult | null;
+
+export interface Driven {
+  state: ConversationState;
+  outputs: Output[];
+  effects: Effect[];
+}
+
+export function drive(state: ConversationState, input: Input, resolve: Resolver): Driven {
+  const outputs: Output[] = [];
+  const effects: Effect[] = [];
+  const pending: Input[] = [input];
+  let current = state;
+  while (pending.length > 0) {
+    const r = step(current, pending.shift()!);
+    current = r.state;
+    outputs.push(...r.outputs);
+    for (const e of r.effects) {
+      effects.push(e);
+      const result = resolve(e, current);
+      if (result) pending.push({ type: 'result', result });
+    }
+  }
+  // Every state the machine produces must survive the trip through the database.
+  conversationStateSchema.parse(JSON.parse(JSON.stringify(current)));
+  return { state: current, outputs, effects };
+}
+
+export const lastMessage = (d: Driven): Message => {
+  const m = d.outputs.filter((o): o is Message => o.kind === 'message').at(-1);
+  if (!m) throw new Error(`no message in outputs: ${JSON.stringify(d.outputs)}`);
+  return m;
+};
+
+export const keys = (d: Driven): string[] =>
+  d.outputs.flatMap((o) => (o.kind === 'notice' ? [o.text.key] : o.body.map((t) => t.key)));
+
+/** The button whose label key (and optionally action value) matches. */
+export function button(m: Message, labelKey: string, value?: string) {
+  const b = m.buttons.find(
+    (b) => b.text.key === labelKey && (value === undefined || ('value' in b.action && b.action.value === value)),
+  );
+  if (!b) throw new Error(`no button ${labelKey} ${value ?? ''} in ${JSON.stringify(m.buttons.map((x) => [x.text.key, x.action]))}`);
+  return b;
+}
+
+export const press = (m: Message, labelKey: string, value?: string): Input => ({
+  type: 'action',
+  seq: m.seq,
+  action: button(m, labelKey, value).action,
+});
