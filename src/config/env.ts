@@ -16,11 +16,11 @@ const optionalInt = (min: number) =>
     .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()))
     .pipe(z.string().regex(/^\d+$/, 'expected a whole number').transform(Number).pipe(z.number().int().min(min)).optional());
 
-const boolFlag = (fallback: boolean) =>
+const boolFlag = <T extends boolean | undefined>(fallback: T) =>
   z
     .string()
     .optional()
-    .transform((s, ctx) => {
+    .transform((s, ctx): boolean | T => {
       if (s === undefined || s.trim() === '') return fallback;
       const v = s.trim().toLowerCase();
       if (['1', 'true', 'yes', 'on'].includes(v)) return true;
@@ -40,8 +40,11 @@ export const envSchema = z.object({
   DATA_DIR: optionalString.transform((s) => s ?? 'data'),
   PORT: optionalInt(0).transform((n) => n ?? 8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Seed the demo registry when the embedded database is empty (default on for the embedded DB). */
-  SEED_DEMO: boolFlag(true),
+  /** Seed the demo registry into an empty database: default on for the embedded one, off for PostgreSQL. */
+  SEED_DEMO: boolFlag(undefined),
+  /** The region's portal and contact centre, shown in help and error texts. */
+  PORTAL_URL: optionalString.transform((s) => s ?? 'https://egov.kz'),
+  SUPPORT_PHONE: optionalString.transform((s) => s ?? '1414'),
 
   IIN_MAX_ATTEMPTS: optionalInt(1).transform((n) => n ?? 5),
   IIN_LOCK_MINUTES: optionalInt(1).transform((n) => n ?? 60),
@@ -80,6 +83,8 @@ export interface RestorePolicy {
 export interface Config {
   env: Env;
   database: { kind: 'postgres'; url: string } | { kind: 'embedded'; dataDir: string };
+  seedDemo: boolean;
+  portal: { url: string; supportPhone: string };
   identification: { maxAttempts: number; lockMinutes: number };
   restorePolicy: RestorePolicy;
   telegram: { token: string; webhookUrl?: string; webhookSecret?: string; apiRoot: string } | null;
@@ -123,6 +128,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   return {
     env,
     database: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'embedded', dataDir: env.DATA_DIR },
+    seedDemo: env.SEED_DEMO ?? !env.DATABASE_URL,
+    portal: { url: env.PORTAL_URL, supportPhone: env.SUPPORT_PHONE },
     identification: { maxAttempts: env.IIN_MAX_ATTEMPTS, lockMinutes: env.IIN_LOCK_MINUTES },
     restorePolicy: {
       windowDays: env.RESTORE_WINDOW_DAYS ?? null,

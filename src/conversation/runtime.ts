@@ -75,7 +75,7 @@ export class ConversationRuntime {
       outputs.push(...result.outputs);
       for (const effect of result.effects) {
         if (++executed > MAX_EFFECTS) throw new Error('too many effects in one step');
-        const outcome = await executeEffect(ctx, effect);
+        const outcome = await executeEffect({ ...ctx, locale: state.locale ?? undefined }, effect);
         if (outcome) pending.push({ type: 'result', result: outcome });
       }
     }

@@ -67,6 +67,14 @@ describe('locales', () => {
   });
 });
 
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = path.join(dir, f);
+    if (f === 'generated') return [];
+    return statSync(p).isDirectory() ? sourceFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
 /** Every text an output carries, nested ones included. */
 function textsOf(outputs: Output[]): Text[] {
   const found: Text[] = [];
@@ -134,18 +142,7 @@ describe('every text the conversation uses exists in both languages', () => {
   });
 
   it('over every key written literally in the code, and every option of the catalog', () => {
-    const roots = ['src', 'bots'].map((d) => path.resolve(d));
-    const files = roots.flatMap(function walk(dir): string[] {
-      try {
-        return readdirSync(dir).flatMap((f) => {
-          const p = path.join(dir, f);
-          if (p.includes(`${path.sep}generated`)) return [];
-          return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') ? [p] : [];
-        });
-      } catch {
-        return [];
-      }
-    });
+    const files = ['src', 'bots'].flatMap((d) => sourceFiles(path.resolve(d)));
     const literal = /\b(?:text|notice|msg|retry|retryEdit|commandButton|t)\((?:[a-z]+,\s*)?'([a-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+)'/g;
     const keys = new Set<string>();
     for (const f of files) for (const m of readFileSync(f, 'utf8').matchAll(literal)) keys.add(m[1]!);

@@ -1,0 +1,48 @@
+/**
+ * `npm start`: the product process. Assembles the core, attaches every configured channel to it,
+ * serves the HTTP endpoints, and says which channels are off and how to turn them on.
+ */
+import { startCore } from '../src/app.ts';
+import { ConfigError, loadConfig } from '../src/config/env.ts';
+import type { ChannelAdapter } from './channel.ts';
+import { TelegramChannel } from './telegram/channel.ts';
+import { createWhatsAppChannel } from './whatsapp/channel.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const core = await startCore(config);
+  const { logger } = core;
+  const channels: ChannelAdapter[] = [];
+
+  if (config.telegram) channels.push(new TelegramChannel(core, config.telegram));
+  else logger.info('Telegram is off: set TELEGRAM_BOT_TOKEN (from @BotFather) to turn it on; see README "Telegram".');
+  const whatsapp = createWhatsAppChannel(core);
+  if (whatsapp) channels.push(whatsapp);
+  else {
+    logger.info(
+      'WhatsApp is off: set WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN to turn it on; see README "WhatsApp".',
+    );
+  }
+
+  const port = await core.http.listen(config.env.PORT);
+  for (const channel of channels) await channel.start();
+  logger.info({ port, database: core.db.kind, channels: channels.map((c) => c.name) }, 'kindergarten queue assistant is running');
+  if (channels.length === 0) logger.info('No messaging channel is on. Try the whole conversation in the terminal: npm run chat');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new updates, finishing the ones in flight');
+    for (const channel of channels) await channel.stop();
+    await core.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

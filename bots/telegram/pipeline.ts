@@ -1,0 +1,176 @@
+/**
+ * What happens to every Telegram update, in polling and webhook mode alike:
+ *   1. recorded in the inbox by update_id — a redelivered update is recognised and skipped
+ *      (unless its first handling died half-way: see inbox-claim.ts);
+ *   2. turned into a core input and handled by the conversation runtime;
+ *   3. the outputs delivered (callback answered, messages sent or edited);
+ *   4. marked processed.
+ * Nothing escapes: an error is logged (masked, no payloads) and the parent is told to try again;
+ * a blocked bot marks the chat link unreachable. So the webhook always answers 200 and
+ * Telegram never redelivers an update forever because of a bug.
+ */
+import type { Api, Context, MiddlewareFn } from 'grammy';
+import type { Update } from 'grammy/types';
+import type { Core } from '../../src/app.ts';
+import type { Prisma } from '../../src/generated/prisma/client.ts';
+import { recordInbound, markProcessed } from '../../src/inbox/inbox.ts';
+import { DEFAULT_LOCALE } from '../../src/conversation/runtime.ts';
+import type { Locale } from '../../src/conversation/views.ts';
+import { markUnreachable, recordInboundActivity } from '../../src/services/reachability.ts';
+import { CallbackAnswer } from './callback-answer.ts';
+import { deliver, ReplyKeyboards } from './delivery.ts';
+import { describeApiError, isUnreachable } from './errors.ts';
+import { claimStaleInbound, STALE_AFTER_MS } from './inbox-claim.ts';
+import { classify, type Incoming } from './updates.ts';
+
+export type UpdateOutcome = 'processed' | 'duplicate' | 'ignored' | 'unreachable' | 'failed';
+
+export type PipelineCore = Pick<Core, 'runtime' | 'translator' | 'logger' | 'clock' | 'db'>;
+
+export interface PipelineOptions {
+  /** How long a callback query may wait for the step before it is answered empty. */
+  answerDeadlineMs?: number;
+  /** Called when an update is settled (tests and metrics). */
+  onSettled?: (updateId: number, outcome: UpdateOutcome) => void;
+}
+
+const CHANNEL = 'TELEGRAM';
+
+export class UpdatePipeline {
+  private readonly keyboards = new ReplyKeyboards();
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly core: PipelineCore,
+    private readonly opts: PipelineOptions = {},
+  ) {}
+
+  /** grammY middleware: the last in the chain, it handles the update completely. */
+  middleware(): MiddlewareFn<Context> {
+    return (ctx) => {
+      const work = this.handle(ctx.api, ctx.update);
+      this.inflight.add(work);
+      return work.finally(() => this.inflight.delete(work));
+    };
+  }
+
+  /** Resolves when the updates being handled now are settled (graceful stop). */
+  async idle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  async handle(api: Api, update: Update): Promise<UpdateOutcome> {
+    const { logger } = this.core;
+    const incoming = classify(update);
+    const chatId = incoming.chatId;
+    const externalId = String(update.update_id);
+    let callback: CallbackAnswer | null = null;
+    let locale: Locale = hintLocale(update);
+    let outcome: UpdateOutcome = 'failed';
+    const answerFor = () => (update.callback_query ? new CallbackAnswer(api, update.callback_query.id, logger, this.opts.answerDeadlineMs) : null);
+    try {
+      const fresh = await recordInbound(this.prisma, {
+        channel: CHANNEL,
+        externalId,
+        chatId: chatId === null ? '' : String(chatId),
+        // Kept until processed (a crash leaves it for recovery); markProcessed erases it.
+        payload: update as unknown as Prisma.InputJsonValue,
+      });
+      if (!fresh && !(await claimStaleInbound(this.prisma, externalId, new Date(Date.now() - STALE_AFTER_MS)))) {
+        logger.debug({ updateId: update.update_id }, 'telegram: duplicate update skipped');
+        return (outcome = 'duplicate');
+      }
+      callback = answerFor();
+      outcome = await this.process(api, incoming, callback, (l) => (locale = l));
+    } catch (err) {
+      callback ??= answerFor();
+      outcome = await this.fail(api, update, chatId, locale, callback, err);
+    } finally {
+      await callback?.answer();
+      if (outcome !== 'duplicate') await this.settle(externalId);
+      this.opts.onSettled?.(update.update_id, outcome);
+    }
+    return outcome;
+  }
+
+  private get prisma() {
+    return this.core.db.prisma;
+  }
+
+  private async process(
+    api: Api,
+    incoming: Incoming,
+    callback: CallbackAnswer | null,
+    setLocale: (l: Locale) => void,
+  ): Promise<UpdateOutcome> {
+    const now = this.core.clock.now();
+    if (incoming.kind === 'ignored') return 'ignored';
+    const chatId = String(incoming.chatId);
+    if (incoming.kind === 'membership') {
+      // A kicked bot cannot write to the chat; unblocking it makes the chat reachable again.
+      if (incoming.blocked) await markUnreachable(this.prisma, CHANNEL, chatId, now);
+      else await recordInboundActivity(this.prisma, CHANNEL, chatId, now);
+      return incoming.blocked ? 'unreachable' : 'processed';
+    }
+    await recordInboundActivity(this.prisma, CHANNEL, chatId, now);
+    const reply = await this.core.runtime.handle({ channel: CHANNEL, chatId }, incoming.input);
+    setLocale(reply.locale);
+    await deliver(
+      {
+        api,
+        translator: this.core.translator,
+        keyboards: this.keyboards,
+        chatId: incoming.chatId,
+        locale: reply.locale,
+        callback,
+        pressedMessageId: incoming.callback?.messageId ?? null,
+        via: incoming.via,
+      },
+      reply.outputs,
+    );
+    return 'processed';
+  }
+
+  private async fail(
+    api: Api,
+    update: Update,
+    chatId: number | null,
+    locale: Locale,
+    callback: CallbackAnswer | null,
+    err: unknown,
+  ): Promise<UpdateOutcome> {
+    const { logger } = this.core;
+    if (chatId !== null && isUnreachable(err)) {
+      logger.info({ updateId: update.update_id, ...describeApiError(err) }, 'telegram: chat unreachable (bot blocked)');
+      await markUnreachable(this.prisma, CHANNEL, String(chatId), this.core.clock.now()).catch((e: unknown) =>
+        logger.error({ err: e }, 'telegram: marking a chat unreachable failed'),
+      );
+      return 'unreachable';
+    }
+    logger.error({ updateId: update.update_id, ...describeApiError(err) }, 'telegram: handling an update failed');
+    if (chatId === null) return 'failed';
+    const text = this.core.translator.t(locale, 'common.error');
+    try {
+      if (!(callback && (await callback.answer(text)))) await api.sendMessage(chatId, text);
+    } catch (e) {
+      if (isUnreachable(e)) await markUnreachable(this.prisma, CHANNEL, String(chatId), this.core.clock.now()).catch(() => undefined);
+      else logger.warn(describeApiError(e), 'telegram: telling the parent about an error failed');
+    }
+    return 'failed';
+  }
+
+  /** Marks the update processed; a failure here only means a redelivery would be handled again. */
+  private async settle(externalId: string): Promise<void> {
+    try {
+      await markProcessed(this.prisma, CHANNEL, externalId, this.core.clock.now());
+    } catch (err) {
+      this.core.logger.warn({ err, updateId: externalId }, 'telegram: marking an update processed failed');
+    }
+  }
+}
+
+/** The parent's app language, for an error message before the conversation's language is known. */
+function hintLocale(update: Update): Locale {
+  const code = (update.message?.from ?? update.callback_query?.from)?.language_code?.slice(0, 2).toLowerCase();
+  return code === 'kk' || code === 'ru' ? code : DEFAULT_LOCALE;
+}

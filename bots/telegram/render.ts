@@ -1,0 +1,60 @@
+/**
+ * A neutral message as a Telegram message: plain text (no parse_mode, so names with "*" or "<"
+ * are shown as they are) with the paragraphs separated by blank lines, and an inline keyboard.
+ * Button descriptions (a kindergarten's ownership, languages and demand) have no place on a
+ * Telegram button, so they are listed in the text under the body.
+ */
+import type { InlineKeyboardMarkup } from 'grammy/types';
+import type { Message } from '../../src/conversation/io.ts';
+import type { Locale } from '../../src/conversation/views.ts';
+import type { Translator } from '../../src/i18n/translator.ts';
+import { inlineKeyboard, type LabelledButton } from './keyboard.ts';
+
+/** The Bot API's limit for a message text. */
+export const MAX_TEXT = 4096;
+
+export interface RenderedMessage {
+  /** The text in pieces of at most MAX_TEXT characters; the keyboard goes with the last one. */
+  chunks: string[];
+  inline: InlineKeyboardMarkup | null;
+  request: 'contact' | 'location' | null;
+}
+
+export function renderMessage(m: Message, locale: Locale, tr: Translator): RenderedMessage {
+  const paragraphs = m.body.map((t) => tr.render(locale, t));
+  const details = m.buttons
+    .filter((b) => b.role === 'option' && b.description)
+    .map((b) => tr.t(locale, 'telegram.optionDetails', { label: b.text, details: b.description! }));
+  if (details.length > 0) paragraphs.push(details.join('\n'));
+  if (m.paging && m.paging.pages > 1) paragraphs.push(tr.t(locale, 'telegram.page', { page: m.paging.page + 1, pages: m.paging.pages }));
+
+  const buttons: LabelledButton[] = m.buttons.map((b) => ({
+    label: tr.render(locale, b.text),
+    selected: b.selected === true,
+    action: b.action,
+    role: b.role,
+    listed: b.description !== undefined,
+  }));
+  return {
+    chunks: splitText(paragraphs.filter((p) => p.length > 0).join('\n\n')),
+    inline: inlineKeyboard(buttons, m.seq, tr.t(locale, 'common.tick')),
+    request: m.request ?? null,
+  };
+}
+
+/** Splits a long text at paragraph, then line, then hard boundaries. */
+export function splitText(text: string, max = MAX_TEXT): string[] {
+  if (text.length <= max) return [text];
+  const chunks: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    const window = rest.slice(0, max);
+    let cut = window.lastIndexOf('\n\n');
+    if (cut < max / 2) cut = window.lastIndexOf('\n');
+    if (cut < max / 2) cut = max;
+    chunks.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest.length > 0) chunks.push(rest);
+  return chunks;
+}

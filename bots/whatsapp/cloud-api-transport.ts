@@ -1,0 +1,125 @@
+/**
+ * The transport over the official Cloud API through `@kapso/whatsapp-cloud-api`: its zod-validated
+ * builders check the platform limits before a request leaves, and its `GraphApiError` carries the
+ * Graph error code that `classifyFailure` turns into our `WhatsAppSendError`.
+ */
+import {
+  buildTemplateSendPayload,
+  GraphApiError,
+  isBusinessScopedUserId,
+  WhatsAppClient,
+  type SendMessageResponse,
+} from '@kapso/whatsapp-cloud-api';
+import type { Locale } from '../../src/conversation/views.ts';
+import { classifyFailure } from './errors.ts';
+import {
+  WhatsAppSendError,
+  type ChatId,
+  type OutgoingMessage,
+  type SendResult,
+  type TemplateMessage,
+  type WhatsAppTransport,
+} from './transport.ts';
+
+export interface CloudApiOptions {
+  token: string;
+  phoneNumberId: string;
+  /** `https://graph.facebook.com`, a proxy, or a test double. */
+  apiRoot: string;
+  apiVersion: string;
+  /** A request that takes longer is abandoned (and reported as transient). */
+  timeoutMs?: number;
+}
+
+export class CloudApiTransport implements WhatsAppTransport {
+  private readonly client: WhatsAppClient;
+
+  constructor(private readonly opts: CloudApiOptions) {
+    const timeoutMs = opts.timeoutMs ?? 15_000;
+    this.client = new WhatsAppClient({
+      accessToken: opts.token,
+      baseUrl: opts.apiRoot,
+      graphVersion: opts.apiVersion,
+      // A hung connection must not hold a chat's queue forever.
+      fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
+    });
+  }
+
+  async send(chatId: ChatId, message: OutgoingMessage): Promise<SendResult> {
+    const base = { phoneNumberId: this.opts.phoneNumberId, ...addressOf(chatId) };
+    const call = (): Promise<SendMessageResponse> => {
+      switch (message.type) {
+        case 'text':
+          return this.client.messages.sendText({ ...base, body: message.body });
+        case 'buttons':
+          return this.client.messages.sendInteractiveButtons({ ...base, bodyText: message.body, buttons: message.buttons });
+        case 'list':
+          return this.client.messages.sendInteractiveList({
+            ...base,
+            bodyText: message.body,
+            buttonText: message.button,
+            sections: message.sections,
+          });
+        case 'template':
+          return this.client.messages.sendTemplate({ ...base, template: templatePayload(message) });
+      }
+    };
+    let response: SendMessageResponse;
+    try {
+      response = await call();
+    } catch (err) {
+      throw toSendError(err);
+    }
+    const messageId = response?.messages?.[0]?.id;
+    if (!messageId) throw new WhatsAppSendError('unknown', null, 'the platform accepted the message but returned no id');
+    return { messageId };
+  }
+
+  sendText(chatId: ChatId, body: string): Promise<SendResult> {
+    return this.send(chatId, { type: 'text', body });
+  }
+
+  sendTemplate(chatId: ChatId, templateName: string, locale: Locale, params: string[], buttonPayloads: string[]): Promise<SendResult> {
+    return this.send(chatId, { type: 'template', name: templateName, locale, params, buttonPayloads });
+  }
+}
+
+/** A phone number goes as `to`; a business-scoped user id (the number no longer arrives) as `recipient`. */
+function addressOf(chatId: ChatId): { to: string } | { recipient: string } {
+  return isBusinessScopedUserId(chatId) ? { recipient: chatId } : { to: chatId };
+}
+
+type TemplateInput = Parameters<WhatsAppClient['messages']['sendTemplate']>[0]['template'];
+
+/** The typed builder's output is what `sendTemplate` takes; the library types the two apart. */
+function templatePayload(m: TemplateMessage): TemplateInput {
+  const payload = buildTemplateSendPayload({
+    name: m.name,
+    language: m.locale,
+    body: m.params.map((text) => ({ type: 'text' as const, text })),
+    buttons: m.buttonPayloads.map((payload, index) => ({
+      type: 'button' as const,
+      subType: 'quick_reply' as const,
+      index,
+      parameters: [{ type: 'payload' as const, payload }],
+    })),
+  });
+  return payload as unknown as TemplateInput;
+}
+
+export function toSendError(err: unknown): WhatsAppSendError {
+  if (err instanceof WhatsAppSendError) return err;
+  if (err instanceof GraphApiError) {
+    const raw = err.raw as { error?: { code?: unknown } } | null;
+    const code = typeof raw?.error?.code === 'number' ? raw.error.code : null;
+    const retryAfterMs = err.retry?.action === 'retry_after' && typeof err.retry.retryAfterMs === 'number' ? err.retry.retryAfterMs : null;
+    return new WhatsAppSendError(classifyFailure(code, err.httpStatus), code ?? err.httpStatus, err.message, err.httpStatus, retryAfterMs);
+  }
+  const e = err as Error;
+  // Timeouts and refused or reset connections: the platform may be fine a moment later.
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || e instanceof TypeError) {
+    return new WhatsAppSendError('transient', null, `network: ${e.message}`);
+  }
+  // The library's validators refuse a message over a platform limit before it is sent: our bug.
+  return new WhatsAppSendError('invalid', null, e?.message ?? String(err));
+}

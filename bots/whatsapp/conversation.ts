@@ -1,0 +1,44 @@
+/**
+ * One inbound message through the core, the WhatsApp way. WhatsApp proves the sender's number, so
+ * when the core asks for the contact the channel answers at once with that number (once per
+ * inbound message: a number not in the registry is answered, not asked again in a loop), and the
+ * texts that speak of Telegram's "share my number" button are left out or replaced.
+ */
+import type { Input, Message, Output } from '../../src/conversation/io.ts';
+import type { ChatRef, ConversationRuntime } from '../../src/conversation/runtime.ts';
+import type { Locale } from '../../src/conversation/views.ts';
+
+export interface Exchange {
+  outputs: Output[];
+  locale: Locale;
+}
+
+/** Notices about the contact button, which WhatsApp does not have. */
+const CONTACT_NOTICES = new Set(['identify.useContactButton', 'identify.notOwnContact']);
+/** A number WhatsApp proved that is not a Kazakh one cannot be in the registry. */
+const REPLACED_NOTICES: Record<string, string> = { 'identify.badPhone': 'identify.phoneNotFound' };
+
+const isContactRequest = (o: Output): o is Message => o.kind === 'message' && o.request === 'contact';
+
+export async function converse(runtime: ConversationRuntime, chat: ChatRef, input: Input, phone: string | null): Promise<Exchange> {
+  const first = await runtime.handle(chat, input);
+  const asked = first.outputs.findIndex(isContactRequest);
+  if (asked < 0) return { outputs: adapt(first.outputs), locale: first.locale };
+
+  const before = adapt(first.outputs.slice(0, asked));
+  if (!phone) return { outputs: [...before, notice('whatsapp.noPhone')], locale: first.locale };
+  const second = await runtime.handle(chat, { type: 'verifiedPhone', phone });
+  return { outputs: [...before, notice('whatsapp.identifyIntro'), ...adapt(second.outputs)], locale: second.locale };
+}
+
+function adapt(outputs: Output[]): Output[] {
+  return outputs.flatMap((o): Output[] => {
+    if (isContactRequest(o)) return [];
+    if (o.kind !== 'notice') return [o];
+    if (CONTACT_NOTICES.has(o.text.key)) return [];
+    const replaced = REPLACED_NOTICES[o.text.key];
+    return replaced ? [{ ...o, text: { key: replaced } }] : [o];
+  });
+}
+
+const notice = (key: string): Output => ({ kind: 'notice', text: { key } });

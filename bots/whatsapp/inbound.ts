@@ -1,0 +1,132 @@
+/**
+ * Webhook payloads as events, and inbound messages as core inputs. Every entry, change, message
+ * and status of a (possibly batched) delivery becomes an event; each change keeps its own
+ * `metadata.phone_number_id`, so a delivery mixing numbers is sorted per number. The library's
+ * `normalizeWebhook` iterates all of them but reports one phone number id for the whole payload,
+ * so it is applied per change.
+ */
+import { normalizeWebhook } from '@kapso/whatsapp-cloud-api/server';
+import { decodeAction } from '../../src/conversation/action-codec.ts';
+import type { Input } from '../../src/conversation/io.ts';
+
+/** An inbound message as the library normalises it (camelCase), kept to what the channel reads. */
+export interface InboundMessage {
+  id: string;
+  from?: string;
+  fromUserId?: string;
+  timestamp?: string;
+  type: string;
+  text?: { body?: string };
+  interactive?: { type?: string; buttonReply?: { id?: string }; listReply?: { id?: string } };
+  button?: { payload?: string; text?: string };
+  location?: { latitude?: number | string; longitude?: number | string };
+}
+
+export interface StatusError {
+  code?: number;
+  title?: string;
+  message?: string;
+  errorData?: { details?: string };
+}
+
+export interface InboundStatus {
+  id: string;
+  status: string;
+  timestamp?: string;
+  recipientId?: string;
+  recipientUserId?: string;
+  errors?: StatusError[];
+}
+
+export type WebhookEvent =
+  | { kind: 'message'; phoneNumberId: string | null; chatId: string; userId: string | null; message: InboundMessage }
+  | { kind: 'status'; phoneNumberId: string | null; status: InboundStatus };
+
+export interface ParsedWebhook {
+  object: string | null;
+  events: WebhookEvent[];
+}
+
+interface RawChange {
+  field?: unknown;
+  value?: unknown;
+}
+
+export function parseWebhook(payload: unknown): ParsedWebhook {
+  const top = (payload ?? {}) as { object?: unknown; entry?: unknown };
+  const object = typeof top.object === 'string' ? top.object : null;
+  const events: WebhookEvent[] = [];
+  for (const entry of Array.isArray(top.entry) ? (top.entry as { id?: unknown; changes?: unknown }[]) : []) {
+    for (const change of Array.isArray(entry?.changes) ? (entry.changes as RawChange[]) : []) {
+      if (change?.field !== undefined && change.field !== 'messages') continue;
+      events.push(...changeEvents(object, entry.id, change));
+    }
+  }
+  return { object, events };
+}
+
+function changeEvents(object: string | null, entryId: unknown, change: RawChange): WebhookEvent[] {
+  const n = normalizeWebhook({ object, entry: [{ id: entryId, changes: [change] }] });
+  const phoneNumberId = n.phoneNumberId ?? null;
+  const events: WebhookEvent[] = [];
+  for (const raw of n.messages as unknown as (InboundMessage & { kapso?: { direction?: string } })[]) {
+    // Echoes of the business's own messages are not the parent's.
+    if (raw.kapso?.direction === 'outbound' || typeof raw.id !== 'string') continue;
+    const { kapso: _omit, ...message } = raw;
+    const chatId = message.from ?? message.fromUserId;
+    if (!chatId) continue;
+    const contact = (n.contacts as { waId?: string; userId?: string }[]).find((c) => c.waId === message.from);
+    events.push({ kind: 'message', phoneNumberId, chatId, userId: message.fromUserId ?? contact?.userId ?? null, message });
+  }
+  for (const status of n.statuses as unknown as InboundStatus[]) {
+    if (typeof status?.id === 'string' && typeof status.status === 'string') events.push({ kind: 'status', phoneNumberId, status });
+  }
+  return events;
+}
+
+/** Message types with nothing to answer: reactions to the bot's messages, system notes. */
+const IGNORED = new Set(['reaction', 'system', 'request_welcome', 'ephemeral', 'errors']);
+
+/** The core input for a message; null for messages that need no answer. */
+export function toInput(m: InboundMessage): Input | null {
+  switch (m.type) {
+    case 'text': {
+      const text = m.text?.body ?? '';
+      return { type: 'text', text };
+    }
+    case 'interactive': {
+      const id = m.interactive?.buttonReply?.id ?? m.interactive?.listReply?.id;
+      return id === undefined ? { type: 'unsupported' } : pressed(id);
+    }
+    case 'button':
+      // A template's quick-reply button: its payload is an action like "x.extend".
+      return pressed(m.button?.payload ?? '');
+    case 'location': {
+      const lat = Number(m.location?.latitude);
+      const lon = Number(m.location?.longitude);
+      if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return { type: 'unsupported' };
+      return { type: 'location', point: { lat, lon } };
+    }
+    default:
+      return IGNORED.has(m.type) ? null : { type: 'unsupported' };
+  }
+}
+
+function pressed(id: string): Input {
+  const decoded = decodeAction(id);
+  return decoded ? { type: 'action', seq: decoded.seq, action: decoded.action } : { type: 'badAction' };
+}
+
+/** The sender's phone as WhatsApp proves it: `wa_id` digits, as E.164. */
+export function senderPhone(m: InboundMessage): string | null {
+  return m.from && /^\d{6,15}$/.test(m.from) ? `+${m.from}` : null;
+}
+
+/** When the message was sent (its `timestamp`, seconds), for the 24-hour window. */
+export function sentAt(m: InboundMessage, fallback: Date): Date {
+  const seconds = Number(m.timestamp);
+  if (!Number.isFinite(seconds) || seconds <= 0) return fallback;
+  const at = new Date(seconds * 1000);
+  // A clock far ahead of ours must not stretch the window.
+  return at.getTime() > fallback.getTime() ? fallback : at;
+}

@@ -1,0 +1,80 @@
+/**
+ * The platform-neutral core assembled: configuration, logger, database (migrated, seeded with the
+ * demo registry when empty and allowed), texts, the conversation runtime and the HTTP server the
+ * channels attach to. Channels are started by the process entry (bots/main.ts), never from here.
+ */
+import { systemClock, type Clock } from './clock.ts';
+import type { Config } from './config/env.ts';
+import { ConversationRuntime } from './conversation/runtime.ts';
+import { openDatabase, type Database } from './db/client.ts';
+import { isDatabaseEmpty, seedDemo } from './db/seed/index.ts';
+import { HttpServer } from './http/server.ts';
+import { createTranslator, type Translator } from './i18n/translator.ts';
+import { createLogger, type Logger } from './log.ts';
+
+export interface Core {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  db: Database;
+  translator: Translator;
+  runtime: ConversationRuntime;
+  http: HttpServer;
+  close(): Promise<void>;
+}
+
+export interface CoreOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** Overrides config.seedDemo (tests seed their own fixtures). */
+  seedDemo?: boolean;
+}
+
+/** Opens (and migrates) the configured database, then assembles the core on it. */
+export async function startCore(config: Config, opts: CoreOptions = {}): Promise<Core> {
+  const logger = opts.logger ?? createLogger(config.env.LOG_LEVEL);
+  const started = Date.now();
+  const db = await openDatabase(config.database);
+  logger.info({ database: db.kind, ms: Date.now() - started }, 'database ready');
+  return assembleCore(db, config, { ...opts, logger });
+}
+
+/** The core on an open database (tests pass their own); closing the core closes the database. */
+export async function assembleCore(db: Database, config: Config, opts: CoreOptions = {}): Promise<Core> {
+  const logger = opts.logger ?? createLogger(config.env.LOG_LEVEL);
+  const clock = opts.clock ?? systemClock;
+  try {
+    if ((opts.seedDemo ?? config.seedDemo) && (await isDatabaseEmpty(db.prisma))) {
+      const t = Date.now();
+      const summary = await seedDemo(db.prisma, { now: clock.now() });
+      logger.info({ ...summary, ms: Date.now() - t }, 'demo registry seeded');
+    }
+    const translator = await createTranslator({ portal: config.portal.url, supportPhone: config.portal.supportPhone });
+    const runtime = new ConversationRuntime({ prisma: db.prisma, config, clock, logger });
+    const http = new HttpServer({ logger });
+    http.route('GET', '/healthz', async () => {
+      try {
+        await db.prisma.$queryRaw`SELECT 1`;
+        return { status: 200, body: { status: 'ok', database: db.kind } };
+      } catch {
+        return { status: 503, body: { status: 'unavailable', database: db.kind } };
+      }
+    });
+    return {
+      config,
+      logger,
+      clock,
+      db,
+      translator,
+      runtime,
+      http,
+      close: async () => {
+        await http.close();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}

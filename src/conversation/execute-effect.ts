@@ -1,0 +1,137 @@
+/**
+ * Runs the state machine's effects with the services. The parent is always the one linked to this
+ * chat, looked up here on every effect — an effect never names a parent, so a forged or stale
+ * conversation cannot act for someone else.
+ *
+ * Errors: `submitQuestionnaire` throws `InvalidAnswersError` (services/questionnaire.ts) when the
+ * answers fail validation or name an unknown kindergarten; nothing is written then, and the runtime
+ * decides how to answer (the state machine only offers kindergartens it was shown, so this means a
+ * forged or outdated state). Database errors propagate unchanged.
+ */
+import type { Config } from '../config/env.ts';
+import type { Clock } from '../clock.ts';
+import type { Channel } from '../generated/prisma/client.ts';
+import { countNeedingExtension, listApplications } from '../services/applications.ts';
+import { findChatLink, setLocale } from '../services/chats.ts';
+import type { Db } from '../services/db.ts';
+import { identifyPhone, verifyIin } from '../services/identification.ts';
+import { searchKindergartens } from '../services/kindergartens.ts';
+import { hasQuestionnaire, loadStoredQuestionnaire, submitQuestionnaire } from '../services/questionnaire.ts';
+import { listStopListed, restoreApplication } from '../services/restore.ts';
+import { getCurrentSeason, toSeasonView } from '../services/seasons.ts';
+import type { Effect, EffectResult } from './effects.ts';
+import { loadConversation } from './store.ts';
+import type { Locale } from './views.ts';
+
+export interface EffectContext {
+  prisma: Db;
+  config: Pick<Config, 'identification' | 'restorePolicy'>;
+  channel: Channel;
+  chatId: string;
+  clock: Clock;
+  /**
+   * The chat's language as the conversation has it, stored on the link when identification
+   * succeeds. When absent, the stored conversation's language is used, then the chat's old link's.
+   */
+  locale?: Locale | null;
+}
+
+/** The language a newly linked chat gets when nothing else names one. */
+const FALLBACK_LOCALE: Locale = 'kk';
+
+const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+
+type ParentEffect = Extract<
+  Effect,
+  { type: 'loadApplications' | 'loadQuestionnaireContext' | 'submitQuestionnaire' | 'loadStopListed' | 'restoreApplication' }
+>;
+
+export async function executeEffect(ctx: EffectContext, effect: Effect): Promise<EffectResult | null> {
+  const { prisma, channel, chatId } = ctx;
+  switch (effect.type) {
+    case 'identifyPhone': {
+      const r = await identifyPhone(prisma, ctx.config.identification, { channel, chatId, phone: effect.phone, now: ctx.clock.now() });
+      return { type: 'phoneIdentified', found: r.found, lockedUntil: iso(r.lockedUntil) };
+    }
+    case 'verifyIin': {
+      const locale = await linkLocale(ctx);
+      const r = await verifyIin(prisma, ctx.config.identification, {
+        channel,
+        chatId,
+        phone: effect.phone,
+        iin: effect.iin,
+        locale,
+        now: ctx.clock.now(),
+      });
+      return { type: 'iinVerified', outcome: r.outcome, attemptsLeft: r.attemptsLeft, lockedUntil: iso(r.lockedUntil) };
+    }
+    case 'setLocale':
+      await setLocale(prisma, { channel, chatId, locale: effect.locale });
+      return null;
+    case 'searchKindergartens': {
+      // The registry is public: no parent needed.
+      const r = await searchKindergartens(prisma, effect);
+      return { type: 'kindergartensFound', items: r.items, total: r.total, page: r.page };
+    }
+    case 'loadSeason': {
+      const season = await getCurrentSeason(prisma, ctx.clock.now());
+      return { type: 'seasonLoaded', season: season ? toSeasonView(season) : null };
+    }
+    default: {
+      const link = await findChatLink(prisma, channel, chatId);
+      if (!link) return { type: 'notLinked' };
+      return executeParentEffect(ctx, link.parentId, effect);
+    }
+  }
+}
+
+async function executeParentEffect(ctx: EffectContext, parentId: number, effect: ParentEffect): Promise<EffectResult> {
+  const { prisma, channel } = ctx;
+  const now = ctx.clock.now();
+  const season = await getCurrentSeason(prisma, now);
+  const seasonView = season ? toSeasonView(season) : null;
+  switch (effect.type) {
+    case 'loadApplications':
+      return { type: 'applicationsLoaded', items: await listApplications(prisma, parentId, season), season: seasonView };
+    case 'loadQuestionnaireContext':
+      return {
+        type: 'questionnaireContextLoaded',
+        season: seasonView,
+        stored: season ? await loadStoredQuestionnaire(prisma, parentId, season.id) : null,
+        needExtension: season ? await countNeedingExtension(prisma, parentId, season) : 0,
+      };
+    case 'submitQuestionnaire': {
+      // Without an open season there is no validity to extend to and nowhere to file the answers.
+      if (!season) return { type: 'questionnaireSubmitted', extended: 0, validUntil: null };
+      const r = await submitQuestionnaire(prisma, { parentId, season, answers: effect.answers, channel, now });
+      return { type: 'questionnaireSubmitted', extended: r.extended, validUntil: iso(r.validUntil) };
+    }
+    case 'loadStopListed':
+      return {
+        type: 'stopListedLoaded',
+        items: await listStopListed(prisma, parentId, season),
+        questionnaireFilled: season ? await hasQuestionnaire(prisma, parentId, season.id) : false,
+        season: seasonView,
+      };
+    case 'restoreApplication': {
+      const r = await restoreApplication(prisma, ctx.config.restorePolicy, {
+        parentId,
+        applicationId: effect.applicationId,
+        season,
+        channel,
+        now,
+      });
+      return { type: 'restoreResult', outcome: r.outcome, validUntil: iso(r.validUntil) };
+    }
+  }
+}
+
+/** The language to store on the link made by a successful identification. */
+async function linkLocale(ctx: EffectContext): Promise<Locale> {
+  if (ctx.locale) return ctx.locale;
+  const { state } = await loadConversation(ctx.prisma, ctx.channel, ctx.chatId);
+  if (state.locale) return state.locale;
+  const link = await findChatLink(ctx.prisma, ctx.channel, ctx.chatId);
+  if (link) return link.locale;
+  return FALLBACK_LOCALE;
+}

@@ -1,0 +1,87 @@
+import type { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../generated/prisma/client.ts';
+import { deployMigrations } from './migrations/deploy.ts';
+import { pgliteEngineConnection, postgresEngineConnection } from './migrations/engine-connections.ts';
+import { openEmbeddedPGlite, openMemoryPGlite, type OpenedPGlite } from './pglite.ts';
+
+/**
+ * The one way the app reaches its data: Prisma over PostgreSQL (DATABASE_URL) or over the
+ * embedded PGlite. The database is migrated on open unless told otherwise, so code that gets a
+ * Database can rely on the schema.
+ */
+export type DatabaseTarget = { kind: 'postgres'; url: string } | { kind: 'embedded'; dataDir: string } | { kind: 'memory' };
+
+export interface OpenDatabaseOptions {
+  /** Apply pending migrations on open (default true). */
+  migrate?: boolean;
+  /** Migration history to apply; default prisma/migrations. */
+  migrationsDir?: string;
+}
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: 'embedded' | 'postgres';
+  /** The PGlite instance behind an embedded database; for raw SQL and dumps. */
+  pglite?: PGlite;
+  /** Disconnects; for the embedded database also closes PGlite and releases the data-directory lock. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function openDatabase(target: DatabaseTarget, opts: OpenDatabaseOptions = {}): Promise<Database> {
+  switch (target.kind) {
+    case 'postgres':
+      return openPostgres(target.url, opts);
+    case 'embedded':
+      return databaseOnPGlite(await openEmbeddedPGlite(target.dataDir), opts);
+    case 'memory':
+      return databaseOnPGlite(await openMemoryPGlite(), opts);
+  }
+}
+
+/**
+ * A Database over an already opened PGlite (which it then owns). Migrations run in this process
+ * on this very instance: PGlite cannot be shared with a separate migrator process.
+ */
+export async function databaseOnPGlite(opened: OpenedPGlite, opts: OpenDatabaseOptions = {}): Promise<Database> {
+  try {
+    if (opts.migrate ?? true) await deployMigrations(pgliteEngineConnection(opened.pglite), opts.migrationsDir);
+  } catch (e) {
+    await opened.close();
+    throw e;
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(opened.pglite) });
+  return {
+    prisma,
+    kind: 'embedded',
+    pglite: opened.pglite,
+    close: once(async () => {
+      try {
+        await prisma.$disconnect();
+      } finally {
+        await opened.close();
+      }
+    }),
+  };
+}
+
+async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Database> {
+  if (opts.migrate ?? true) {
+    // A separate single-session connection: the engine's advisory lock makes instances that start
+    // together take turns, and closing the session releases it.
+    const conn = postgresEngineConnection(url);
+    try {
+      await deployMigrations(conn, opts.migrationsDir);
+    } finally {
+      await conn.close();
+    }
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  return { prisma, kind: 'postgres', close: once(() => prisma.$disconnect()) };
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => (running ??= fn());
+}

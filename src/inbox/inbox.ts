@@ -1,0 +1,57 @@
+/**
+ * The inbox of platform updates. An update is recorded before it is processed: a redelivery of
+ * the same update (platforms retry on timeouts and errors) is recognised and skipped, and an
+ * update acknowledged to the platform but not processed because the process died is found by
+ * `unprocessed` and processed after the restart.
+ */
+import { Prisma, type Channel } from '../generated/prisma/client.ts';
+import type { Db } from '../services/db.ts';
+
+export interface InboundRecord {
+  channel: Channel;
+  externalId: string;
+  chatId: string;
+  payload?: Prisma.InputJsonValue;
+}
+
+/** Records the update; false when it was recorded before (a duplicate delivery). */
+export async function recordInbound(db: Db, u: InboundRecord): Promise<boolean> {
+  const inserted = await db.inboundUpdate.createMany({
+    data: [{ channel: u.channel, externalId: u.externalId, chatId: u.chatId, payload: u.payload }],
+    skipDuplicates: true,
+  });
+  return inserted.count === 1;
+}
+
+export async function markProcessed(db: Db, channel: Channel, externalId: string, now: Date): Promise<void> {
+  await db.inboundUpdate.updateMany({
+    where: { channel, externalId, processedAt: null },
+    // The payload holds personal data (phones, texts); once processed only the id is needed.
+    data: { processedAt: now, payload: Prisma.DbNull },
+  });
+}
+
+/** Counts a processing attempt, so a poison update can be given up after a few tries. */
+export async function countAttempt(db: Db, channel: Channel, externalId: string): Promise<number> {
+  const row = await db.inboundUpdate.update({
+    where: { channel_externalId: { channel, externalId } },
+    data: { attempts: { increment: 1 } },
+    select: { attempts: true },
+  });
+  return row.attempts;
+}
+
+/** Updates recorded but never processed, older than `olderThan` (left by a crash), oldest first. */
+export async function unprocessedInbound(db: Db, channel: Channel, olderThan: Date, limit = 100) {
+  return db.inboundUpdate.findMany({
+    where: { channel, processedAt: null, receivedAt: { lt: olderThan } },
+    orderBy: { receivedAt: 'asc' },
+    take: limit,
+  });
+}
+
+/** Processed updates are kept only long enough to recognise redeliveries. */
+export async function pruneInbound(db: Db, processedBefore: Date): Promise<number> {
+  const { count } = await db.inboundUpdate.deleteMany({ where: { processedAt: { lt: processedBefore } } });
+  return count;
+}
