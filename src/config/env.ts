@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 /**
@@ -54,6 +55,28 @@ export const envSchema = z.object({
   RESTORE_MAX_TIMES: optionalInt(1),
   RESTORE_KEEPS_REGISTRATION_DATE: boolFlag(true),
 
+  /** Reminder offsets, days before the deadline; the opening-day reminder is REMINDER_ON_OPENING. */
+  REMINDER_OFFSETS_DAYS: optionalString
+    .transform((s) => s ?? '30,14,7,3,1')
+    .pipe(z.string().regex(/^\d{1,3}(\s*,\s*\d{1,3})*$/, 'a comma-separated list of whole days, e.g. 30,14,7,3,1'))
+    .transform((s) => [...new Set(s.split(',').map((d) => Number(d.trim())))].sort((a, b) => b - a)),
+  REMINDER_ON_OPENING: boolFlag(true),
+  /** Daytime window for reminders, Asia/Almaty time. */
+  REMINDER_WINDOW: optionalString
+    .transform((s) => s ?? '09:00-20:00')
+    .pipe(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM-HH:MM, e.g. 09:00-20:00')),
+  /** Run the purge automatically at the season's deadline (else only `ops purge --confirm`). */
+  PURGE_AT_DEADLINE: boolFlag(true),
+  TELEGRAM_RATE_PER_SECOND: optionalInt(1).transform((n) => n ?? 25),
+  WHATSAPP_RATE_PER_SECOND: optionalInt(1).transform((n) => n ?? 70),
+  /** WhatsApp messaging tier: business-initiated conversations per rolling 24 hours. */
+  WHATSAPP_TIER: optionalString
+    .transform((s) => s ?? '250')
+    .pipe(z.enum(['250', '1000', '10000', '100000', 'unlimited'], { message: 'one of 250, 1000, 10000, 100000, unlimited' })),
+  OUTBOX_MAX_ATTEMPTS: optionalInt(1).transform((n) => n ?? 8),
+  /** Names this process in leases and claimed outbox rows; default host-pid. */
+  INSTANCE_ID: optionalString,
+
   TELEGRAM_BOT_TOKEN: optionalString,
   TELEGRAM_WEBHOOK_URL: optionalString.pipe(z.url().optional()),
   TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
@@ -80,8 +103,23 @@ export interface RestorePolicy {
   keepRegistrationDate: boolean;
 }
 
+export interface CampaignSettings {
+  /** Days before the deadline, descending. */
+  reminderOffsetsDays: number[];
+  remindOnOpening: boolean;
+  /** Minutes after midnight, Asia/Almaty: reminders go out only within [start, end). */
+  window: { startMinute: number; endMinute: number };
+  purgeAtDeadline: boolean;
+  ratePerSecond: { TELEGRAM: number; WHATSAPP: number };
+  /** Business-initiated WhatsApp conversations per rolling 24 h; null = unlimited. */
+  whatsappTier: number | null;
+  maxAttempts: number;
+  instanceId: string;
+}
+
 export interface Config {
   env: Env;
+  campaign: CampaignSettings;
   database: { kind: 'postgres'; url: string } | { kind: 'embedded'; dataDir: string };
   seedDemo: boolean;
   portal: { url: string; supportPhone: string };
@@ -125,8 +163,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     problems.push('TELEGRAM_WEBHOOK_SECRET: required in webhook mode, so forged updates are refused');
   if (problems.length > 0) throw new ConfigError(problems);
 
+  const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  const [windowStart, windowEnd] = env.REMINDER_WINDOW.split('-') as [string, string];
+  if (minutes(windowStart) >= minutes(windowEnd)) throw new ConfigError(['REMINDER_WINDOW: the start must be before the end']);
+
   return {
     env,
+    campaign: {
+      reminderOffsetsDays: env.REMINDER_OFFSETS_DAYS,
+      remindOnOpening: env.REMINDER_ON_OPENING,
+      window: { startMinute: minutes(windowStart), endMinute: minutes(windowEnd) },
+      purgeAtDeadline: env.PURGE_AT_DEADLINE,
+      ratePerSecond: { TELEGRAM: env.TELEGRAM_RATE_PER_SECOND, WHATSAPP: env.WHATSAPP_RATE_PER_SECOND },
+      whatsappTier: env.WHATSAPP_TIER === 'unlimited' ? null : Number(env.WHATSAPP_TIER),
+      maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
+      instanceId: env.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+    },
     database: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'embedded', dataDir: env.DATA_DIR },
     seedDemo: env.SEED_DEMO ?? !env.DATABASE_URL,
     portal: { url: env.PORTAL_URL, supportPhone: env.SUPPORT_PHONE },
