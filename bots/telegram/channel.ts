@@ -18,12 +18,12 @@ import type { Update } from 'grammy/types';
 import type { Core } from '../../src/app.ts';
 import { KeyedQueue } from '../../src/concurrency/keyed-queue.ts';
 import type { Config } from '../../src/config/env.ts';
-import { unprocessedInbound } from '../../src/inbox/inbox.ts';
+import { INBOX_STALE_AFTER_MS, unprocessedInbound } from '../../src/inbox/inbox.ts';
 import type { Logger } from '../../src/log.ts';
 import type { ChannelAdapter } from '../channel.ts';
 import { registerCommands } from './commands.ts';
 import { describeApiError } from './errors.ts';
-import { MAX_ATTEMPTS, STALE_AFTER_MS } from './inbox-claim.ts';
+import { MAX_ATTEMPTS } from './channel-limits.ts';
 import { retryNetworkErrors } from './network-retry.ts';
 import { UpdatePipeline, type PipelineOptions } from './pipeline.ts';
 import { ALLOWED_UPDATES, chatIdOf } from './updates.ts';
@@ -160,9 +160,9 @@ export class TelegramChannel implements ChannelAdapter {
     };
   }
 
-  /** Updates whose handling died half-way in an earlier run are handled now (see inbox-claim.ts). */
+  /** Updates whose handling died half-way in an earlier run are handled now (see claimStaleInbound in src/inbox/inbox.ts). */
   private async recover(): Promise<void> {
-    const rows = await unprocessedInbound(this.core.db.prisma, 'TELEGRAM', new Date(Date.now() - STALE_AFTER_MS));
+    const rows = await unprocessedInbound(this.core.db.prisma, 'TELEGRAM', new Date(Date.now() - INBOX_STALE_AFTER_MS));
     for (const row of rows) {
       if (row.attempts >= MAX_ATTEMPTS || row.payload === null || typeof row.payload !== 'object') continue;
       this.core.logger.info({ updateId: row.externalId }, 'telegram: handling an update left unfinished by an earlier run');

@@ -1,7 +1,7 @@
 /**
  * What happens to every Telegram update, in polling and webhook mode alike:
  *   1. recorded in the inbox by update_id — a redelivered update is recognised and skipped
- *      (unless its first handling died half-way: see inbox-claim.ts);
+ *      (unless its first handling died half-way: see claimStaleInbound in src/inbox/inbox.ts);
  *   2. turned into a core input and handled by the conversation runtime;
  *   3. the outputs delivered (callback answered, messages sent or edited);
  *   4. marked processed.
@@ -13,14 +13,14 @@ import type { Api, Context, MiddlewareFn } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Core } from '../../src/app.ts';
 import type { Prisma } from '../../src/generated/prisma/client.ts';
-import { recordInbound, markProcessed } from '../../src/inbox/inbox.ts';
+import { claimStaleInbound, INBOX_STALE_AFTER_MS, markProcessed, recordInbound } from '../../src/inbox/inbox.ts';
+import { MAX_ATTEMPTS } from './channel-limits.ts';
 import { DEFAULT_LOCALE } from '../../src/conversation/runtime.ts';
 import type { Locale } from '../../src/conversation/views.ts';
 import { markUnreachable, recordInboundActivity } from '../../src/services/reachability.ts';
 import { CallbackAnswer } from './callback-answer.ts';
 import { deliver, ReplyKeyboards } from './delivery.ts';
 import { describeApiError, isUnreachable } from './errors.ts';
-import { claimStaleInbound, STALE_AFTER_MS } from './inbox-claim.ts';
 import { classify, type Incoming } from './updates.ts';
 
 export type UpdateOutcome = 'processed' | 'duplicate' | 'ignored' | 'unreachable' | 'failed';
@@ -76,7 +76,7 @@ export class UpdatePipeline {
         // Kept until processed (a crash leaves it for recovery); markProcessed erases it.
         payload: update as unknown as Prisma.InputJsonValue,
       });
-      if (!fresh && !(await claimStaleInbound(this.prisma, externalId, new Date(Date.now() - STALE_AFTER_MS)))) {
+      if (!fresh && !(await claimStaleInbound(this.prisma, CHANNEL, externalId, new Date(Date.now() - INBOX_STALE_AFTER_MS), { maxAttempts: MAX_ATTEMPTS }))) {
         logger.debug({ updateId: update.update_id }, 'telegram: duplicate update skipped');
         return (outcome = 'duplicate');
       }

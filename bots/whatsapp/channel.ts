@@ -15,7 +15,7 @@ import type { Locale } from '../../src/conversation/views.ts';
 import { maskPhone } from '../../src/domain/mask.ts';
 import type { Prisma } from '../../src/generated/prisma/client.ts';
 import type { HttpRequest, HttpResponse } from '../../src/http/server.ts';
-import { countAttempt, markProcessed, recordInbound, unprocessedInbound } from '../../src/inbox/inbox.ts';
+import { claimStaleInbound, countAttempt, markProcessed, recordInbound, unprocessedInbound } from '../../src/inbox/inbox.ts';
 import { markUnreachable, recordInboundActivity } from '../../src/services/reachability.ts';
 import type { ChannelAdapter } from '../channel.ts';
 import { CloudApiTransport } from './cloud-api-transport.ts';
@@ -265,6 +265,8 @@ export class WhatsAppChannel implements ChannelAdapter {
           await markProcessed(this.core.db.prisma, CHANNEL, row.externalId, this.core.clock.now());
           continue;
         }
+        // Another instance's sweep may have seen the same row: only the one that restamps it runs it.
+        if (this.inFlight.has(row.externalId) || !(await claimStaleInbound(this.core.db.prisma, CHANNEL, row.externalId, olderThan))) continue;
         this.schedule(row.externalId, row.chatId, stored);
       }
       if (rows.length > 0) this.core.logger.info({ count: rows.length }, 'WhatsApp updates recovered for processing');

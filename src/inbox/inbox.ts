@@ -55,3 +55,32 @@ export async function pruneInbound(db: Db, processedBefore: Date): Promise<numbe
   const { count } = await db.inboundUpdate.deleteMany({ where: { processedAt: { lt: processedBefore } } });
   return count;
 }
+
+/** Long enough that an update being handled right now is never taken over. */
+export const INBOX_STALE_AFTER_MS = 2 * 60_000;
+
+/**
+ * Takes over an update recorded but never finished — the process handling it died. Only updates
+ * older than `staleBefore` are taken, in one conditional UPDATE that restamps them, so two
+ * instances sweeping at once never both take the same update. With `maxAttempts` the claim also
+ * counts an attempt and refuses a poison update that already failed that often.
+ */
+export async function claimStaleInbound(
+  db: Db,
+  channel: Channel,
+  externalId: string,
+  staleBefore: Date,
+  opts: { maxAttempts?: number } = {},
+): Promise<boolean> {
+  const { count } = await db.inboundUpdate.updateMany({
+    where: {
+      channel,
+      externalId,
+      processedAt: null,
+      receivedAt: { lt: staleBefore },
+      ...(opts.maxAttempts !== undefined ? { attempts: { lt: opts.maxAttempts } } : {}),
+    },
+    data: { receivedAt: new Date(), ...(opts.maxAttempts !== undefined ? { attempts: { increment: 1 } } : {}) },
+  });
+  return count === 1;
+}
