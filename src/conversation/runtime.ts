@@ -38,7 +38,7 @@ export interface RuntimeDeps {
 /** Before a language is chosen only the bilingual language prompt and notices are shown. */
 export const DEFAULT_LOCALE: Locale = 'kk';
 
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 8;
 /** A guard against a state machine that keeps asking for effects. */
 const MAX_EFFECTS = 16;
 
@@ -58,6 +58,8 @@ export class ConversationRuntime {
       }
       if (await saveConversation(this.deps.prisma, chat.channel, chat.chatId, reply.state, version)) return reply;
       this.deps.logger.debug({ channel: chat.channel, chatId: chat.chatId, attempt }, 'conversation version conflict, retrying');
+      // Jitter spreads contenders apart, so each retry is likely to find the row free.
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
     }
     const { state } = await loadConversation(this.deps.prisma, chat.channel, chat.chatId);
     return { outputs: [notice('common.busy')], locale: state.locale ?? DEFAULT_LOCALE, state };
