@@ -3,8 +3,10 @@
  * serves the HTTP endpoints, and says which channels are off and how to turn them on.
  */
 import { startCore } from '../src/app.ts';
+import { startScheduler } from '../src/campaign/scheduler.ts';
 import { ConfigError, loadConfig } from '../src/config/env.ts';
 import type { ChannelAdapter } from './channel.ts';
+import { createOutboxDispatcher } from './outbox.ts';
 import { TelegramChannel } from './telegram/channel.ts';
 import { createWhatsAppChannel } from './whatsapp/channel.ts';
 
@@ -29,11 +31,18 @@ async function main(): Promise<void> {
   logger.info({ port, database: core.db.kind, channels: channels.map((c) => c.name) }, 'kindergarten queue assistant is running');
   if (channels.length === 0) logger.info('No messaging channel is on. Try the whole conversation in the terminal: npm run chat');
 
+  // Reminders and stop-list notices: the outbox dispatcher runs on every instance.
+  const outbox = createOutboxDispatcher(core);
+  const scheduler = startScheduler(core, outbox ? { dispatch: async () => void (await outbox.tick()) } : {});
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: no new updates, finishing the ones in flight');
+    await scheduler.stop();
+    // No new sends; the ones in flight finish; rows claimed by this instance go back to PENDING.
+    await outbox?.stop();
     for (const channel of channels) await channel.stop();
     await core.close();
     process.exit(0);

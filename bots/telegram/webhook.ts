@@ -37,7 +37,11 @@ export function webhookHandler(opts: WebhookOptions): HttpHandler {
     const update = parseUpdate(req.body);
     if (!update) return { status: 400, body: { error: 'not a Telegram update' } };
 
-    const work = opts.accept(update).catch((err: unknown) => opts.logger.error({ err, updateId: update.update_id }, 'telegram webhook: update failed'));
+    // Through a promise: a damaged update can make `accept` throw before it returns one (found by
+    // fuzzing: a message without a chat), which must not become a 500 and endless redelivery.
+    const work = Promise.resolve()
+      .then(() => opts.accept(update))
+      .catch((err: unknown) => opts.logger.error({ err, updateId: update.update_id }, 'telegram webhook: update failed'));
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), answerWithin)));
     const result = await Promise.race([work.then(() => 'done' as const), late]);

@@ -52,7 +52,8 @@ type Stored =
   | { kind: 'status'; status: InboundStatus };
 
 const CHANNEL = 'WHATSAPP' as const;
-const UNREACHABLE_CODES = new Set([131047, 131026]);
+// 131047 (window closed) is not among them: the parent is still reachable by template.
+const UNREACHABLE_CODES = new Set([131026]);
 
 export class WhatsAppChannel implements ChannelAdapter {
   readonly name = CHANNEL;

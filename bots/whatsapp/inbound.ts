@@ -59,7 +59,13 @@ export function parseWebhook(payload: unknown): ParsedWebhook {
   for (const entry of Array.isArray(top.entry) ? (top.entry as { id?: unknown; changes?: unknown }[]) : []) {
     for (const change of Array.isArray(entry?.changes) ? (entry.changes as RawChange[]) : []) {
       if (change?.field !== undefined && change.field !== 'messages') continue;
-      events.push(...changeEvents(object, entry.id, change));
+      // A change the normaliser cannot read (found by fuzzing: contacts that are not objects)
+      // is skipped; the other changes of a batched delivery still count.
+      try {
+        events.push(...changeEvents(object, entry.id, change));
+      } catch {
+        continue;
+      }
     }
   }
   return { object, events };
@@ -73,13 +79,18 @@ function changeEvents(object: string | null, entryId: unknown, change: RawChange
     // Echoes of the business's own messages are not the parent's.
     if (raw.kapso?.direction === 'outbound' || typeof raw.id !== 'string') continue;
     const { kapso: _omit, ...message } = raw;
-    const chatId = message.from ?? message.fromUserId;
+    // Shapes are not trusted even when signed: a non-string sender (found by fuzzing) would fail
+    // the inbox insert and answer 500, making Meta redeliver it forever.
+    const chatId = [message.from, message.fromUserId].find((v): v is string => typeof v === 'string' && v !== '');
     if (!chatId) continue;
     const contact = (n.contacts as { waId?: string; userId?: string }[]).find((c) => c.waId === message.from);
     events.push({ kind: 'message', phoneNumberId, chatId, userId: message.fromUserId ?? contact?.userId ?? null, message });
   }
   for (const status of n.statuses as unknown as InboundStatus[]) {
-    if (typeof status?.id === 'string' && typeof status.status === 'string') events.push({ kind: 'status', phoneNumberId, status });
+    if (typeof status?.id !== 'string' || typeof status.status !== 'string') continue;
+    const recipientId = typeof status.recipientId === 'string' ? status.recipientId : undefined;
+    const recipientUserId = typeof status.recipientUserId === 'string' ? status.recipientUserId : undefined;
+    events.push({ kind: 'status', phoneNumberId, status: { ...status, recipientId, recipientUserId } });
   }
   return events;
 }

@@ -4,6 +4,7 @@
  * record forward: one conditional update, safe against a concurrent one.
  */
 import type { Db } from '../../src/services/db.ts';
+import { failureKindOfCode } from './errors.ts';
 import type { InboundStatus } from './inbound.ts';
 
 /** A later status in this order never gives way to an earlier one; failed ends a merely sent message. */
@@ -24,11 +25,30 @@ export async function applyStatus(db: Db, s: InboundStatus): Promise<StatusOutco
   if (rank === undefined) return { updated: 0, errorCode };
   const earlier = Object.keys(RANK).filter((k) => RANK[k]! < rank);
   const failed = s.status === 'failed';
+  if (failed && errorCode !== null && failureKindOfCode(errorCode) === 'outsideWindow') {
+    const resent = await requeueAsTemplate(db, s, earlier);
+    if (resent > 0) return { updated: resent, errorCode };
+  }
   const { count } = await db.outbox.updateMany({
     where: { externalId: s.id, OR: [{ delivery: null }, { delivery: { in: earlier } }] },
     data: failed ? { delivery: s.status, status: 'FAILED', error: describeErrors(s) } : { delivery: s.status },
   });
   return { updated: count, errorCode };
+}
+
+/**
+ * 131047: the free-form message arrived after the 24-hour window closed. The parent is reachable —
+ * only by template — so the outbox row goes back to PENDING marked to go as the template (the
+ * dispatcher then reserves the tier for it), instead of failing or marking the chat unreachable.
+ * A template refused so stays FAILED (the update below).
+ */
+async function requeueAsTemplate(db: Db, s: InboundStatus, earlier: string[]): Promise<number> {
+  const failedAt = s.timestamp && /^\d+$/.test(s.timestamp) ? new Date(Number(s.timestamp) * 1000) : new Date();
+  const { count } = await db.outbox.updateMany({
+    where: { externalId: s.id, viaTemplate: false, status: 'SENT', OR: [{ delivery: null }, { delivery: { in: earlier } }] },
+    data: { status: 'PENDING', viaTemplate: true, nextAttemptAt: failedAt, sentAt: null, externalId: null, delivery: null, error: describeErrors(s) },
+  });
+  return count;
 }
 
 function describeErrors(s: InboundStatus): string {

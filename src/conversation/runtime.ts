@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/env.ts';
+import { jsonSafe } from '../db/json-safe.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../log.ts';
 import { executeEffect } from './execute-effect.ts';
@@ -45,7 +46,9 @@ const MAX_EFFECTS = 16;
 export class ConversationRuntime {
   constructor(private readonly deps: RuntimeDeps) {}
 
-  async handle(chat: ChatRef, input: Input): Promise<Reply> {
+  async handle(chat: ChatRef, given: Input): Promise<Reply> {
+    // Texts go into queries and the stored state: characters the database cannot hold are replaced.
+    const input = jsonSafe(given);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const { state, version } = await loadConversation(this.deps.prisma, chat.channel, chat.chatId);
       let reply: Reply;

@@ -5,6 +5,7 @@
  * `unprocessed` and processed after the restart.
  */
 import { Prisma, type Channel } from '../generated/prisma/client.ts';
+import { jsonSafe } from '../db/json-safe.ts';
 import type { Db } from '../services/db.ts';
 
 export interface InboundRecord {
@@ -17,7 +18,7 @@ export interface InboundRecord {
 /** Records the update; false when it was recorded before (a duplicate delivery). */
 export async function recordInbound(db: Db, u: InboundRecord): Promise<boolean> {
   const inserted = await db.inboundUpdate.createMany({
-    data: [{ channel: u.channel, externalId: u.externalId, chatId: u.chatId, payload: u.payload }],
+    data: [{ channel: u.channel, externalId: u.externalId, chatId: u.chatId, payload: u.payload === undefined ? undefined : jsonSafe(u.payload) }],
     skipDuplicates: true,
   });
   return inserted.count === 1;

@@ -5,6 +5,7 @@
 import { Prisma } from '../generated/prisma/client.ts';
 import type { GeoPoint, KindergartenView } from '../conversation/views.ts';
 import type { KindergartenRef } from '../questionnaire/answers.ts';
+import { demandByKindergarten } from '../stats/demand.ts';
 import type { Db } from './db.ts';
 
 export interface KindergartenSearch {
@@ -144,15 +145,13 @@ export async function searchKindergartens(db: Db, search: KindergartenSearch): P
   return { items, total, page };
 }
 
-/** Active applications that chose each of the kindergartens, in one grouped query. */
+/**
+ * Active applications that chose each of the kindergartens: the same aggregation the operators'
+ * statistics show (src/stats/demand.ts), so the picker and the report never disagree.
+ */
 export async function demandFor(db: Db, kindergartenIds: number[]): Promise<Map<number, number>> {
-  if (kindergartenIds.length === 0) return new Map();
-  const groups = await db.applicationChoice.groupBy({
-    by: ['kindergartenId'],
-    where: { kindergartenId: { in: kindergartenIds }, application: { status: 'ACTIVE' } },
-    _count: { _all: true },
-  });
-  return new Map(groups.map((g) => [g.kindergartenId, g._count._all]));
+  const demand = await demandByKindergarten(db, { kind: 'applications' }, kindergartenIds);
+  return new Map([...demand].map(([id, d]) => [id, d.total]));
 }
 
 /** The references of the ids that exist, in the order asked; unknown (forged) ids are left out. */

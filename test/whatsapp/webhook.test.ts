@@ -136,7 +136,7 @@ describe.each(TEST_DB_KINDS)('WhatsApp webhook (%s)', (kind) => {
     expect(await h.prisma().inboundUpdate.count()).toBe(5);
   });
 
-  it('records statuses on the outbox row, never backwards; a failed 131047 marks the chat unreachable', async () => {
+  it('records statuses on the outbox row, never backwards; 131047 requeues as a template, 131026 marks the chat unreachable', async () => {
     const f = await family(h.prisma());
     const u = h.user(f.waId);
     await identify(u, f, 'ru');
@@ -165,9 +165,19 @@ describe.each(TEST_DB_KINDS)('WhatsApp webhook (%s)', (kind) => {
       recipient: f.waId,
       errors: [{ code: 131047, title: 'Re-engagement message', details: 'Message failed to send because more than 24 hours have passed' }],
     });
-    const failed = await db.outbox.findUniqueOrThrow({ where: { id: notice.id } });
+    // 131047: the window had closed — the parent is reachable by template: the row goes back to be resent as one.
+    const requeued = await db.outbox.findUniqueOrThrow({ where: { id: notice.id } });
+    expect(requeued).toMatchObject({ status: 'PENDING', viaTemplate: true, externalId: null, sentAt: null });
+    expect(requeued.error).toContain('131047');
+    const open = await db.chatLink.findUniqueOrThrow({ where: { channel_chatId: { channel: 'WHATSAPP', chatId: f.waId } } });
+    expect(open.unreachableAt).toBeNull();
+
+    // 131026: undeliverable — the row fails and the chat is marked unreachable.
+    const lost = await row('r3', 'wamid.lost3');
+    await statuses({ messageId: lost.externalId!, status: 'failed', recipient: f.waId, errors: [{ code: 131026, title: 'Message undeliverable' }] });
+    const failed = await db.outbox.findUniqueOrThrow({ where: { id: lost.id } });
     expect(failed).toMatchObject({ delivery: 'failed', status: 'FAILED' });
-    expect(failed.error).toContain('131047');
+    expect(failed.error).toContain('131026');
     const link = await db.chatLink.findUniqueOrThrow({ where: { channel_chatId: { channel: 'WHATSAPP', chatId: f.waId } } });
     expect(link.unreachableAt).not.toBeNull();
 

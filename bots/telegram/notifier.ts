@@ -1,0 +1,69 @@
+/**
+ * Campaign notifications (reminders, stop-list notices) through the Bot API: the neutral message
+ * rendered exactly like a conversation screen (plain text + inline keyboard with its command
+ * button), sent once per call — the outbox owns retries, so no auto-retry transformer here.
+ *
+ * Telegram offers no idempotency key for sendMessage: a send whose answer is lost (a crash, a
+ * timeout) may be delivered and then sent again by the outbox. That is the at-least-once boundary.
+ */
+import { Api, GrammyError, HttpError } from 'grammy';
+import type { NotificationSender, Notification, SendOutcome } from '../../src/campaign/senders.ts';
+import { SendFailure } from '../../src/campaign/senders.ts';
+import type { Translator } from '../../src/i18n/translator.ts';
+import { renderMessage } from './render.ts';
+
+export interface TelegramNotifierOptions {
+  token: string;
+  apiRoot: string;
+  translator: Translator;
+  /** A send that takes longer is abandoned and retried later (well under the outbox lease). */
+  timeoutSeconds?: number;
+}
+
+export class TelegramNotifier implements NotificationSender {
+  readonly channel = 'TELEGRAM' as const;
+  readonly api: Api;
+
+  constructor(private readonly opts: TelegramNotifierOptions) {
+    this.api = new Api(opts.token, { apiRoot: opts.apiRoot.replace(/\/+$/, ''), timeoutSeconds: opts.timeoutSeconds ?? 30 });
+  }
+
+  async send(n: Notification): Promise<SendOutcome> {
+    const chatId = Number(n.chatId);
+    if (!Number.isSafeInteger(chatId)) throw new SendFailure({ kind: 'fatal', reason: `not a Telegram chat id: ${n.chatId}` });
+    const rendered = renderMessage(n.message, n.locale, this.opts.translator);
+    let messageId: number | null = null;
+    try {
+      for (let i = 0; i < rendered.chunks.length; i++) {
+        const last = i === rendered.chunks.length - 1;
+        const sent = await this.api.sendMessage(chatId, rendered.chunks[i]!, last && rendered.inline ? { reply_markup: rendered.inline } : {});
+        messageId = sent.message_id;
+      }
+    } catch (err) {
+      throw toSendFailure(err);
+    }
+    return { externalId: messageId === null ? null : String(messageId), viaTemplate: false };
+  }
+}
+
+/** Bot API errors by their documented codes. */
+export function toSendFailure(err: unknown): SendFailure {
+  if (err instanceof GrammyError) {
+    const reason = `${err.method}: ${err.error_code} ${err.description}`;
+    if (err.error_code === 429) {
+      const seconds = err.parameters.retry_after;
+      return new SendFailure({ kind: 'retry', reason, ...(seconds !== undefined ? { retryAfterMs: seconds * 1000 } : {}) });
+    }
+    if (err.error_code >= 500) return new SendFailure({ kind: 'retry', reason });
+    // Blocked, kicked, deactivated user; or the chat no longer exists.
+    if (err.error_code === 403 || (err.error_code === 400 && /chat not found|user is deactivated/i.test(err.description))) {
+      return new SendFailure({ kind: 'unreachable', reason });
+    }
+    // 401 (token revoked): every send fails until a person acts. Other 4xx: this request is wrong.
+    if (err.error_code === 401) return new SendFailure({ kind: 'fatal', reason, operator: true });
+    return new SendFailure({ kind: 'fatal', reason });
+  }
+  // No answer at all (refused, reset, timed out): Telegram may be fine a moment later.
+  if (err instanceof HttpError) return new SendFailure({ kind: 'retry', reason: `network: ${err.message}` });
+  return new SendFailure({ kind: 'retry', reason: err instanceof Error ? err.message : String(err) });
+}

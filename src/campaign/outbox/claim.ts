@@ -1,0 +1,109 @@
+/**
+ * Claiming due outbox rows for one dispatcher, safely against every other instance.
+ *
+ * One statement: `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`. Rows another
+ * instance is claiming at the same moment are skipped, never waited for or taken twice. The same
+ * SQL runs on the embedded database (PGlite is PostgreSQL; a single process there anyway).
+ *
+ * A claim counts as an attempt (attempts + 1 at claim time), so a message that crashes its sender
+ * every time still ends FAILED after maxAttempts instead of looping forever.
+ *
+ * The at-least-once boundary: a row is SENDING from its claim until its result is written. If the
+ * process dies in between, `releaseStale` puts it back to PENDING once its claim is older than the
+ * lease, and it is sent again — a duplicate only if the platform had already accepted it.
+ */
+import type { Channel } from '../../generated/prisma/enums.ts';
+import type { Db } from '../../services/db.ts';
+
+export interface ClaimedRow {
+  id: number;
+  channel: Channel;
+  chatId: string;
+  parentId: number | null;
+  kind: string;
+  seasonId: number | null;
+  offsetDays: number | null;
+  /** On a claimed row: it must go as a WhatsApp template (closed window seen, or reserved). */
+  viaTemplate: boolean;
+  payload: unknown;
+  /** Including this claim. */
+  attempts: number;
+}
+
+export interface ClaimRequest {
+  channel: Channel;
+  limit: number;
+  now: Date;
+  instanceId: string;
+  /** No second message to one recipient within this gap (WhatsApp's pair rate limit: ~6 s). */
+  recipientGapMs: number;
+}
+
+export async function claimDue(db: Db, r: ClaimRequest): Promise<ClaimedRow[]> {
+  if (r.limit <= 0) return [];
+  const gapStart = new Date(r.now.getTime() - r.recipientGapMs);
+  return db.$queryRaw<ClaimedRow[]>`
+    UPDATE outbox SET status = 'SENDING', "claimedBy" = ${r.instanceId}, "claimedAt" = ${r.now}::timestamp(3), attempts = attempts + 1
+    WHERE id IN (
+      SELECT o.id FROM outbox o
+      WHERE o.status = 'PENDING' AND o."nextAttemptAt" <= ${r.now}::timestamp(3) AND o.channel = ${r.channel}::"Channel"
+        AND NOT EXISTS (
+          SELECT 1 FROM outbox p
+          WHERE p.channel = o.channel AND p."chatId" = o."chatId" AND p.id <> o.id
+            AND (p.status = 'SENDING' OR (p.status = 'SENT' AND p."sentAt" > ${gapStart}::timestamp(3)))
+        )
+      ORDER BY o."nextAttemptAt", o.id
+      LIMIT ${r.limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    RETURNING id, channel, "chatId", "parentId", kind, "seasonId", "offsetDays", "viaTemplate", payload, attempts`;
+}
+
+/** Is anything due on this channel? (Cheap: one index probe; lets an idle dispatcher take no tokens.) */
+export async function anyDue(db: Db, channel: Channel, now: Date): Promise<boolean> {
+  const rows = await db.$queryRaw<{ one: number }[]>`
+    SELECT 1 AS one FROM outbox WHERE status = 'PENDING' AND "nextAttemptAt" <= ${now}::timestamp(3) AND channel = ${channel}::"Channel" LIMIT 1`;
+  return rows.length > 0;
+}
+
+/**
+ * Claims older than the lease belong to a dead process (a live one finishes or abandons a send
+ * well within it): back to PENDING, to be sent again. Returns how many.
+ */
+export async function releaseStale(db: Db, now: Date, leaseMs: number): Promise<number> {
+  const cutoff = new Date(now.getTime() - leaseMs);
+  return db.$executeRaw`
+    UPDATE outbox SET status = 'PENDING', "claimedBy" = NULL, "nextAttemptAt" = ${now}::timestamp(3)
+    WHERE status = 'SENDING' AND "claimedAt" < ${cutoff}::timestamp(3)`;
+}
+
+/**
+ * Gives claimed rows back untried (a graceful stop, pacing, the tier cap): the claim's attempt is
+ * not counted. `error` notes why they wait (null clears it).
+ */
+export async function unclaim(db: Db, ids: number[], instanceId: string, nextAttemptAt: Date, error: string | null = null): Promise<number> {
+  if (ids.length === 0) return 0;
+  return db.$executeRaw`
+    UPDATE outbox SET status = 'PENDING', "claimedBy" = NULL, attempts = GREATEST(0, attempts - 1),
+                      "nextAttemptAt" = ${nextAttemptAt}::timestamp(3), error = ${error}
+    WHERE id = ANY(${ids}::int[]) AND status = 'SENDING' AND "claimedBy" = ${instanceId}`;
+}
+
+/** Everything this instance still holds, given back (shutdown, after the sends in flight ended). */
+export async function releaseMine(db: Db, instanceId: string, now: Date): Promise<number> {
+  return db.$executeRaw`
+    UPDATE outbox SET status = 'PENDING', "claimedBy" = NULL, attempts = GREATEST(0, attempts - 1), "nextAttemptAt" = ${now}::timestamp(3)
+    WHERE status = 'SENDING' AND "claimedBy" = ${instanceId}`;
+}
+
+/** `unclaim` with a due time per row (the tier cap spreads rows over the freed places). */
+export async function unclaimEach(db: Db, rows: { id: number; at: Date }[], instanceId: string, error: string | null): Promise<number> {
+  if (rows.length === 0) return 0;
+  const ids = rows.map((r) => r.id);
+  const ms = rows.map((r) => r.at.getTime());
+  return db.$executeRaw`
+    UPDATE outbox o SET status = 'PENDING', "claimedBy" = NULL, attempts = GREATEST(0, o.attempts - 1),
+                        "nextAttemptAt" = (to_timestamp(d.ms / 1000) AT TIME ZONE 'UTC'), error = ${error}
+    FROM unnest(${ids}::int[], ${ms}::float8[]) AS d(id, ms)
+    WHERE o.id = d.id AND o.status = 'SENDING' AND o."claimedBy" = ${instanceId}`;
+}

@@ -1,0 +1,76 @@
+/**
+ * What a claimed row says, decided at send time: the reminder's content as of now (the parent
+ * may have extended since planning — then nothing is sent), the stop-list notice's frozen data,
+ * as the neutral message plus the WhatsApp template call.
+ */
+import type { Message } from '../../conversation/io.ts';
+import type { Db } from '../../services/db.ts';
+import { buildNotification, stopListDataFromPayload, templateParams } from '../notifications.ts';
+import { REMINDER, STOPLIST_NOTICE, type CampaignKind } from '../outbox-kinds.ts';
+import { reminderContent, type ReminderData } from '../planner.ts';
+import { daysLeft } from '../schedule.ts';
+import type { TemplateCall } from '../senders.ts';
+import type { ClaimedRow } from './claim.ts';
+
+/** The approved template of each kind (name and quick-reply payloads); the channel ships them. */
+export type TemplateCatalog = Partial<Record<CampaignKind, { name: string; buttonPayloads: string[] }>>;
+
+export type Composed =
+  | { ok: true; message: Message; template: TemplateCall | null }
+  /** Not to be sent: the parent no longer needs it. */
+  | { ok: false; cancel: string }
+  /** Cannot be sent: the row itself is broken. */
+  | { ok: false; fail: string };
+
+/** `known`: the batch's reminder contents (reminderContents); looked up per row when absent. */
+export async function compose(db: Db, row: ClaimedRow, now: Date, templates: TemplateCatalog, known?: Map<number, ReminderData | null>): Promise<Composed> {
+  if (row.kind === REMINDER) {
+    const data = known?.has(row.id) ? known.get(row.id)! : await reminderContent(db, row, now);
+    if (!data) return { ok: false, cancel: 'reminder no longer needed' };
+    return { ok: true, message: buildNotification(REMINDER, data), template: templateOf(templates, REMINDER, templateParams(REMINDER, data)) };
+  }
+  if (row.kind === STOPLIST_NOTICE) {
+    const data = stopListDataFromPayload(row.payload);
+    if (!data) return { ok: false, fail: 'stop-list notice payload is malformed' };
+    return {
+      ok: true,
+      message: buildNotification(STOPLIST_NOTICE, data),
+      template: templateOf(templates, STOPLIST_NOTICE, templateParams(STOPLIST_NOTICE, data)),
+    };
+  }
+  return { ok: false, fail: `unknown outbox kind ${row.kind}` };
+}
+
+function templateOf(templates: TemplateCatalog, kind: CampaignKind, params: string[]): TemplateCall | null {
+  const t = templates[kind];
+  return t ? { name: t.name, params, buttonPayloads: t.buttonPayloads } : null;
+}
+
+/**
+ * `reminderContent` for a whole claimed batch in two queries (the seasons, the counts per parent)
+ * instead of two per row — the same rule: an ACTIVE application valid for less than the season
+ * grants, before the deadline. Rows that are not reminders are absent from the result.
+ */
+export async function reminderContents(db: Db, rows: ClaimedRow[], now: Date): Promise<Map<number, ReminderData | null>> {
+  const out = new Map<number, ReminderData | null>();
+  const reminders = rows.filter((r) => r.kind === REMINDER);
+  if (reminders.length === 0) return out;
+  const seasonIds = [...new Set(reminders.map((r) => r.seasonId).filter((id): id is number => id !== null))];
+  const seasons = new Map((await db.season.findMany({ where: { id: { in: seasonIds } }, select: { id: true, deadline: true, validUntil: true } })).map((s) => [s.id, s]));
+  for (const [seasonId, season] of seasons) {
+    const parents = [...new Set(reminders.filter((r) => r.seasonId === seasonId && r.parentId !== null).map((r) => r.parentId!))];
+    const counts = await db.application.groupBy({
+      by: ['parentId'],
+      where: { parentId: { in: parents }, status: 'ACTIVE', validUntil: { lt: season.validUntil } },
+      _count: { _all: true },
+    });
+    const countOf = new Map(counts.map((c) => [c.parentId, c._count._all]));
+    for (const r of reminders.filter((x) => x.seasonId === seasonId)) {
+      const count = r.parentId === null ? 0 : (countOf.get(r.parentId) ?? 0);
+      const open = now.getTime() < season.deadline.getTime();
+      out.set(r.id, open && count > 0 ? { count, deadline: season.deadline, daysLeft: daysLeft(season.deadline, now) } : null);
+    }
+  }
+  for (const r of reminders) if (!out.has(r.id)) out.set(r.id, null);
+  return out;
+}

@@ -1,0 +1,448 @@
+/**
+ * The outbox dispatcher: claims due rows, sends each at a rate slot through its channel's sender,
+ * records the outcome. Runs on every instance; the claim (SKIP LOCKED), the shared rate bucket and
+ * the tier reservation make the instances behave as one sender.
+ *
+ * Crash safety — the at-least-once boundary:
+ * - a row is PENDING until claimed, SENDING from the claim until its outcome is written, and the
+ *   outcome is written right after each send (one row per statement);
+ * - killed at any moment, a process loses nothing: its SENDING rows go back to PENDING once the
+ *   claim is older than the lease (`releaseStale`, run by every dispatcher each tick) and are sent
+ *   then; rows it claimed but had not yet sent are merely sent later;
+ * - a message is sent twice only if the platform accepted it and the process died before writing
+ *   SENT: the sends in flight at that moment — one per lane (`lanes: 1` → at most one message).
+ *   Neither the Telegram Bot API nor the WhatsApp Cloud API has an idempotency key for sends, so
+ *   that one cannot be deduplicated by the platform.
+ * A graceful stop sends nothing new, lets the sends in flight finish and gives every row this
+ * instance still holds back to PENDING at once.
+ */
+import type { Channel } from '../../generated/prisma/enums.ts';
+import type { Logger } from '../../log.ts';
+import type { Clock } from '../../clock.ts';
+import type { Db } from '../../services/db.ts';
+import { cancelObsoleteReminders } from '../planner.ts';
+import type { Message } from '../../conversation/io.ts';
+import { asSendFailure, type NotificationSender, type SendFailure, type TemplateCall } from '../senders.ts';
+import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff.ts';
+import { claimDue, releaseMine, releaseStale, unclaim, unclaimEach, type ClaimedRow } from './claim.ts';
+import { compose, reminderContents, type TemplateCatalog } from './compose.ts';
+import { ensureBucket, pauseBucket, takeSlots, type RateSpec } from './rate-limit.ts';
+import { markCancelled, markChatUnreachable, markFailed, markRetry, markSent } from './results.ts';
+import { reserveTemplateSends, TIER_CAP } from './tier-cap.ts';
+
+export interface DispatcherSettings {
+  /** Sends per second per channel, for the whole deployment. */
+  ratePerSecond: { TELEGRAM: number; WHATSAPP: number };
+  /** Business-initiated WhatsApp conversations per rolling 24 h; null = unlimited. */
+  whatsappTier: number | null;
+  maxAttempts: number;
+  /** Rows claimed at once (at most; the rate grants fewer when busy). Default 100. */
+  batchSize?: number;
+  /** Sends in flight at once per channel on this instance; default: enough for 200 ms latency at the rate. */
+  lanes?: number;
+  /** A SENDING claim older than this belongs to a dead process. Default 2 min. */
+  leaseMs?: number;
+  /** Rate slots are booked at most this far ahead. Default 1 s. */
+  horizonMs?: number;
+  /** Fraction of the rate kept unused, for network jitter between the send slot and the platform. Default 0.03. */
+  headroom?: number;
+  /** Least gap between two messages to one recipient. Default WhatsApp 6 s (pair rate limit), Telegram 1 s. */
+  recipientGapMs?: Partial<Record<Channel, number>>;
+  /** After a failure an operator must fix (token, template), the channel rests this long. Default 10 min. */
+  fatalPauseMs?: number;
+  backoff?: BackoffPolicy;
+  /** How often the set-based obsolete-reminder sweep runs. Default 30 s. */
+  obsoleteSweepMs?: number;
+}
+
+export interface DispatcherOptions {
+  prisma: Db;
+  dbKind: 'embedded' | 'postgres';
+  senders: NotificationSender[];
+  settings: DispatcherSettings;
+  clock: Clock;
+  logger: Logger;
+  instanceId: string;
+  /** The channel's approved templates per kind (WhatsApp); see bots/whatsapp/notifier.ts. */
+  templates?: TemplateCatalog;
+  /** Waiting (tests with a manual clock pass one that advances it). */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface TickStats {
+  sent: number;
+  retried: number;
+  failed: number;
+  cancelled: number;
+  deferred: number;
+}
+
+export interface Dispatcher {
+  /** Sends everything due now (batch after batch) and resolves when nothing due is left or on stop. Calls during a run join it. */
+  tick(): Promise<TickStats>;
+  /** No new sends; waits for those in flight; gives back every row this instance holds. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_GAP: Record<Channel, number> = { WHATSAPP: 6_000, TELEGRAM: 1_000, CONSOLE: 0 };
+
+interface Item {
+  row: ClaimedRow;
+  send: () => Promise<void>;
+  /** The slot passed too long ago (this process was busy): give the row back untried. */
+  skip: () => Promise<void>;
+}
+
+export function createDispatcher(opts: DispatcherOptions): Dispatcher {
+  return new OutboxDispatcher(opts);
+}
+
+class OutboxDispatcher implements Dispatcher {
+  private running: Promise<TickStats> | null = null;
+  private stopping = false;
+  private wake: (() => void) | null = null;
+  private readonly stopped: Promise<void>;
+  private lastSweep = -Infinity;
+  private readonly s: Required<Omit<DispatcherSettings, 'recipientGapMs' | 'lanes' | 'whatsappTier'>> & Pick<DispatcherSettings, 'lanes' | 'whatsappTier'>;
+  private readonly gaps: Record<Channel, number>;
+  private bucketsReady: Promise<void> | null = null;
+
+  constructor(private readonly o: DispatcherOptions) {
+    const st = o.settings;
+    this.s = {
+      ratePerSecond: st.ratePerSecond,
+      whatsappTier: st.whatsappTier,
+      maxAttempts: st.maxAttempts,
+      batchSize: st.batchSize ?? 100,
+      lanes: st.lanes,
+      leaseMs: st.leaseMs ?? 120_000,
+      horizonMs: st.horizonMs ?? 1_000,
+      headroom: st.headroom ?? 0.03,
+      fatalPauseMs: st.fatalPauseMs ?? 10 * 60_000,
+      backoff: st.backoff ?? DEFAULT_BACKOFF,
+      obsoleteSweepMs: st.obsoleteSweepMs ?? 30_000,
+    };
+    this.gaps = { ...DEFAULT_GAP, ...st.recipientGapMs };
+    this.stopped = new Promise((resolve) => (this.wake = resolve));
+  }
+
+  tick(): Promise<TickStats> {
+    if (this.stopping) return Promise.resolve(emptyStats());
+    this.running ??= this.run().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.running?.catch(() => undefined);
+    const released = await releaseMine(this.o.prisma, this.o.instanceId, this.o.clock.now());
+    if (released > 0) this.o.logger.info({ released }, 'outbox: claimed rows given back on stop');
+  }
+
+  // ——— one run ———
+
+  private async run(): Promise<TickStats> {
+    const stats = emptyStats();
+    const { prisma, clock, logger } = this.o;
+    const now = clock.now();
+    this.bucketsReady ??= Promise.all(this.o.senders.map((s) => ensureBucket(prisma, s.channel, now))).then(() => undefined);
+    await this.bucketsReady;
+    const stale = await releaseStale(prisma, now, this.s.leaseMs);
+    if (stale > 0) logger.warn({ rows: stale }, 'outbox: claims of a dead process released; they are sent again (at-least-once)');
+    if (now.getTime() - this.lastSweep >= this.s.obsoleteSweepMs) {
+      this.lastSweep = now.getTime();
+      const obsolete = await cancelObsoleteReminders(prisma, { now });
+      stats.cancelled += obsolete;
+    }
+    await Promise.all(this.o.senders.map((sender) => this.drain(sender, stats)));
+    return stats;
+  }
+
+  /** Sends one channel's due rows until none is left (or the channel must rest). */
+  private async drain(sender: NotificationSender, stats: TickStats): Promise<void> {
+    const { prisma, clock } = this.o;
+    const channel = sender.channel;
+    const rate = this.s.ratePerSecond[channel] * (1 - this.s.headroom);
+    const spec: RateSpec = { key: channel, ratePerSecond: rate, horizonMs: this.s.horizonMs };
+    const lanes = Math.max(1, this.s.lanes ?? Math.min(64, Math.ceil(rate * 0.2)));
+    const paused = { until: 0 };
+    // A send later than this after its slot could crowd a one-second window past the rate: the
+    // headroom pays for it (a window of 1 s holds rate·(1−h)·(1 + late) + 1 sends at most).
+    const maxLateMs = Math.max(2, this.s.headroom * 1000 - 1000 / rate);
+    const pool = new SendPool({
+      lanes,
+      maxLateMs,
+      clock,
+      stopping: () => this.stopping || paused.until !== 0,
+      // Slots are taken only for idle lanes, right before use: a busy process never books the rate away from the others.
+      take: async (n) => (await takeSlots(prisma, spec, n, clock.now())).slots,
+      idle: () => this.sleep(Math.max(2, Math.ceil(1000 / rate))),
+      onError: (err, row) => this.o.logger.error({ err, outboxId: row?.id }, 'outbox: a send could not be recorded; the row is retried after the lease'),
+    });
+    try {
+      while (!this.stopping && paused.until === 0) {
+        // Keep about half a batch waiting for lanes: they never idle, and little is held on a stop.
+        await pool.waitBelow(Math.max(1, Math.floor(this.s.batchSize / 2)));
+        if (this.stopping || paused.until !== 0) break;
+        const now = clock.now();
+        const rows = await claimDue(prisma, { channel, limit: this.s.batchSize, now, instanceId: this.o.instanceId, recipientGapMs: this.gaps[channel] });
+        // Nothing due, or everything due is another instance's or waits for its recipient's gap: the next tick looks again.
+        if (rows.length === 0) break;
+        const ready = await this.prepare(sender, rows, now, stats);
+        pool.push(
+          ready.map((p) => ({
+            row: p.row,
+            send: () => this.sendOne(sender, p, stats, paused),
+            skip: async () => {
+              await unclaim(prisma, [p.row.id], this.o.instanceId, clock.now());
+              stats.deferred++;
+            },
+          })),
+        );
+      }
+    } finally {
+      await pool.drain();
+      // The channel rests (an operator must act): what this instance still holds waits for the pause.
+      const held = pool.takeQueued().map((i) => i.row.id);
+      if (paused.until !== 0 && held.length > 0) await unclaim(prisma, held, this.o.instanceId, new Date(paused.until));
+    }
+  }
+
+  /** Checks, renders and (WhatsApp) reserves the tier for claimed rows; returns those to send, in order. */
+  private async prepare(sender: NotificationSender, rows: ClaimedRow[], now: Date, stats: TickStats): Promise<Prepared[]> {
+    const { prisma, instanceId } = this.o;
+    const channel = sender.channel;
+    const links = await prisma.chatLink.findMany({
+      where: { channel, chatId: { in: [...new Set(rows.map((r) => r.chatId))] } },
+      select: { chatId: true, locale: true, unreachableAt: true, lastInboundAt: true },
+    });
+    const linkOf = new Map(links.map((l) => [l.chatId, l]));
+    const contents = await reminderContents(prisma, rows, now);
+    const seen = new Set<string>();
+    const later: number[] = [];
+    const ready: Prepared[] = [];
+    for (const row of rows) {
+      // Two rows for one chat in a batch: the second waits the recipient gap.
+      if (seen.has(row.chatId)) {
+        later.push(row.id);
+        continue;
+      }
+      seen.add(row.chatId);
+      const claim = { id: row.id, instanceId };
+      const link = linkOf.get(row.chatId);
+      if (!link || link.unreachableAt) {
+        await markCancelled(prisma, claim, link ? 'unreachable' : 'chat no longer linked');
+        stats.cancelled++;
+        continue;
+      }
+      const composed = await compose(prisma, row, now, this.o.templates ?? {}, contents);
+      if (!composed.ok) {
+        if ('cancel' in composed) {
+          await markCancelled(prisma, claim, composed.cancel);
+          stats.cancelled++;
+        } else {
+          await markFailed(prisma, claim, composed.fail);
+          stats.failed++;
+          this.o.logger.error({ outboxId: row.id, error: composed.fail }, 'outbox: row cannot be sent');
+        }
+        continue;
+      }
+      const window = sender.withinServiceWindow ? !row.viaTemplate && sender.withinServiceWindow(link.lastInboundAt, now) : true;
+      ready.push({ row, locale: link.locale, message: composed.message, template: composed.template, withinServiceWindow: window });
+    }
+    if (later.length > 0) {
+      await unclaim(prisma, later, instanceId, new Date(now.getTime() + this.gaps[channel]));
+      stats.deferred += later.length;
+    }
+    if (channel !== 'WHATSAPP') return ready;
+    const templated = ready.filter((p) => !p.withinServiceWindow);
+    if (templated.length === 0) return ready;
+    const decision = await reserveTemplateSends(prisma, templated.map((p) => ({ id: p.row.id, chatId: p.row.chatId })), this.s.whatsappTier, now);
+    if (decision.deferred.length === 0) return ready;
+    await unclaimEach(prisma, decision.deferred, instanceId, TIER_CAP);
+    stats.deferred += decision.deferred.length;
+    this.o.logger.info({ deferred: decision.deferred.length, tier: this.s.whatsappTier }, 'outbox: WhatsApp tier reached; messages deferred');
+    const held = new Set(decision.deferred.map((d) => d.id));
+    return ready.filter((p) => !held.has(p.row.id));
+  }
+
+  private async sendOne(sender: NotificationSender, p: Prepared, stats: TickStats, paused: { until: number }): Promise<void> {
+    const { prisma, clock, logger, instanceId } = this.o;
+    const claim = { id: p.row.id, instanceId };
+    if (paused.until !== 0) {
+      await unclaim(prisma, [p.row.id], instanceId, new Date(paused.until));
+      return;
+    }
+    let outcome;
+    try {
+      outcome = await sender.send({ chatId: p.row.chatId, locale: p.locale, message: p.message, template: p.template, withinServiceWindow: p.withinServiceWindow });
+    } catch (err) {
+      await this.onFailure(sender, p, asSendFailure(err), stats, paused);
+      return;
+    }
+    await markSent(prisma, claim, { externalId: outcome.externalId, viaTemplate: outcome.viaTemplate, now: clock.now() });
+    stats.sent++;
+    logger.debug({ outboxId: p.row.id, channel: sender.channel, viaTemplate: outcome.viaTemplate }, 'outbox: sent');
+  }
+
+  private async onFailure(sender: NotificationSender, p: Prepared, f: SendFailure, stats: TickStats, paused: { until: number }): Promise<void> {
+    const { prisma, clock, logger, instanceId } = this.o;
+    const now = clock.now();
+    const claim = { id: p.row.id, instanceId };
+    const log = { outboxId: p.row.id, channel: sender.channel, attempts: p.row.attempts, failure: f.failure };
+    const exhausted = p.row.attempts >= this.s.maxAttempts;
+    switch (f.failure.kind) {
+      case 'retry':
+      case 'resendAsTemplate': {
+        if (exhausted) {
+          await markFailed(prisma, claim, `after ${p.row.attempts} attempts: ${f.failure.reason}`.slice(0, 500));
+          stats.failed++;
+          logger.warn(log, 'outbox: message given up after its last attempt');
+          return;
+        }
+        const asTemplate = f.failure.kind === 'resendAsTemplate';
+        const delay = asTemplate ? 0 : retryDelayMs(p.row.attempts, f.failure.retryAfterMs, this.s.backoff, this.o.random);
+        await markRetry(prisma, claim, { nextAttemptAt: new Date(now.getTime() + delay), error: f.failure.reason.slice(0, 500), viaTemplate: asTemplate });
+        stats.retried++;
+        logger.info({ ...log, delayMs: delay }, asTemplate ? 'outbox: window closed; resending as the template' : 'outbox: send failed; retrying later');
+        return;
+      }
+      case 'unreachable': {
+        const cancelled = await markChatUnreachable(prisma, claim, { channel: sender.channel, chatId: p.row.chatId }, now);
+        stats.failed++;
+        stats.cancelled += cancelled;
+        logger.info({ ...log, cancelled }, 'outbox: chat unreachable; its other messages cancelled');
+        return;
+      }
+      case 'fatal': {
+        await markFailed(prisma, claim, f.failure.reason.slice(0, 500));
+        stats.failed++;
+        if (f.failure.operator && paused.until === 0) {
+          // Every send would fail the same way: rest the channel on all instances, say so once.
+          paused.until = now.getTime() + this.s.fatalPauseMs;
+          await pauseBucket(prisma, sender.channel, new Date(paused.until));
+          logger.error({ ...log, alert: true, pausedUntil: new Date(paused.until).toISOString() }, 'outbox: ALERT an operator must act (token or template); the channel pauses');
+        } else if (!f.failure.operator) {
+          logger.error({ ...log, alert: true }, 'outbox: ALERT message refused by the platform; not retried');
+        }
+        return;
+      }
+    }
+  }
+
+  /** Sleeps, cut short by a stop. */
+  private sleep(ms: number): Promise<void> {
+    if (this.o.sleep) return this.o.sleep(ms);
+    return Promise.race([new Promise<void>((resolve) => setTimeout(resolve, ms)), this.stopped]);
+  }
+}
+
+interface Prepared {
+  row: ClaimedRow;
+  locale: 'kk' | 'ru';
+  message: Message;
+  template: TemplateCall | null;
+  withinServiceWindow: boolean;
+}
+
+const emptyStats = (): TickStats => ({ sent: 0, retried: 0, failed: 0, cancelled: 0, deferred: 0 });
+
+interface PoolOptions {
+  lanes: number;
+  maxLateMs: number;
+  clock: Clock;
+  stopping: () => boolean;
+  /** Up to `n` rate slots (epoch ms). */
+  take: (n: number) => Promise<number[]>;
+  /** Waits a little when the rate has no slot free. */
+  idle: () => Promise<void>;
+  onError: (err: unknown, row: ClaimedRow | null) => void;
+}
+
+/**
+ * Up to `lanes` sends at once, in claim order, each at a rate slot taken when a lane is free.
+ * Items not started when stopping stay SENDING and are given back by `releaseMine`.
+ */
+class SendPool {
+  private readonly queue: Item[] = [];
+  private active = 0;
+  private feeding = false;
+  private waiters: (() => void)[] = [];
+
+  constructor(private readonly o: PoolOptions) {}
+
+  push(items: Item[]): void {
+    this.queue.push(...items);
+    void this.feed();
+  }
+
+  /** Removes and returns the items no lane started. */
+  takeQueued(): Item[] {
+    return this.queue.splice(0);
+  }
+
+  /** Resolves when fewer than `n` items wait for a lane (or sending stopped). */
+  async waitBelow(n: number): Promise<void> {
+    while (this.queue.length >= n && !this.o.stopping()) await this.changed();
+  }
+
+  async drain(): Promise<void> {
+    while (this.active > 0 || this.feeding || (this.queue.length > 0 && !this.o.stopping())) await this.changed();
+  }
+
+  private changed(): Promise<void> {
+    return new Promise<void>((r) => this.waiters.push(r));
+  }
+
+  private notify(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const resolve of w) resolve();
+  }
+
+  private async feed(): Promise<void> {
+    if (this.feeding) return;
+    this.feeding = true;
+    try {
+      while (!this.o.stopping() && this.queue.length > 0 && this.active < this.o.lanes) {
+        let slots: number[];
+        try {
+          slots = await this.o.take(Math.min(this.o.lanes - this.active, this.queue.length));
+        } catch (err) {
+          this.o.onError(err, null);
+          await this.o.idle();
+          continue;
+        }
+        if (slots.length === 0) {
+          await this.o.idle();
+          continue;
+        }
+        for (const slot of slots) {
+          const item = this.queue.shift();
+          if (!item) break;
+          this.active++;
+          void this.run(item, slot).finally(() => {
+            this.active--;
+            void this.feed();
+            this.notify();
+          });
+        }
+        this.notify();
+      }
+    } finally {
+      this.feeding = false;
+      this.notify();
+    }
+  }
+
+  private async run(item: Item, slot: number): Promise<void> {
+    const wait = slot - this.o.clock.now().getTime();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (this.o.stopping()) return;
+    const late = this.o.clock.now().getTime() - slot;
+    const step = late > this.o.maxLateMs ? item.skip : item.send;
+    await step().catch((err) => this.o.onError(err, item.row));
+  }
+}

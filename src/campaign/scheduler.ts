@@ -1,0 +1,111 @@
+/**
+ * node-cron drives the campaign: the planner and the purge tick once a minute under leases (one
+ * instance acts on each tick), the dispatcher every few seconds on every instance.
+ */
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Core } from '../app.ts';
+import type { Clock } from '../clock.ts';
+import type { CampaignSettings } from '../config/env.ts';
+import type { Logger } from '../log.ts';
+import type { Db } from '../services/db.ts';
+import { withLease } from './leases.ts';
+import { planReminders } from './planner.ts';
+import { runPurge, seasonPurged, type PurgeResult } from './purge.ts';
+import { dueReminder, isPurgeDue } from './schedule.ts';
+import { currentSeason } from './seasons.ts';
+
+export interface SchedulerDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  settings: CampaignSettings;
+}
+
+export const PLANNER_LEASE = 'campaign-planner';
+export const PURGE_LEASE = 'campaign-purge';
+/** A little under the one-minute tick: the tick stays taken, the next one is up for grabs. */
+const LEASE_TTL_MS = 50_000;
+
+export interface PlannerTickResult {
+  ran: boolean;
+  season: string | null;
+  offsetDays: number | null;
+  enqueued: number;
+}
+
+/** One planner tick: plan the due reminder of the current season, if any, under the lease. */
+export async function plannerTick(deps: SchedulerDeps): Promise<PlannerTickResult> {
+  const now = deps.clock.now();
+  const season = await currentSeason(deps.db, now);
+  const slot = season ? dueReminder(season, deps.settings, now) : null;
+  if (!season || !slot) return { ran: false, season: season?.code ?? null, offsetDays: null, enqueued: 0 };
+  const outcome = await withLease(deps.db, PLANNER_LEASE, deps.settings.instanceId, LEASE_TTL_MS, now, () =>
+    planReminders(deps.db, { season, offsetDays: slot.offsetDays, now }),
+  );
+  if (!outcome.acquired) return { ran: false, season: season.code, offsetDays: slot.offsetDays, enqueued: 0 };
+  if (outcome.value > 0) deps.logger.info({ season: season.code, offsetDays: slot.offsetDays, enqueued: outcome.value }, 'reminders planned');
+  return { ran: true, season: season.code, offsetDays: slot.offsetDays, enqueued: outcome.value };
+}
+
+/**
+ * The automatic purge: once, when the current season's deadline has passed and it was never
+ * purged (later runs are the operator's, `ops purge`). Null when nothing was due.
+ */
+export async function purgeTick(deps: SchedulerDeps): Promise<PurgeResult | null> {
+  if (!deps.settings.purgeAtDeadline) return null;
+  const now = deps.clock.now();
+  const season = await currentSeason(deps.db, now);
+  if (!season || !isPurgeDue(season, now) || (await seasonPurged(deps.db, season.id))) return null;
+  const outcome = await withLease(deps.db, PURGE_LEASE, deps.settings.instanceId, LEASE_TTL_MS, now, async () => {
+    // Another instance may have purged between the check above and the lease.
+    if (await seasonPurged(deps.db, season.id)) return null;
+    return runPurge(deps.db, { season, now });
+  });
+  if (!outcome.acquired || outcome.value === null) return null;
+  deps.logger.info({ season: season.code, ...outcome.value }, 'purge at the deadline done');
+  return outcome.value;
+}
+
+export interface SchedulerOptions {
+  /** The dispatcher's tick, run on every instance. */
+  dispatch?: () => Promise<void>;
+  /** Cron expressions (node-cron, seconds optional). */
+  plannerCron?: string;
+  purgeCron?: string;
+  dispatchCron?: string;
+}
+
+export interface RunningScheduler {
+  /** Stops every task and waits for ticks in flight. */
+  stop(): Promise<void>;
+}
+
+export function startScheduler(
+  core: Pick<Core, 'config' | 'clock' | 'logger'> & { db: { prisma: Db } },
+  opts: SchedulerOptions = {},
+): RunningScheduler {
+  const deps: SchedulerDeps = { db: core.db.prisma, clock: core.clock, logger: core.logger, settings: core.config.campaign };
+  const inFlight = new Set<Promise<unknown>>();
+  const guarded = (name: string, fn: () => Promise<unknown>) => () => {
+    const p = fn().catch((err: unknown) => deps.logger.error({ err, task: name }, 'campaign task failed'));
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+    return p;
+  };
+  const tasks: ScheduledTask[] = [
+    cron.schedule(opts.plannerCron ?? '0 * * * * *', guarded('planner', () => plannerTick(deps)), { name: 'campaign-planner', noOverlap: true }),
+    cron.schedule(opts.purgeCron ?? '30 * * * * *', guarded('purge', () => purgeTick(deps)), { name: 'campaign-purge', noOverlap: true }),
+  ];
+  if (opts.dispatch) {
+    tasks.push(cron.schedule(opts.dispatchCron ?? '*/5 * * * * *', guarded('dispatch', opts.dispatch), { name: 'campaign-dispatch', noOverlap: true }));
+  }
+  deps.logger.info({ instance: deps.settings.instanceId, dispatcher: Boolean(opts.dispatch) }, 'campaign scheduler started');
+  let stopped: Promise<void> | undefined;
+  return {
+    stop: () =>
+      (stopped ??= (async () => {
+        for (const t of tasks) await t.destroy();
+        await Promise.allSettled([...inFlight]);
+      })()),
+  };
+}

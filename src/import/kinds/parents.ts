@@ -1,0 +1,45 @@
+/** parents.csv: applicants (parents), upserted by IIN. */
+import { z } from 'zod';
+import type { ColumnSpec } from '../columns.ts';
+import { iin, LOCALE, orDefault, phone, text } from '../fields.ts';
+import { issueReasons, type ImportKind } from '../kind.ts';
+
+export const PARENT_COLUMNS: readonly ColumnSpec[] = [
+  { key: 'iin', aliases: ['иин', 'жсн'], required: true, ru: 'ИИН заявителя (12 цифр, проверяется контрольная цифра)', en: "applicant's IIN (12 digits, check digit verified)", example: '900514401017' },
+  { key: 'full_name', aliases: ['фио', 'аты_жөні'], required: true, ru: 'ФИО', en: 'full name', example: 'Серикова Айгерим Болатовна' },
+  { key: 'phone', aliases: ['телефон', 'тел'], required: true, ru: 'мобильный телефон: +77011234567, 87011234567, 8 (701) 123-45-67', en: 'mobile phone, any usual form; stored as +7XXXXXXXXXX', example: '+7 701 123 45 67' },
+  { key: 'locale', aliases: ['язык', 'тіл'], required: false, ru: 'язык общения: kk или ru (пусто — не менять)', en: 'language for messages: kk or ru (empty keeps the current one)', example: 'kk' },
+];
+
+const schema = z.object({
+  iin,
+  full_name: text(300),
+  phone,
+  locale: orDefault<'kk' | 'ru' | null>(LOCALE.schema, null),
+});
+
+export type ParentRow = z.output<typeof schema>;
+
+export const parentsKind: ImportKind<ParentRow, null> = {
+  name: 'parents',
+  columns: PARENT_COLUMNS,
+  keyColumn: 'iin',
+  prepare: async () => null,
+  parse(cells) {
+    const r = schema.safeParse(cells);
+    return r.success ? { ok: true, row: r.data } : { ok: false, reasons: issueReasons(r.error.issues) };
+  },
+  key: (row) => row.iin,
+  async writeBatch(db, rows, _context, write) {
+    if (!write || rows.length === 0) return [];
+    const col = <T>(f: (r: ParentRow) => T) => rows.map((r) => f(r.row));
+    await db.$executeRaw`
+      INSERT INTO parents (iin, "fullName", phone, locale)
+      SELECT t.iin, t.full_name, t.phone, t.locale::"Locale"
+      FROM unnest(${col((r) => r.iin)}::text[], ${col((r) => r.full_name)}::text[], ${col((r) => r.phone)}::text[],
+                  ${col((r) => r.locale)}::text[]) AS t(iin, full_name, phone, locale)
+      ON CONFLICT (iin) DO UPDATE SET
+        "fullName" = EXCLUDED."fullName", phone = EXCLUDED.phone, locale = COALESCE(EXCLUDED.locale, parents.locale)`;
+    return [];
+  },
+};

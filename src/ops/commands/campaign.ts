@@ -1,0 +1,65 @@
+/** `ops campaign status`: the campaign's figures as a table. */
+import { parseArgs } from 'node:util';
+import { campaignProgress } from '../../campaign/progress.ts';
+import { formatAlmaty } from '../../campaign/seasons.ts';
+import { OPENING_OFFSET } from '../../campaign/outbox-kinds.ts';
+import { println, textTable, UsageError, withDatabase, type OpsContext } from '../context.ts';
+import { CAMPAIGN_HELP } from '../help.ts';
+import { resolveSeason } from './season-arg.ts';
+
+export async function campaignCommand(ctx: OpsContext, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { season: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  if (values.help) {
+    println(ctx, CAMPAIGN_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1 || positionals[0] !== 'status') throw new UsageError('campaign status [--season КОД]', 'campaign');
+  return withDatabase(ctx, async (prisma) => {
+    const now = ctx.now();
+    const season = await resolveSeason(prisma, values.season, now, 'campaign');
+    const p = await campaignProgress(prisma, season, now);
+    println(ctx, `Сезон / Season ${season.code}: opens ${formatAlmaty(season.opensAt)}, deadline ${formatAlmaty(season.deadline)}, valid until ${formatAlmaty(season.validUntil)}`);
+    println(ctx, `На / As of ${formatAlmaty(now)} (Asia/Almaty)`);
+    println(ctx);
+    println(
+      ctx,
+      textTable([
+        ['показатель / figure', 'значение / value'],
+        ['Заявлений нужно продлить / applications needing extension', p.applicationsNeedingExtension],
+        ['Родителей нужно продлить / parents needing extension', p.parentsNeedingExtension],
+        ['  из них с чатом / of them with a reachable chat', p.parentsNeedingExtensionLinked],
+        ['Родителей с чатом / linked parents', p.linkedParents.total],
+        ['  Telegram', p.linkedParents.TELEGRAM],
+        ['  WhatsApp', p.linkedParents.WHATSAPP],
+        ['Родителей продлили / parents extended', p.parentsExtended],
+        ['Заявлений продлено / applications extended', p.applicationsExtended],
+        ['Продлили после напоминания / extended after a reminder', p.extendedAfterReminder],
+        ['Недоступных чатов / unreachable chats', p.unreachableChats],
+        ['Сообщений: в очереди / messages pending', p.outbox.pending + p.outbox.sending],
+        ['Сообщений: отправлено / sent', p.outbox.sent],
+        ['Сообщений: ошибка / failed', p.outbox.failed],
+        ['Задержано лимитом WhatsApp / held by the WhatsApp tier', p.delayedByTier.rows],
+        ['Уведомлений о стоп-листе: запланировано / stop-list notices planned', p.stopListNotices.planned],
+        ['Уведомлений о стоп-листе: отправлено / sent', p.stopListNotices.sent],
+        ['Чисток / purge runs', p.purgeRuns],
+        ['В стоп-лист при чистке / stop-listed by the purge', p.stopListedByPurge],
+        ['Восстановлено / restored', p.restored],
+      ]),
+    );
+    if (p.reminders.length > 0) {
+      println(ctx);
+      println(
+        ctx,
+        textTable([
+          ['напоминание / reminder', 'родителей / parents', 'отправлено / sent', 'в очереди / pending'],
+          ...p.reminders.map((r) => [r.offsetDays === OPENING_OFFSET ? 'открытие / opening' : `за ${r.offsetDays} дн. / ${r.offsetDays} days before`, r.parentsReminded, r.messagesSent, r.pending]),
+        ]),
+      );
+    }
+    return 0;
+  });
+}

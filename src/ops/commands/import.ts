@@ -1,0 +1,67 @@
+/** `ops import kindergartens|parents|applications FILE.csv` */
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { IMPORT_KINDS } from '../../import/kinds/index.ts';
+import type { ImportKindName } from '../../import/kind.ts';
+import { defaultReportPath } from '../../import/rejection-report.ts';
+import { runImport } from '../../import/run-import.ts';
+import { println, UsageError, withDatabase, type OpsContext } from '../context.ts';
+import { importHelp } from '../help.ts';
+import { progress } from '../progress.ts';
+
+/** Shown on the terminal; the report file holds them all. */
+const PRINTED_REJECTIONS = 20;
+
+export async function importCommand(ctx: OpsContext, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      partial: { type: 'boolean', default: false },
+      report: { type: 'string' },
+      'batch-size': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [kindName, file, ...extra] = positionals;
+  if (values.help) {
+    println(ctx, importHelp(kindName && kindName in IMPORT_KINDS ? (kindName as ImportKindName) : undefined));
+    return 0;
+  }
+  if (!kindName || !(kindName in IMPORT_KINDS))
+    throw new UsageError(`Укажите, что загружать: kindergartens, parents или applications / Say what to import: kindergartens, parents or applications`, 'import');
+  if (!file || extra.length > 0) throw new UsageError('Укажите один CSV-файл / Give one CSV file', 'import');
+  const input = path.resolve(file);
+  await access(input).catch(() => {
+    throw new UsageError(`Файл не найден / File not found: ${input}`, 'import');
+  });
+  const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
+  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 50_000))
+    throw new UsageError('--batch-size: целое от 1 до 50000 / a whole number 1–50000', 'import');
+  const reportFile = path.resolve(values.report ?? defaultReportPath(input));
+  const kind = IMPORT_KINDS[kindName as ImportKindName];
+
+  return withDatabase(ctx, async (prisma) => {
+    const bar = progress(`import ${kindName}`, ctx.stderr);
+    const started = performance.now();
+    let result;
+    try {
+      result = await runImport(prisma, kind, { file: input, partial: values.partial, reportFile, batchSize, onProgress: bar.update, keepRejections: PRINTED_REJECTIONS });
+    } finally {
+      bar.done();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (result.ignoredColumns.length > 0) println(ctx, `Пропущены неизвестные столбцы / Ignored unknown columns: ${result.ignoredColumns.join(', ')}`);
+    for (const r of result.rejections) println(ctx, `  строка/line ${r.line}${r.key ? ` [${r.key}]` : ''}: ${r.reasons.join(' | ')}`);
+    if (result.rejectedCount > result.rejections.length) println(ctx, `  … ещё / more: ${result.rejectedCount - result.rejections.length}`);
+    if (result.rejectedCount > 0) println(ctx, `Отклонённые строки / Rejected rows: ${reportFile}`);
+    const rate = seconds > 0 ? Math.round(result.rows / seconds) : result.rows;
+    println(ctx, `Строк / Rows: ${result.rows}; записано / written: ${result.written}; отклонено / rejected: ${result.rejectedCount}; ${seconds.toFixed(1)} s (${rate} rows/s)`);
+    if (!result.committed) {
+      println(ctx, 'Ничего не записано: исправьте строки и загрузите файл снова (или --partial). / Nothing was written: fix the rows and import again (or use --partial).');
+      return 3;
+    }
+    return 0;
+  });
+}

@@ -1,0 +1,146 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IMPORT_KINDS } from '../../src/import/kinds/index.ts';
+import type { ImportKindName } from '../../src/import/kind.ts';
+import { ImportFileError, runImport, type ImportResult } from '../../src/import/run-import.ts';
+import { EncodingError } from '../../src/import/encoding.ts';
+import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { useTestDatabase } from '../services/use-database.ts';
+
+const FIXTURES = path.resolve('test/fixtures/csv');
+let out: string;
+beforeAll(async () => {
+  out = await mkdtemp(path.join(os.tmpdir(), 'kq-import-'));
+});
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
+
+describe.each(TEST_DB_KINDS)('registry import (%s)', (kind) => {
+  const database = useTestDatabase(kind);
+  const prisma = () => database().prisma;
+  const run = (name: ImportKindName, file: string, opts: { partial?: boolean; report?: boolean; batchSize?: number } = {}): Promise<ImportResult> =>
+    runImport(prisma(), IMPORT_KINDS[name], {
+      file: path.join(FIXTURES, file),
+      partial: opts.partial,
+      reportFile: opts.report ? path.join(out, `${kind}-${file}.rejected.csv`) : null,
+      batchSize: opts.batchSize ?? 2,
+    });
+  const registry = async () => {
+    await run('kindergartens', 'kindergartens.csv');
+    await run('parents', 'parents.csv');
+  };
+  const snapshot = async () => ({
+    kindergartens: await prisma().kindergarten.findMany({ orderBy: { number: 'asc' }, omit: { id: true } }),
+    parents: await prisma().parent.findMany({ orderBy: { iin: 'asc' }, omit: { id: true, createdAt: true } }),
+    children: await prisma().child.findMany({ orderBy: { iin: 'asc' }, select: { iin: true, fullName: true, birthDate: true, parent: { select: { iin: true } } } }),
+    applications: await prisma().application.findMany({
+      orderBy: { queueNumber: 'asc' },
+      select: {
+        queueNumber: true,
+        category: true,
+        status: true,
+        registeredAt: true,
+        validUntil: true,
+        parent: { select: { iin: true } },
+        child: { select: { iin: true } },
+        choices: { orderBy: { rank: 'asc' }, select: { rank: true, kindergarten: { select: { number: true } } } },
+      },
+    }),
+  });
+
+  it('imports kindergartens and parents with every accepted spelling', async () => {
+    const k = await run('kindergartens', 'kindergartens.csv');
+    expect(k).toMatchObject({ rows: 4, written: 4, rejectedCount: 0, committed: true });
+    const p = await run('parents', 'parents.csv');
+    expect(p).toMatchObject({ rows: 4, written: 4, rejectedCount: 0, committed: true });
+    const s = await snapshot();
+    expect(s.kindergartens.map((x) => [x.number, x.ownership, x.languages, x.capacity, x.district, x.latitude, x.correctional])).toEqual([
+      [7, 'PRIVATE', ['KK', 'RU'], 30, 'Бостандыкский', 43.22, false],
+      [12, 'STATE', ['KK', 'RU'], 100, 'Алмалинский', 43.2389, false],
+      [45, 'STATE', ['KK'], 50, 'Алмалинский', 43.25, false],
+      [101, 'STATE', ['RU'], 20, 'Бостандыкский', 43.23, true],
+    ]);
+    expect(s.parents).toEqual([
+      { iin: '850120401033', fullName: 'Ахметова Дана', phone: '+77470000003', locale: null },
+      { iin: '881102301027', fullName: 'Иванов Иван, старший', phone: '+77020000002', locale: 'ru' },
+      { iin: '900514401017', fullName: 'Серикова Айгерим Болатовна', phone: '+77011234567', locale: 'kk' },
+      { iin: '920707301043', fullName: 'Омаров Ерлан', phone: '+77750000004', locale: 'ru' },
+    ]);
+  });
+
+  it('imports applications with children and ordered choices, dates in Almaty time', async () => {
+    await registry();
+    const r = await run('applications', 'applications-good.csv');
+    expect(r).toMatchObject({ rows: 5, written: 5, rejectedCount: 0, committed: true });
+    const apps = (await snapshot()).applications;
+    expect(apps.map((a) => [a.queueNumber, a.parent.iin, a.child.iin, a.category, a.status, a.choices.map((c) => c.kindergarten.number)])).toEqual([
+      [1001, '900514401017', '200315502013', 'GENERAL', 'ACTIVE', [12, 45, 7]],
+      [1002, '900514401017', '210601602026', 'PRIVILEGED', 'ACTIVE', [45, 12]],
+      [1003, '881102301027', '220110502032', 'GENERAL', 'STOP_LISTED', [7]],
+      [1004, '850120401033', '210909602040', 'CORRECTIONAL', 'ENROLLED', [101, 12]],
+      [1005, '920707301043', '201231502058', 'GENERAL', 'ACTIVE', [12]],
+    ]);
+    // 10.05.2023 11:20 in Almaty (UTC+6 then); 2025-10-01 ends at 23:59:59 Almaty (UTC+5).
+    expect(apps[0]!.registeredAt.toISOString()).toBe('2023-05-10T05:20:00.000Z');
+    expect(apps[0]!.validUntil.toISOString()).toBe('2025-10-01T18:59:59.000Z');
+    expect(apps[1]!.registeredAt.toISOString()).toBe('2023-05-31T18:00:00.000Z');
+    const child = await prisma().child.findUniqueOrThrow({ where: { iin: '200315502013' } });
+    expect(child.birthDate.toISOString()).toBe('2020-03-15T00:00:00.000Z');
+  });
+
+  it('re-importing the same files changes nothing', async () => {
+    await registry();
+    await run('applications', 'applications-good.csv');
+    const before = await snapshot();
+    await registry();
+    const again = await run('applications', 'applications-good.csv', { batchSize: 1000 });
+    expect(again).toMatchObject({ written: 5, committed: true });
+    expect(await snapshot()).toEqual(before);
+    expect(await prisma().applicationChoice.count()).toBe(9);
+  });
+
+  it('rejects the bad rows with line numbers and reasons, and writes nothing in all-or-nothing mode', async () => {
+    await registry();
+    const before = await snapshot();
+    const r = await run('applications', 'applications-bad.csv', { report: true });
+    expect(r.committed).toBe(false);
+    expect(r.written).toBe(0);
+    expect(r.rows).toBe(8);
+    const byLine = Object.fromEntries(r.rejections.map((x) => [x.line, x.reasons.join(' | ')]));
+    expect(Object.keys(byLine).map(Number)).toEqual([3, 4, 5, 6, 7, 9]);
+    expect(byLine[3]).toMatch(/^parent_iin: неверная контрольная цифра ИИН/);
+    expect(byLine[4]).toMatch(/^choices: неизвестный номер сада 999/);
+    expect(byLine[5]).toMatch(/^queue_number: повтор — уже в строке 2/);
+    expect(byLine[6]).toMatch(/^registered_at: неверная дата/);
+    expect(byLine[7]).toMatch(/текст после закрывающей кавычки/);
+    expect(byLine[9]).toMatch(/^parent_iin: заявитель с таким ИИН не загружен/);
+    expect(await snapshot()).toEqual(before);
+    const report = await readFile(r.reportFile!, 'utf8');
+    expect(report.split('\n')[0]).toBe('\ufeffline;key;reasons');
+    expect(report.split('\n').filter(Boolean)).toHaveLength(7);
+    expect(report).toContain('4;1003;choices: неизвестный номер сада 999');
+  });
+
+  it('with --partial keeps the good rows', async () => {
+    await registry();
+    const r = await run('applications', 'applications-bad.csv', { partial: true });
+    expect(r).toMatchObject({ committed: true, written: 2, rejectedCount: 6 });
+    expect((await snapshot()).applications.map((a) => [a.queueNumber, a.choices.map((c) => c.kindergarten.number)])).toEqual([
+      [1001, [12, 45]],
+      [1007, [45]],
+    ]);
+  });
+
+  it('refuses files in another encoding or with missing columns before writing anything', async () => {
+    await registry();
+    await expect(run('applications', 'applications-cp1251.csv')).rejects.toThrow(EncodingError);
+    await expect(run('applications', 'applications-cp1251.csv')).rejects.toThrow(/Windows-1251/);
+    await expect(run('applications', 'applications-utf16.csv')).rejects.toThrow(/UTF-16/);
+    await expect(run('parents', 'kindergartens.csv')).rejects.toThrow(ImportFileError);
+    await expect(run('parents', 'kindergartens.csv')).rejects.toThrow(/iin, full_name, phone/);
+    expect(await prisma().application.count()).toBe(0);
+  });
+});

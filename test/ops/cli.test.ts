@@ -1,0 +1,129 @@
+import { copyFile, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runOps } from '../../src/ops/cli.ts';
+import type { OpsContext } from '../../src/ops/context.ts';
+import { progress } from '../../src/ops/progress.ts';
+import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { useTestDatabase } from '../services/use-database.ts';
+import { seedStatsFixture } from '../stats/fixture.ts';
+
+const FIXTURES = path.resolve('test/fixtures/csv');
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'kq-ops-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function sink() {
+  let text = '';
+  return { write: (s: string) => ((text += s), true), get text() { return text; } };
+}
+
+describe('progress', () => {
+  it('prints plain tenths when not on a terminal, a redrawn bar on one', () => {
+    const plain = sink();
+    const p = progress('import', plain);
+    for (const f of [0, 0.05, 0.1, 0.35, 0.99]) p.update(f);
+    p.done();
+    expect(plain.text).toBe('import: 0%\nimport: 10%\nimport: 30%\nimport: 90%\nimport: 100%\n');
+    const tty = { ...sink(), isTTY: true };
+    let out = '';
+    tty.write = (s: string) => ((out += s), true);
+    const bar = progress('stats', tty);
+    bar.update(0.5);
+    bar.done();
+    expect(out).toMatch(/^\rstats \[█{15}░{15}\]  50% \d+s \rstats \[█{30}\] 100% \d+s \n$/);
+  });
+});
+
+describe.each(TEST_DB_KINDS)('ops CLI (%s)', (kind) => {
+  const database = useTestDatabase(kind);
+  const ops = async (...argv: string[]) => {
+    const stdout = sink();
+    const stderr = sink();
+    const ctx: OpsContext = {
+      stdout,
+      stderr,
+      now: () => new Date('2026-10-01T06:00:00Z'),
+      openDatabase: async () => ({ prisma: database().prisma, close: async () => {} }),
+      translatorOptions: { portal: 'https://egov.kz', supportPhone: '1414' },
+    };
+    const code = await runOps(argv, ctx);
+    return { code, out: stdout.text, err: stderr.text };
+  };
+
+  it('explains every command in Russian and English, and refuses wrong invocations', async () => {
+    for (const cmd of [['--help'], ['import', '--help'], ['season', '--help'], ['campaign', '--help'], ['purge', '--help'], ['stats', '--help']]) {
+      const r = await ops(...cmd);
+      expect(r.code, cmd.join(' ')).toBe(0);
+      expect(r.out).toMatch(/Использование/);
+      expect(r.out).toMatch(/Usage/);
+    }
+    expect((await ops('import', 'applications', '--help')).out).toContain('queue_number');
+    expect(await ops('frobnicate')).toMatchObject({ code: 2, err: expect.stringContaining('Unknown command') });
+    expect(await ops('import', 'pets', 'x.csv')).toMatchObject({ code: 2, err: expect.stringContaining('import --help') });
+    expect(await ops('import', 'parents', path.join(dir, 'missing.csv'))).toMatchObject({ code: 2, err: expect.stringContaining('not found') });
+    expect(await ops('import', 'parents', 'a.csv', '--bogus')).toMatchObject({ code: 2 });
+    expect(await ops('purge')).toMatchObject({ code: 2, err: expect.stringContaining('--dry-run') });
+    expect(await ops('stats', '--out', dir, '--lang', 'en')).toMatchObject({ code: 2 });
+    expect(await ops('season', 'set', '--opens', '01.09.2026', '--deadline', '2026-10-31', '--valid-until', '2027-10-31')).toMatchObject({ code: 2, err: expect.stringContaining('--opens') });
+  });
+
+  it('imports files, writes the rejected rows next to the input, exits 3 when nothing was written', async () => {
+    const copy = async (name: string) => {
+      const to = path.join(dir, `${kind}-${name}`);
+      await copyFile(path.join(FIXTURES, name), to);
+      return to;
+    };
+    expect((await ops('import', 'kindergartens', await copy('kindergartens.csv'))).code).toBe(0);
+    expect((await ops('import', 'parents', await copy('parents.csv'))).code).toBe(0);
+    const bad = await copy('applications-bad.csv');
+    const r = await ops('import', 'applications', bad);
+    expect(r.code).toBe(3);
+    expect(r.out).toContain('строка/line 3 [1002]: parent_iin: неверная контрольная цифра ИИН');
+    expect(r.out).toContain('записано / written: 0; отклонено / rejected: 6');
+    expect(r.err).toContain('import applications: 100%');
+    const report = await readFile(bad.replace(/\.csv$/, '.rejected.csv'), 'utf8');
+    expect(report.trim().split('\n')).toHaveLength(7);
+    expect(await database().prisma.application.count()).toBe(0);
+    const partial = await ops('import', 'applications', bad, '--partial', '--report', path.join(dir, `${kind}-r.csv`));
+    expect(partial.code).toBe(0);
+    expect(await database().prisma.application.count()).toBe(2);
+    const encoding = await ops('import', 'applications', await copy('applications-cp1251.csv'));
+    expect(encoding).toMatchObject({ code: 1, err: expect.stringContaining('UTF-8') });
+  });
+
+  it('sets and shows seasons, shows campaign status and purges', async () => {
+    const set = await ops('season', 'set', '--opens', '2026-09-01', '--deadline', '2026-09-30', '--valid-until', '2027-09-30');
+    expect(set.code).toBe(0);
+    expect(set.out).toContain('Created season 2026');
+    expect(set.out).toContain('deadline 2026-09-30 23:59:59');
+    const show = await ops('season', 'show');
+    expect(show.out).toMatch(/2026\s+2026-09-01 00:00:00\s+2026-09-30 23:59:59\s+2027-09-30 23:59:59\s+\*/);
+    const status = await ops('campaign', 'status');
+    expect(status.code).toBe(0);
+    expect(status.out).toMatch(/applications needing extension\s+0/);
+    const dry = await ops('purge', '--dry-run');
+    expect(dry.out).toContain('Would move to the stop-list: 0');
+    const purge = await ops('purge', '--confirm');
+    expect(purge.code).toBe(0);
+    expect(purge.out).toContain('Moved to the stop-list: 0');
+    expect(await ops('purge', '--dry-run', '--season', 'nope')).toMatchObject({ code: 2, err: expect.stringContaining('nope') });
+  });
+
+  it('exports the statistics of a season', async () => {
+    await seedStatsFixture(database().prisma);
+    const out = path.join(dir, `${kind}-stats`);
+    const r = await ops('stats', '--season', '2026', '--out', out, '--lang', 'ru');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('questionnaires 4');
+    expect((await readdir(out)).sort()).toEqual(
+      ['demand-by-district.csv', 'demand-by-kindergarten.csv', 'digital.csv', 'language.csv', 'other-texts.csv', 'ownership.csv', 'payment.csv', 'report.html', 'sections.csv', 'summary.csv'],
+    );
+    expect(await readFile(path.join(out, 'report.html'), 'utf8')).toContain('Район: Алмалинский');
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * Graceful shutdown of the real process (`tsx bots/main.ts`) on SIGTERM, in Telegram webhook mode
+ * on a PostgreSQL test database against the loopback fake Bot API: an update whose reply is slow
+ * (the fake holds sendMessage) is in flight when SIGTERM arrives — it completes (reply sent, state
+ * saved, update marked processed), a webhook post arriving meanwhile gets 503 (Telegram delivers it
+ * again later), and the process exits 0.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/db/migrations/paths.ts';
+import { FakeTelegramApi } from '../fakes/telegram-api.ts';
+import { startCommand, userFor } from '../fakes/telegram-updates.ts';
+import { createEmptyPostgresDatabase } from '../helpers/db.ts';
+
+const SECRET = 'shutdown_secret';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+  });
+}
+
+describe('SIGTERM', () => {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterAll(async () => {
+    for (const c of cleanup.reverse()) await c().catch(() => undefined);
+  });
+
+  it('finishes the update in flight, refuses new ones with 503, exits 0', { timeout: 120_000 }, async () => {
+    const database = await createEmptyPostgresDatabase();
+    cleanup.push(() => database.drop());
+    const fake = await FakeTelegramApi.start();
+    cleanup.push(() => fake.close());
+    const port = await freePort();
+
+    const output: string[] = [];
+    const child = spawn(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['bots/main.ts'], {
+      cwd: PROJECT_ROOT,
+      env: {
+        PATH: process.env['PATH'],
+        HOME: process.env['HOME'],
+        DATABASE_URL: database.url,
+        PORT: String(port),
+        LOG_LEVEL: 'info',
+        TELEGRAM_BOT_TOKEN: fake.token,
+        TELEGRAM_API_ROOT: fake.apiRoot,
+        TELEGRAM_WEBHOOK_URL: `http://127.0.0.1:${port}`,
+        TELEGRAM_WEBHOOK_SECRET: SECRET,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    cleanup.push(async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    child.stdout!.on('data', (d) => output.push(String(d)));
+    child.stderr!.on('data', (d) => output.push(String(d)));
+
+    // Ready when the webhook is set.
+    await fake.waitFor(() => fake.webhook !== null, 90_000).catch(() => {
+      throw new Error(`the process did not set its webhook:\n${output.join('')}`);
+    });
+    expect(fake.webhook!.url).toBe(`http://127.0.0.1:${port}/webhooks/telegram`);
+
+    const user = userFor(4_242_001, 'ru');
+    fake.delayNext('sendMessage', 2_500);
+    const slow = fake.deliver(startCommand(user));
+    // The update is in flight once its reply is being sent (the fake holds it).
+    await waitUntil(async () => (await inboxRows(database.url)).length === 1, 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.callsOf('sendMessage')).toHaveLength(0);
+
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    const refused = await fake.deliver(startCommand(userFor(4_242_002, 'ru')));
+    expect(refused).toBe(503);
+
+    expect(await slow).toBe(200);
+    expect(await exited(child)).toBe(0);
+
+    // The in-flight update was completed: reply sent, state saved, update marked processed.
+    const sent = fake.callsOf('sendMessage');
+    expect(sent.map((c) => c.params.chat_id)).toEqual([user.id]);
+    expect(sent[0]!.response.ok).toBe(true);
+    const rows = await inboxRows(database.url);
+    expect(rows).toEqual([{ external_id: '1', processed: true }]);
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const states = await client.query(`SELECT "chatId" AS chat_id, version, state->>'screen' AS screen FROM conversation_states`);
+      expect(states.rows).toEqual([{ chat_id: String(user.id), version: 1, screen: 'language' }]);
+    } finally {
+      await client.end();
+    }
+    expect(output.join('')).toContain('shutting down');
+  });
+});
+
+async function inboxRows(url: string): Promise<{ external_id: string; processed: boolean }[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const r = await client.query(`SELECT "externalId" AS external_id, "processedAt" IS NOT NULL AS processed FROM inbound_updates ORDER BY "externalId"`);
+    return r.rows;
+  } catch {
+    return [];
+  } finally {
+    await client.end();
+  }
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition not reached in time');
+}
