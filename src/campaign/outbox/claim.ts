@@ -68,13 +68,14 @@ export async function anyDue(db: Db, channel: Channel, now: Date): Promise<boole
 
 /**
  * Claims older than the lease belong to a dead process (a live one finishes or abandons a send
- * well within it): back to PENDING, to be sent again. Returns how many.
+ * well within it): back to PENDING, to be sent again. The caller's own claims are never taken —
+ * rows waiting in its lanes for a rate slot may grow old, but they are not orphans. Returns how many.
  */
-export async function releaseStale(db: Db, now: Date, leaseMs: number): Promise<number> {
+export async function releaseStale(db: Db, now: Date, leaseMs: number, instanceId: string): Promise<number> {
   const cutoff = new Date(now.getTime() - leaseMs);
   return db.$executeRaw`
     UPDATE outbox SET status = 'PENDING', "claimedBy" = NULL, "nextAttemptAt" = ${now}::timestamp(3)
-    WHERE status = 'SENDING' AND "claimedAt" < ${cutoff}::timestamp(3)`;
+    WHERE status = 'SENDING' AND "claimedAt" < ${cutoff}::timestamp(3) AND "claimedBy" IS DISTINCT FROM ${instanceId}`;
 }
 
 /**

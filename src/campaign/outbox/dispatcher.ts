@@ -107,6 +107,7 @@ class OutboxDispatcher implements Dispatcher {
   private readonly s: Required<Omit<DispatcherSettings, 'recipientGapMs' | 'lanes' | 'whatsappTier'>> & Pick<DispatcherSettings, 'lanes' | 'whatsappTier'>;
   private readonly gaps: Record<Channel, number>;
   private bucketsReady: Promise<void> | null = null;
+  private predecessorReleased = false;
 
   constructor(private readonly o: DispatcherOptions) {
     const st = o.settings;
@@ -149,7 +150,13 @@ class OutboxDispatcher implements Dispatcher {
     const now = clock.now();
     this.bucketsReady ??= Promise.all(this.o.senders.map((s) => ensureBucket(prisma, s.channel, now))).then(() => undefined);
     await this.bucketsReady;
-    const stale = await releaseStale(prisma, now, this.s.leaseMs);
+    // A fixed INSTANCE_ID survives restarts: what this id held before the first run here is a
+    // crashed predecessor's, not ours.
+    let stale = await releaseStale(prisma, now, this.s.leaseMs, this.o.instanceId);
+    if (!this.predecessorReleased) {
+      this.predecessorReleased = true;
+      stale += await releaseMine(prisma, this.o.instanceId, now);
+    }
     if (stale > 0) logger.warn({ rows: stale }, 'outbox: claims of a dead process released; they are sent again (at-least-once)');
     if (now.getTime() - this.lastSweep >= this.s.obsoleteSweepMs) {
       this.lastSweep = now.getTime();
