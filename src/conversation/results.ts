@@ -8,7 +8,7 @@ import type { EffectResult } from './effects.ts';
 import { draftFromAnswers, firstUnanswered, isPristine } from './flow.ts';
 import type { Button, Message, Text } from './io.ts';
 import { andThen, backButton, done, enter, menuButton, message, nav, option, text, type StepResult } from './result.ts';
-import { answerLines, KINDERGARTEN_PAGE_SIZE, kindergartenList, kindergartenName, show } from './screens.ts';
+import { answerLines, KINDERGARTEN_PAGE_SIZE, kindergartenLabel, kindergartenList, show } from './screens.ts';
 import type { ConversationState } from './state.ts';
 import type { ApplicationView, KindergartenView, SeasonView } from './views.ts';
 
@@ -93,7 +93,7 @@ function kindergartenPage(state: ConversationState, found: Extract<EffectResult,
   const buttons: Button[] = found.items.map((k) => {
     const on = selected.some((s) => s.id === k.id);
     return option(
-      text('kindergarten.short', { number: k.number, name: kindergartenName(k, state) }),
+      kindergartenLabel(k, state),
       { type: 'toggle', value: String(k.id), on: !on },
       { selected: on, description: kindergartenDetails(k) },
     );
@@ -180,7 +180,7 @@ function applicationLine(state: ConversationState, a: ApplicationView, season: S
     status,
     kindergartens:
       a.kindergartens.length > 0
-        ? { list: a.kindergartens.map((k) => text('kindergarten.short', { number: k.number, name: kindergartenName(k, state) })) }
+        ? { list: a.kindergartens.map((k) => kindergartenLabel(k, state)) }
         : text('summary.none'),
   });
 }

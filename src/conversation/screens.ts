@@ -90,8 +90,18 @@ const doneButton = (count: number): Button =>
 export const kindergartenName = (k: Pick<KindergartenRef, 'nameKk' | 'nameRu'>, state: ConversationState): string =>
   state.locale === 'kk' ? k.nameKk : k.nameRu;
 
+/**
+ * "№12 Балапан", or just the name when it already carries the number ("Детский сад № 12 …"):
+ * i18next's context picks `kindergarten.short_inName` then.
+ */
+export function kindergartenLabel(k: Pick<KindergartenRef, 'number' | 'nameKk' | 'nameRu'>, state: ConversationState): Text {
+  const name = kindergartenName(k, state);
+  const inName = new RegExp(`№\\s*${k.number}(?!\\d)`).test(name);
+  return text('kindergarten.short', { number: k.number, name, ...(inName ? { context: 'inName' } : {}) });
+}
+
 export const kindergartenList = (refs: KindergartenRef[], state: ConversationState): Param => ({
-  list: refs.map((k) => text('kindergarten.short', { number: k.number, name: kindergartenName(k, state) })),
+  list: refs.map((k) => kindergartenLabel(k, state)),
 });
 
 /** The messages of screens drawn from the state alone; null for data screens. */

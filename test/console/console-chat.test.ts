@@ -53,8 +53,8 @@ describe.each(TEST_DB_KINDS)('console chat on %s', (kind) => {
     await s.pick('Өтініштерді ұзарту');
     expect(s.screen).toContain('6 сұрақтың 1-сі');
     await s.send('№1');
-    await s.pick('№1 ');
-    expect(s.screen).toContain('Таңдалды: №1');
+    await s.pick('№ 1 ');
+    expect(s.screen).toContain('Таңдалды: № 1 ');
     await s.pick('Дайын');
     expect(s.screen).toContain('6 сұрақтың 2-сі');
     await s.pick('Мемлекеттік');
