@@ -17,7 +17,7 @@ import { conversationStateSchema } from '../../src/conversation/state.ts';
 import { makeIin } from '../../src/domain/iin.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { submitQuestionnaire } from '../../src/services/questionnaire.ts';
-import { answersFor, createApplication, createChild, createKindergarten, createParent, createSeason } from '../helpers/fixtures.ts';
+import { answersFor, createApplication, createChild, createOpenSeasonWithKindergartens, createParent } from '../helpers/fixtures.ts';
 
 const DAY = 86_400_000;
 
@@ -81,25 +81,7 @@ async function person(db: PrismaClient, k: number, phone: string, kindergartenId
 export async function seedFuzzWorld(db: PrismaClient, at: Date = new Date()): Promise<FuzzWorld> {
   queueSerial = 931_000;
   const now = at.getTime();
-  const season = await createSeason(db, {
-    code: 'FZ',
-    opensAt: new Date(now - 10 * DAY),
-    deadline: new Date(now + 30 * DAY),
-    validUntil: new Date(now + 400 * DAY),
-  });
-  const kindergartens = [];
-  for (let i = 0; i < 12; i++) {
-    kindergartens.push(
-      await createKindergarten(db, {
-        number: 101 + i,
-        nameKk: `Балапан ${101 + i}`,
-        nameRu: `Балапан ${101 + i} (рус)`,
-        ownership: i % 3 === 0 ? 'PRIVATE' : 'STATE',
-        latitude: 43.2 + i * 0.01,
-        longitude: 76.9,
-      }),
-    );
-  }
+  const { season, kindergartens } = await createOpenSeasonWithKindergartens(db, 'FZ', now);
   const ids = kindergartens.map((k) => k.id);
   const validUntil = new Date(now + 20 * DAY);
   const actors = [await person(db, 1, '+77015550001', ids, validUntil, now), await person(db, 2, '+77015550002', ids, validUntil, now)];

@@ -187,3 +187,30 @@ const TABLES = [
 export async function truncateAll(db: Db): Promise<void> {
   await db.$executeRawUnsafe(`TRUNCATE ${TABLES.map((t) => `"${t}"`).join(', ')} RESTART IDENTITY CASCADE`);
 }
+
+/**
+ * A season open since ten days with its deadline a month ahead, and twelve kindergartens
+ * (numbers 101–112, every third private): the common ground of the channel and fuzz tests.
+ */
+export async function createOpenSeasonWithKindergartens(db: Db, code: string, now: number = Date.now()) {
+  const season = await createSeason(db, {
+    code,
+    opensAt: new Date(now - 10 * DAY_MS),
+    deadline: new Date(now + 30 * DAY_MS),
+    validUntil: new Date(now + 400 * DAY_MS),
+  });
+  const kindergartens: Kindergarten[] = [];
+  for (let i = 0; i < 12; i++) {
+    kindergartens.push(
+      await createKindergarten(db, {
+        number: 101 + i,
+        nameKk: `Балапан ${101 + i}`,
+        nameRu: `Балапан ${101 + i} (рус)`,
+        ownership: i % 3 === 0 ? 'PRIVATE' : 'STATE',
+        latitude: 43.2 + i * 0.01,
+        longitude: 76.9,
+      }),
+    );
+  }
+  return { season, kindergartens };
+}

@@ -15,7 +15,7 @@ import { createLogger } from '../../src/log.ts';
 import { TelegramChannel, type TelegramChannelOptions } from '../../bots/telegram/channel.ts';
 import type { UpdateOutcome } from '../../bots/telegram/pipeline.ts';
 import { createTestDatabase, type TestDbKind, type TestDatabase } from '../helpers/db.ts';
-import { createApplication, createKindergarten, createParent, createSeason, truncateAll } from '../helpers/fixtures.ts';
+import { createApplication, createOpenSeasonWithKindergartens, createParent, truncateAll } from '../helpers/fixtures.ts';
 import { FakeTelegramApi, type SentMessage } from '../fakes/telegram-api.ts';
 import {
   callbackQuery,
@@ -66,25 +66,7 @@ export function useSuite(kind: TestDbKind): Suite {
 export async function seedWorld(core: Core) {
   const db = core.db.prisma;
   const now = Date.now();
-  const season = await createSeason(db, {
-    code: 'TG',
-    opensAt: new Date(now - 10 * DAY),
-    deadline: new Date(now + 30 * DAY),
-    validUntil: new Date(now + 400 * DAY),
-  });
-  const kindergartens = [];
-  for (let i = 0; i < 12; i++) {
-    kindergartens.push(
-      await createKindergarten(db, {
-        number: 101 + i,
-        nameKk: `Балапан ${101 + i}`,
-        nameRu: `Балапан ${101 + i} (рус)`,
-        ownership: i % 3 === 0 ? 'PRIVATE' : 'STATE',
-        latitude: 43.2 + i * 0.01,
-        longitude: 76.9,
-      }),
-    );
-  }
+  const { season, kindergartens } = await createOpenSeasonWithKindergartens(db, 'TG', now);
   const parent = await createParent(db, { phone: '+77011234567' });
   const other = await createParent(db, { phone: '+77017654321' });
   const applications = [
