@@ -69,19 +69,23 @@ export class UpdatePipeline {
     let outcome: UpdateOutcome = 'failed';
     const answerFor = () => (update.callback_query ? new CallbackAnswer(api, update.callback_query.id, logger, this.opts.answerDeadlineMs) : null);
     try {
+      const now = this.core.clock.now();
       const fresh = await recordInbound(this.prisma, {
         channel: CHANNEL,
         externalId,
         chatId: chatId === null ? '' : String(chatId),
         // Kept until processed (a crash leaves it for recovery); markProcessed erases it.
         payload: update as unknown as Prisma.InputJsonValue,
+        // Recorded with the update, saving a round trip per message.
+        activityAt: showsActivity(incoming) ? now : undefined,
       });
       if (!fresh && !(await claimStaleInbound(this.prisma, CHANNEL, externalId, new Date(Date.now() - INBOX_STALE_AFTER_MS), { maxAttempts: MAX_ATTEMPTS }))) {
         logger.debug({ updateId: update.update_id }, 'telegram: duplicate update skipped');
         return (outcome = 'duplicate');
       }
       callback = answerFor();
-      outcome = await this.process(api, incoming, callback, (l) => (locale = l));
+      // A taken-over stale update was not fresh, so its activity is still to be recorded.
+      outcome = await this.process(api, incoming, callback, (l) => (locale = l), now, !fresh);
     } catch (err) {
       callback ??= answerFor();
       outcome = await this.fail(api, update, chatId, locale, callback, err);
@@ -102,17 +106,17 @@ export class UpdatePipeline {
     incoming: Incoming,
     callback: CallbackAnswer | null,
     setLocale: (l: Locale) => void,
+    now: Date,
+    activityPending: boolean,
   ): Promise<UpdateOutcome> {
-    const now = this.core.clock.now();
     if (incoming.kind === 'ignored') return 'ignored';
     const chatId = String(incoming.chatId);
+    if (activityPending && showsActivity(incoming)) await recordInboundActivity(this.prisma, CHANNEL, chatId, now);
     if (incoming.kind === 'membership') {
       // A kicked bot cannot write to the chat; unblocking it makes the chat reachable again.
       if (incoming.blocked) await markUnreachable(this.prisma, CHANNEL, chatId, now);
-      else await recordInboundActivity(this.prisma, CHANNEL, chatId, now);
       return incoming.blocked ? 'unreachable' : 'processed';
     }
-    await recordInboundActivity(this.prisma, CHANNEL, chatId, now);
     const reply = await this.core.runtime.handle({ channel: CHANNEL, chatId }, incoming.input);
     setLocale(reply.locale);
     await deliver(
@@ -167,6 +171,11 @@ export class UpdatePipeline {
       this.core.logger.warn({ err, updateId: externalId }, 'telegram: marking an update processed failed');
     }
   }
+}
+
+/** Updates that show the chat reachable: the parent wrote or pressed, or unblocked the bot. */
+function showsActivity(incoming: Incoming): boolean {
+  return incoming.kind === 'input' || (incoming.kind === 'membership' && !incoming.blocked);
 }
 
 /** The parent's app language, for an error message before the conversation's language is known. */

@@ -7,12 +7,15 @@
  * time: parse, inbox, conversation step with its queries, replies sent to the fake API), memory
  * per 1 000 conversations, and the ratios to the echo bot. Not a test.
  *
- * BENCH_PARENTS (default 500), BENCH_DB = embedded | postgres | both (default both).
+ * BENCH_PARENTS (default 500), BENCH_DB = embedded | postgres | both (default both),
+ * BENCH_CONCURRENCY (default BENCH_PARENTS: all at once), BENCH_PHASES=1 (time of the conversation
+ * step, Bot API calls and SQL statements), BENCH_SQL=1 (print every SQL statement).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Bot, webhookCallback } from 'grammy';
+import pg from 'pg';
 import type { Update } from 'grammy/types';
 import { TelegramChannel } from '../../bots/telegram/channel.ts';
 import { assembleCore, type Core } from '../../src/app.ts';
@@ -27,6 +30,8 @@ import { callbackQuery, contactMessage, startCommand, textMessage, userFor, type
 import { createTestDatabase, type TestDbKind } from '../../test/helpers/db.ts';
 
 const PARENTS = Number(process.env['BENCH_PARENTS'] ?? 500);
+/** How many conversations run at once (default all); 1 gives the unloaded handling time of one conversation. */
+const CONCURRENCY = Math.max(1, Math.min(PARENTS, Number(process.env['BENCH_CONCURRENCY'] ?? PARENTS)));
 const KINDS: TestDbKind[] = (process.env['BENCH_DB'] ?? 'both') === 'both' ? ['embedded', 'postgres'] : [process.env['BENCH_DB'] as TestDbKind];
 const SECRET = 'bench_secret';
 const SEED = 20_260_901;
@@ -130,8 +135,10 @@ async function benchProduct(kind: TestDbKind): Promise<Figures> {
   await channel.start();
   const samples: number[] = [];
   timedRoute(core, '/webhooks/telegram', samples);
-  const phases = { step: [] as number[], api: [] as number[] };
+  const phases = { step: [] as number[], api: [] as number[], query: [] as number[] };
+  const queriesBefore = sqlLog.count;
   if (process.env['BENCH_PHASES']) {
+    sqlLog.timings = phases.query;
     const runtime = core.runtime;
     const handle = runtime.handle.bind(runtime);
     runtime.handle = async (chat, input) => {
@@ -163,8 +170,10 @@ async function benchProduct(kind: TestDbKind): Promise<Figures> {
   const before = memory();
   let completed = 0;
   const started = performance.now();
-  await Promise.all(
-    parents.map(async (p, i) => {
+  await inBatches(
+    parents,
+    CONCURRENCY,
+    async (p, i) => {
       const user = userFor(5_000_000 + i, 'ru');
       const press = async (data: string) => {
         const k = chats.keyboard(user.id)!;
@@ -192,15 +201,22 @@ async function benchProduct(kind: TestDbKind): Promise<Figures> {
           break;
         }
       }
-    }),
+    },
   );
   const seconds = (performance.now() - started) / 1000;
   const after = memory();
+  sqlLog.timings = null;
+  const queries = sqlLog.count - queriesBefore;
   for (const [name, v] of Object.entries(phases)) {
     if (v.length === 0) continue;
     v.sort((a, b) => a - b);
     console.log(`  ${kind} ${name}: n=${v.length} p50 ${percentile(v, 50).toFixed(1)} ms p99 ${percentile(v, 99).toFixed(1)} ms`);
   }
+  for (const [statement, v] of [...sqlLog.byStatement].sort((a, b) => b[1].length - a[1].length).slice(0, 12)) {
+    v.sort((a, b) => a - b);
+    console.log(`    sql ${statement}: n=${v.length} p50 ${percentile(v, 50).toFixed(2)} ms p99 ${percentile(v, 99).toFixed(2)} ms`);
+  }
+  sqlLog.byStatement.clear();
 
   await channel.stop();
   await core.close();
@@ -216,8 +232,60 @@ async function benchProduct(kind: TestDbKind): Promise<Figures> {
     completed,
     rssPer1000: ((after.rss - before.rss) / PARENTS) * 1000,
     heapPer1000: ((after.heap - before.heap) / PARENTS) * 1000,
-    queriesPerUpdate: null,
+    queriesPerUpdate: kind === 'postgres' ? queries / samples.length : null,
   };
+}
+
+/**
+ * Counts (and with BENCH_PHASES times; with BENCH_SQL=1 prints) the statements sent to
+ * PostgreSQL: every Prisma query, BEGIN and COMMIT goes through pg's Client#query. PGlite is
+ * not counted — the same Prisma code makes the same statements there.
+ */
+const sqlLog = { count: 0, timings: null as number[] | null, byStatement: new Map<string, number[]>() };
+{
+  const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+  (pg.Client.prototype as unknown as { query: unknown }).query = function (this: pg.Client, ...args: unknown[]) {
+    sqlLog.count++;
+    const q = args[0] as string | { text: string };
+    const text = typeof q === 'string' ? q : q.text;
+    if (process.env['BENCH_SQL']) console.log('  sql:', text.slice(0, 160));
+    const timings = sqlLog.timings;
+    if (!timings) return query.apply(this, args);
+    // pg-pool passes a callback; a direct client call gets a promise.
+    const t = performance.now();
+    const key = text.replace(/"public"\./g, '').replace(/SELECT .* FROM/, 'SELECT … FROM').slice(0, 48);
+    const record = () => {
+      const d = performance.now() - t;
+      timings.push(d);
+      const list = sqlLog.byStatement.get(key) ?? [];
+      list.push(d);
+      sqlLog.byStatement.set(key, list);
+    };
+    const cb = args.at(-1);
+    if (typeof cb === 'function') {
+      args[args.length - 1] = (...r: unknown[]) => {
+        record();
+        return (cb as (...r: unknown[]) => unknown)(...r);
+      };
+      return query.apply(this, args);
+    }
+    const result = query.apply(this, args);
+    if (result instanceof Promise) void result.then(record, () => undefined);
+    return result;
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time. */
+async function inBatches<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i]!, i);
+      }
+    }),
+  );
 }
 
 /** The reference: grammY's own webhook callback answering every text with itself. */
@@ -236,15 +304,17 @@ async function benchEcho(updatesPerParent: number): Promise<Figures> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   const before = memory();
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: PARENTS }, async (_, i) => {
+  await inBatches(
+    Array.from({ length: PARENTS }, (_, i) => i),
+    CONCURRENCY,
+    async (i) => {
       const user = userFor(5_000_000 + i, 'ru');
       for (let k = 0; k < updatesPerParent; k++) {
         const u: Update = fake.stamp(textMessage(user, `привет ${k}`));
         const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET }, body: JSON.stringify(u) });
         await res.text();
       }
-    }),
+    },
   );
   const seconds = (performance.now() - started) / 1000;
   const after = memory();
@@ -280,14 +350,14 @@ async function main(): Promise<void> {
   const echo = await benchEcho(perParent);
   results.push(echo);
 
-  console.log(`\n${PARENTS} concurrent conversations, Telegram webhook, loopback fake Bot API, ${process.platform} ${process.arch}, node ${process.version}\n`);
-  console.log('| run | updates | updates/s | p50 | p99 | max | RSS / 1000 conv. | heap / 1000 conv. | p99 vs echo | updates/s vs echo |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log(`\n${PARENTS} conversations, ${CONCURRENCY} at a time, Telegram webhook, loopback fake Bot API, ${process.platform} ${process.arch}, node ${process.version}\n`);
+  console.log('| run | updates | updates/s | p50 | p99 | max | RSS / 1000 conv. | heap / 1000 conv. | queries / update | p99 vs echo | updates/s vs echo |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const rate = r.updates / r.seconds;
     const echoRate = echo.updates / echo.seconds;
     console.log(
-      `| ${r.name} | ${r.updates} | ${rate.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${mb(r.rssPer1000)} | ${mb(r.heapPer1000)} | ${(r.p99 / echo.p99).toFixed(1)}× | ${(rate / echoRate).toFixed(2)}× |`,
+      `| ${r.name} | ${r.updates} | ${rate.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${mb(r.rssPer1000)} | ${mb(r.heapPer1000)} | ${r.queriesPerUpdate === null ? '—' : r.queriesPerUpdate.toFixed(1)} | ${(r.p99 / echo.p99).toFixed(1)}× | ${(rate / echoRate).toFixed(2)}× |`,
     );
   }
   const target = results.filter((r) => r !== echo && r.p99 > 15);

@@ -13,15 +13,44 @@ export interface InboundRecord {
   externalId: string;
   chatId: string;
   payload?: Prisma.InputJsonValue;
+  /**
+   * When given, a fresh update also records the chat's inbound activity at this time (what
+   * `recordInboundActivity` in services/reachability.ts does) in the same statement: every
+   * message costs one round trip and one commit less. A duplicate records nothing.
+   */
+  activityAt?: Date;
 }
 
 /** Records the update; false when it was recorded before (a duplicate delivery). */
 export async function recordInbound(db: Db, u: InboundRecord): Promise<boolean> {
+  if (u.activityAt !== undefined) return recordInboundWithActivity(db, u, u.activityAt);
   const inserted = await db.inboundUpdate.createMany({
     data: [{ channel: u.channel, externalId: u.externalId, chatId: u.chatId, payload: u.payload === undefined ? undefined : jsonSafe(u.payload) }],
     skipDuplicates: true,
   });
   return inserted.count === 1;
+}
+
+/**
+ * Data-modifying CTEs run whether or not the outer query reads them; `activity` only matches when
+ * `ins` inserted a row. Columns as in prisma/schema.prisma (InboundUpdate, ChatLink). Dates go in
+ * as UTC text: the columns are timestamp without time zone holding UTC, as Prisma writes them.
+ */
+async function recordInboundWithActivity(db: Db, u: InboundRecord, at: Date): Promise<boolean> {
+  const payload = u.payload === undefined ? null : JSON.stringify(jsonSafe(u.payload));
+  const utc = at.toISOString().slice(0, -1);
+  const rows = await db.$queryRaw<{ fresh: boolean }[]>`
+    WITH ins AS (
+      INSERT INTO inbound_updates (channel, "externalId", "chatId", payload)
+      VALUES (${u.channel}::"Channel", ${u.externalId}, ${u.chatId}, ${payload}::jsonb)
+      ON CONFLICT DO NOTHING
+      RETURNING 1
+    ), activity AS (
+      UPDATE chat_links SET "unreachableAt" = NULL, "lastInboundAt" = ${utc}::timestamp(3)
+      WHERE channel = ${u.channel}::"Channel" AND "chatId" = ${u.chatId} AND EXISTS (SELECT 1 FROM ins)
+    )
+    SELECT EXISTS (SELECT 1 FROM ins) AS fresh`;
+  return rows[0]?.fresh === true;
 }
 
 export async function markProcessed(db: Db, channel: Channel, externalId: string, now: Date): Promise<void> {
