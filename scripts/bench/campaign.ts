@@ -7,6 +7,7 @@
  * 429s received, the planner time and the dispatchers' CPU per 1 000 messages.
  *
  * Env: BENCH_PARENTS (100000), BENCH_CAP (2000), BENCH_INSTANCES (2 dispatcher processes),
+ * BENCH_CPU_PROF (a directory: every child process writes a V8 CPU profile there),
  * TEST_POSTGRES_URL (postgresql://postgres@127.0.0.1:5432/test: the server to create the database on).
  */
 import { randomBytes } from 'node:crypto';
@@ -65,7 +66,10 @@ interface Child {
 }
 
 function spawnTsx(script: string, env: Record<string, string>): Child {
-  const proc = spawn(path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'), [path.join(PROJECT_ROOT, script)], {
+  // BENCH_CPU_PROF=dir: each child writes a V8 CPU profile there (--cpu-prof is refused in NODE_OPTIONS).
+  const prof = process.env['BENCH_CPU_PROF'];
+  const args = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, '--import', 'tsx', path.join(PROJECT_ROOT, script)] : [path.join(PROJECT_ROOT, script)];
+  const proc = spawn(prof ? process.execPath : path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'), args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -109,7 +113,8 @@ async function main(): Promise<void> {
     const codes = await Promise.all(children.map((c) => c.exited));
     const wallS = (performance.now() - wall0) / 1000;
     if (codes.some((c) => c !== 0)) throw new Error(`a dispatcher failed: exit codes ${codes.join(', ')}`);
-    const cpuMs = (await Promise.all(children.map((c) => c.line))).reduce((sum, l) => sum + Number(/cpu=([\d.]+)/.exec(l)?.[1] ?? NaN), 0);
+    const lines = await Promise.all(children.map((c) => c.line));
+    const cpuMs = lines.reduce((sum, l) => sum + Number(/cpu=([\d.]+)/.exec(l)?.[1] ?? NaN), 0);
     const stats = (await (await fetch(statsUrl)).json()) as { accepted: number; tooMany: number; maxPerSecond: number; chats: number; duplicates: number; activeMs: number };
     const sentRows = await db.prisma.outbox.count({ where: { status: 'SENT' } });
 
@@ -121,6 +126,7 @@ async function main(): Promise<void> {
     console.log(`delivery time:               ${activeS.toFixed(1)} s (dispatchers' run incl. start ${wallS.toFixed(1)} s)`);
     console.log(`delivered rate:              ${rate.toFixed(0)}/s = ${(rate / CAP).toFixed(3)} of the cap (target ≥ 0.95)`);
     console.log(`max in any 1 s window:       ${stats.maxPerSecond}`);
+    console.log(`per dispatcher:              ${lines.map((l) => l.replace(/^done /, '')).join(' | ')}`);
     console.log(`duplicates:                  ${stats.duplicates} (target 0)`);
     console.log(`429s received:               ${stats.tooMany} (target 0)`);
     console.log(`planner time for ${planned} rows: ${plannerMs.toFixed(0)} ms`);

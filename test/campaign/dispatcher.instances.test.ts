@@ -91,7 +91,9 @@ run('outbox dispatchers on several instances (postgres)', () => {
     const chats = await plan(40);
     fake = await startCappedTelegram({ cap: 1000, delayMs: 25 });
     const child = (env: Record<string, string>): { proc: ChildProcess; exited: Promise<number | null> } => {
-      const proc = spawn(path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'), [path.join(PROJECT_ROOT, 'test/campaign/fixtures/dispatch-child.ts')], {
+      // node itself with tsx's loader, not the `tsx` wrapper: the wrapper runs the script in a
+      // process of its own, which a SIGKILL of the wrapper leaves running (no crash at all).
+      const proc = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'test/campaign/fixtures/dispatch-child.ts')], {
         env: { ...process.env, DATABASE_URL: db.url!, API_ROOT: fake!.apiRoot, RATE: '20', LANES: '1', ...env },
         stdio: ['ignore', 'pipe', 'inherit'],
       });

@@ -42,17 +42,28 @@ export interface ClaimRequest {
 export async function claimDue(db: Db, r: ClaimRequest): Promise<ClaimedRow[]> {
   if (r.limit <= 0) return [];
   const gapStart = new Date(r.now.getTime() - r.recipientGapMs);
+  // Cost matters here: at thousands of sends a second the claim ran ~130 ms of database CPU per
+  // batch (a sort of every waiting row, an anti-join over the whole table). Now it is an index walk
+  // that stops at `limit`:
+  // - ordered by "nextAttemptAt" alone, the (status, "nextAttemptAt") index yields the rows in
+  //   order (rows due at the same moment come in index order, about insertion order);
+  // - the recipients to skip (a message of theirs being sent, or sent within the gap) are read
+  //   once per claim from the two small sets, each through its own index, and probed as a hash:
+  //   a plan that cannot go wrong when statistics are stale (right after planning a campaign).
+  //   A row with "sentAt" set is a SENT one (a send that fails later clears it); were it not, the
+  //   recipient would only wait the gap.
   return db.$queryRaw<ClaimedRow[]>`
+    WITH busy AS MATERIALIZED (
+      SELECT "chatId" FROM outbox WHERE status = 'SENDING' AND channel = ${r.channel}::"Channel"
+      UNION ALL
+      SELECT "chatId" FROM outbox WHERE channel = ${r.channel}::"Channel" AND "sentAt" > ${gapStart}::timestamp(3)
+    )
     UPDATE outbox SET status = 'SENDING', "claimedBy" = ${r.instanceId}, "claimedAt" = ${r.now}::timestamp(3), attempts = attempts + 1
     WHERE id IN (
       SELECT o.id FROM outbox o
       WHERE o.status = 'PENDING' AND o."nextAttemptAt" <= ${r.now}::timestamp(3) AND o.channel = ${r.channel}::"Channel"
-        AND NOT EXISTS (
-          SELECT 1 FROM outbox p
-          WHERE p.channel = o.channel AND p."chatId" = o."chatId" AND p.id <> o.id
-            AND (p.status = 'SENDING' OR (p.status = 'SENT' AND p."sentAt" > ${gapStart}::timestamp(3)))
-        )
-      ORDER BY o."nextAttemptAt", o.id
+        AND o."chatId" NOT IN (SELECT "chatId" FROM busy)
+      ORDER BY o."nextAttemptAt"
       LIMIT ${r.limit}
       FOR UPDATE SKIP LOCKED
     )

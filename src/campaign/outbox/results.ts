@@ -1,8 +1,10 @@
 /**
- * Writing a send's outcome on its outbox row, right after the send (one row per statement: a
- * crash may lose at most the result of the send in flight). Every write is conditional on the row
- * still being this instance's claim, so a result arriving after the lease was taken over by
- * another instance cannot overwrite that instance's work.
+ * Writing a send's outcome on its outbox row, soon after the send. Every write is conditional on
+ * the row still being this instance's claim, so a result arriving after the lease was taken over
+ * by another instance cannot overwrite that instance's work.
+ *
+ * SENT results, the hot path, are written together (`SentRecorder`: one UPDATE … FROM unnest for
+ * the sends that finished within a few milliseconds); the rare other outcomes one row each.
  */
 import type { Channel } from '../../generated/prisma/enums.ts';
 import type { Db } from '../../services/db.ts';
@@ -18,12 +20,72 @@ interface Claim {
 
 const mine = (c: Claim) => ({ id: c.id, status: 'SENDING' as const, claimedBy: c.instanceId });
 
-/** The hot path (one per message): plain SQL, the cheapest statement Prisma runs. */
-export async function markSent(db: Db, c: Claim, r: { externalId: string | null; viaTemplate: boolean; now: Date }): Promise<void> {
-  await db.$executeRaw`
-    UPDATE outbox SET status = 'SENT', "sentAt" = ${r.now}::timestamp(3), "externalId" = ${r.externalId}, "viaTemplate" = ${r.viaTemplate},
-                      error = NULL, "claimedBy" = NULL
-    WHERE id = ${c.id} AND status = 'SENDING' AND "claimedBy" = ${c.instanceId}`;
+export interface SentResult {
+  externalId: string | null;
+  viaTemplate: boolean;
+  now: Date;
+}
+
+/** Several SENT results of this instance's claims in one statement. Returns the rows written. */
+export async function markSentMany(db: Db, instanceId: string, results: (SentResult & { id: number })[]): Promise<number> {
+  if (results.length === 0) return 0;
+  const ids = results.map((r) => r.id);
+  const ext = results.map((r) => r.externalId);
+  const tpl = results.map((r) => r.viaTemplate);
+  const ms = results.map((r) => r.now.getTime());
+  return db.$executeRaw`
+    UPDATE outbox o SET status = 'SENT', "sentAt" = (to_timestamp(d.ms / 1000) AT TIME ZONE 'UTC')::timestamp(3), "externalId" = d.ext,
+                        "viaTemplate" = d.tpl, error = NULL, "claimedBy" = NULL
+    FROM unnest(${ids}::int[], ${ext}::text[], ${tpl}::bool[], ${ms}::float8[]) AS d(id, ext, tpl, ms)
+    WHERE o.id = d.id AND o.status = 'SENDING' AND o."claimedBy" = ${instanceId}`;
+}
+
+interface Waiting {
+  result: SentResult & { id: number };
+  done: () => void;
+  failed: (err: unknown) => void;
+}
+
+/**
+ * Group commit of SENT results: `record` resolves once the result is in the database, written
+ * together with every other result that arrived within `delayMs` (or as soon as `maxBatch` wait).
+ * The dispatcher frees a send lane only when `record` resolved, so a lane never has more than one
+ * send the database does not know of — the at-least-once boundary stays one message per lane.
+ */
+export class SentRecorder {
+  private waiting: Waiting[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly instanceId: string,
+    private readonly delayMs = 10,
+    private readonly maxBatch = 200,
+  ) {}
+
+  record(id: number, r: SentResult): Promise<void> {
+    return new Promise<void>((done, failed) => {
+      this.waiting.push({ result: { id, ...r }, done, failed });
+      if (this.waiting.length >= this.maxBatch) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.delayMs);
+    });
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.waiting;
+    this.waiting = [];
+    if (batch.length === 0) return;
+    markSentMany(
+      this.db,
+      this.instanceId,
+      batch.map((w) => w.result),
+    ).then(
+      () => batch.forEach((w) => w.done()),
+      (err: unknown) => batch.forEach((w) => w.failed(err)),
+    );
+  }
 }
 
 export async function markRetry(db: Db, c: Claim, r: { nextAttemptAt: Date; error: string; viaTemplate?: boolean }): Promise<void> {
