@@ -50,7 +50,8 @@ function renderMessage(m: Message, ctx: Ctx): OutgoingMessage[] {
 
   const buttons = uniqueById(m);
   if (buttons.length === 0) return textMessages(paragraphs.join('\n\n'));
-  if (buttons.length <= LIMITS.replyButtons) return replyButtons(paragraphs, buttons, m, ctx);
+  // WhatsApp refuses reply buttons with equal titles; labels equal once shortened go as a list.
+  if (buttons.length <= LIMITS.replyButtons && distinctTitles(buttons, ctx)) return replyButtons(paragraphs, buttons, m, ctx);
   if (buttons.length <= LIMITS.listRows) return list(paragraphs, placeAll(buttons, m, ctx), m, ctx);
   return m.paging ? dataPagedLists(paragraphs, buttons, m, ctx) : channelPagedList(paragraphs, buttons, m, ctx);
 }
@@ -67,6 +68,11 @@ function replyButtons(paragraphs: string[], buttons: Button[], m: Message, ctx: 
   });
   const body = legend.length > 0 ? [...paragraphs, legend.join('\n')] : paragraphs;
   return withBody(body, ctx, (text) => ({ type: 'buttons', body: text, buttons: replies }));
+}
+
+function distinctTitles(buttons: Button[], ctx: Ctx): boolean {
+  const titles = buttons.map((b) => shorten(label(b, ctx), LIMITS.replyButtonTitle));
+  return new Set(titles).size === titles.length;
 }
 
 // ——— lists ———

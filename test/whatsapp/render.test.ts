@@ -165,6 +165,13 @@ describe('WhatsApp rendering', () => {
     for (let i = 1; i <= 8; i++) expect(all.split(`${i}. ответ`).length - 1).toBe(1);
   });
 
+  it('two choices whose titles would be equal go as a list (WhatsApp refuses equal reply titles)', () => {
+    const twin = (i: number): Button => ({ text: raw('😀✅'), role: 'option', action: { type: 'choose', value: `t${i}` } });
+    const out = renderOutputs([msg([twin(1), twin(2)], { body: [raw('Выберите')] })], 'ru', tr);
+    expectValid(out);
+    expect(out.at(-1)!.type).toBe('list');
+  });
+
   it('a location request tells the parent how to share it in WhatsApp', () => {
     const out = renderOutputs([msg([], { body: [{ key: 'q1.shareLocation' }], request: 'location' })], 'kk', tr);
     expect(out).toHaveLength(1);
