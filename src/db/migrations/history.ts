@@ -1,3 +1,4 @@
+import type { SchemaEngine } from '@prisma/schema-engine-wasm';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -64,4 +65,23 @@ export async function readSchemaFiles(schemaPath: string): Promise<{ path: strin
         .map((f) => path.join(schemaPath, f))
     : [schemaPath];
   return Promise.all(files.map(async (f) => ({ path: f, content: await fs.readFile(f, 'utf8') })));
+}
+
+/**
+ * The engine's diff from what the database holds to what the schema files describe, as an SQL
+ * script; null when they match. (Used to write a new migration and to report drift.)
+ */
+export async function diffDatabaseToSchema(
+  engine: SchemaEngine,
+  schemaFiles: { path: string; content: string }[],
+  configDir: string,
+): Promise<string | null> {
+  const diff = await engine.diff({
+    from: { tag: 'schemaDatasource', files: schemaFiles, configDir },
+    to: { tag: 'schemaDatamodel', files: schemaFiles },
+    script: true,
+    exitCode: true,
+    filters: NO_FILTER,
+  });
+  return diff.exitCode === 0 ? null : (diff.stdout ?? '');
 }

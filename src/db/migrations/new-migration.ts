@@ -4,7 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pgliteEngineConnection } from './engine-connections.ts';
 import { engineError, withSchemaEngine } from './engine.ts';
 import { MigrationError } from './errors.ts';
-import { LOCKFILE, LOCKFILE_CONTENT, MIGRATION_FILE, migrationNames, NO_FILTER, readMigrationHistory, readSchemaFiles } from './history.ts';
+import { diffDatabaseToSchema, LOCKFILE, LOCKFILE_CONTENT, MIGRATION_FILE, migrationNames, NO_FILTER, readMigrationHistory, readSchemaFiles } from './history.ts';
 import { DEFAULT_MIGRATIONS_DIR, DEFAULT_SCHEMA_PATH } from './paths.ts';
 
 export interface MigrationPaths {
@@ -28,14 +28,7 @@ export async function unmigratedSchemaChanges(paths: MigrationPaths = {}): Promi
         await engine.applyMigrations({ migrationsList, filters: NO_FILTER }).catch((e: unknown) => {
           throw new MigrationError(`The committed migrations do not replay cleanly: ${engineError(e).message}`, { cause: e });
         });
-        const diff = await engine.diff({
-          from: { tag: 'schemaDatasource', files: schemaFiles, configDir: migrationsList.baseDir },
-          to: { tag: 'schemaDatamodel', files: schemaFiles },
-          script: true,
-          exitCode: true,
-          filters: NO_FILTER,
-        });
-        return diff.exitCode === 0 ? null : (diff.stdout ?? '');
+        return diffDatabaseToSchema(engine, schemaFiles, migrationsList.baseDir);
       },
       { schemaFiles },
     );

@@ -1,7 +1,7 @@
 import type { EngineConnection } from './engine-connections.ts';
 import { engineError, withSchemaEngine } from './engine.ts';
 import { MigrationError } from './errors.ts';
-import { migrationNames, NO_FILTER, readMigrationHistory, readSchemaFiles } from './history.ts';
+import { diffDatabaseToSchema, migrationNames, NO_FILTER, readMigrationHistory, readSchemaFiles } from './history.ts';
 import { DEFAULT_MIGRATIONS_DIR, DEFAULT_SCHEMA_PATH } from './paths.ts';
 
 export interface MigrationStatus {
@@ -40,13 +40,7 @@ export async function migrationStatus(
         const h = d.history;
         const pending = h && h.diagnostic !== 'migrationsDirectoryIsBehind' ? h.unappliedMigrationNames : [];
         const missingLocally = h && h.diagnostic !== 'databaseIsBehind' ? h.unpersistedMigrationNames : [];
-        const diff = await engine.diff({
-          from: { tag: 'schemaDatasource', files: schemaFiles, configDir: migrationsList.baseDir },
-          to: { tag: 'schemaDatamodel', files: schemaFiles },
-          script: true,
-          exitCode: true,
-          filters: NO_FILTER,
-        });
+        const drift = await diffDatabaseToSchema(engine, schemaFiles, migrationsList.baseDir);
         return {
           local,
           applied: local.filter((n) => !pending.includes(n) && !d.failedMigrationNames.includes(n)),
@@ -55,7 +49,7 @@ export async function migrationStatus(
           edited: d.editedMigrationNames,
           missingLocally,
           hasMigrationsTable: d.hasMigrationsTable,
-          drift: diff.exitCode === 0 ? null : (diff.stdout ?? ''),
+          drift,
         };
       },
       { schemaFiles },
