@@ -242,16 +242,39 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
     expect(tg.callsOf('sendMessage').map((c) => String(c.params.chat_id))).toEqual([chats[1]!.chatId]);
   });
 
-  it('stop-list notices go with the Restore button', async () => {
-    const { parent } = await parentWith(prisma(), { needing: 1 });
+  /** A parent with two stop-listed applications and a pending notice naming both. */
+  async function stopListedWithNotice() {
+    const { parent, applications } = await parentWith(prisma(), { needing: 2 });
+    await prisma().application.updateMany({ where: { parentId: parent.id }, data: { status: 'STOP_LISTED', stopListedAt: NOW } });
     const chat = await linkChat(prisma(), parent.id, { channel: 'TELEGRAM', chatId: tgChat() });
+    const queueNumbers = applications.map((a) => a.queueNumber);
     await prisma().outbox.create({
-      data: { dedupeKey: 'n1', channel: 'TELEGRAM', chatId: chat.chatId, parentId: parent.id, kind: STOPLIST_NOTICE, payload: { purgeRunId: 1, queueNumbers: [4242], stopListedAt: NOW.toISOString() }, nextAttemptAt: NOW },
+      data: { dedupeKey: `n-${parent.id}`, channel: 'TELEGRAM', chatId: chat.chatId, parentId: parent.id, kind: STOPLIST_NOTICE, payload: { purgeRunId: 1, queueNumbers, stopListedAt: NOW.toISOString() }, nextAttemptAt: NOW },
     });
+    return { applications, queueNumbers };
+  }
+
+  it('stop-list notices go with the Restore button', async () => {
+    const { queueNumbers } = await stopListedWithNotice();
     await (await dispatcher()).tick();
     const [call] = tg.callsOf('sendMessage');
-    expect(call!.params.text).toContain('4242');
+    for (const q of queueNumbers) expect(call!.params.text).toContain(String(q));
     expect(call!.params.reply_markup.inline_keyboard.flat()[0].callback_data).toBe(encodeAction(0, { type: 'command', name: 'restore' }));
+  });
+
+  it('a notice names only the applications still on the stop-list, and is cancelled when none is', async () => {
+    const { applications, queueNumbers } = await stopListedWithNotice();
+    await prisma().application.update({ where: { id: applications[0]!.id }, data: { status: 'ACTIVE' } });
+    await (await dispatcher()).tick();
+    const [call] = tg.callsOf('sendMessage');
+    expect(call!.params.text).toContain(String(queueNumbers[1]));
+    expect(call!.params.text).not.toContain(String(queueNumbers[0]));
+
+    const other = await stopListedWithNotice();
+    await prisma().application.updateMany({ where: { id: { in: other.applications.map((a) => a.id) } }, data: { status: 'ACTIVE' } });
+    await (await dispatcher()).tick();
+    expect(tg.callsOf('sendMessage')).toHaveLength(1);
+    expect(await prisma().outbox.findUniqueOrThrow({ where: { dedupeKey: `n-${other.applications[0]!.parentId}` } })).toMatchObject({ status: 'CANCELLED' });
   });
 
   it('the tier cap: no more distinct users by template in 24 h than the tier; the rest deferred, then sent', async () => {

@@ -1,7 +1,7 @@
 /**
  * What a claimed row says, decided at send time: the reminder's content as of now (the parent
- * may have extended since planning — then nothing is sent), the stop-list notice's frozen data,
- * as the neutral message plus the WhatsApp template call.
+ * may have extended since planning — then nothing is sent), the stop-list notice's data narrowed
+ * to the applications still on the stop-list, as the neutral message plus the WhatsApp template call.
  */
 import type { Message } from '../../conversation/io.ts';
 import type { Db } from '../../services/db.ts';
@@ -30,8 +30,12 @@ export async function compose(db: Db, row: ClaimedRow, now: Date, templates: Tem
     return { ok: true, message: buildNotification(REMINDER, data), template: templateOf(templates, REMINDER, templateParams(REMINDER, data)) };
   }
   if (row.kind === STOPLIST_NOTICE) {
-    const data = stopListDataFromPayload(row.payload);
-    if (!data) return { ok: false, fail: 'stop-list notice payload is malformed' };
+    const frozen = stopListDataFromPayload(row.payload);
+    if (!frozen) return { ok: false, fail: 'stop-list notice payload is malformed' };
+    // A parent who restored meanwhile (on another channel, say) is not told about it again.
+    const still = await stillStopListed(db, row.parentId, frozen.queueNumbers);
+    if (still.length === 0) return { ok: false, cancel: 'applications restored meanwhile' };
+    const data = { ...frozen, queueNumbers: still };
     return {
       ok: true,
       message: buildNotification(STOPLIST_NOTICE, data),
@@ -39,6 +43,16 @@ export async function compose(db: Db, row: ClaimedRow, now: Date, templates: Tem
     };
   }
   return { ok: false, fail: `unknown outbox kind ${row.kind}` };
+}
+
+async function stillStopListed(db: Db, parentId: number | null, queueNumbers: number[]): Promise<number[]> {
+  if (parentId === null || queueNumbers.length === 0) return queueNumbers;
+  const rows = await db.application.findMany({
+    where: { parentId, queueNumber: { in: queueNumbers }, status: 'STOP_LISTED' },
+    select: { queueNumber: true },
+    orderBy: { queueNumber: 'asc' },
+  });
+  return rows.map((r) => r.queueNumber);
 }
 
 function templateOf(templates: TemplateCatalog, kind: CampaignKind, params: string[]): TemplateCall | null {
