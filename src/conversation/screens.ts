@@ -15,6 +15,7 @@ import {
   SECTIONS,
 } from '../questionnaire/catalog.ts';
 import type { Draft, KindergartenRef } from '../questionnaire/answers.ts';
+import { kindergartenText } from '../i18n/kindergarten-label.ts';
 import type { Effect } from './effects.ts';
 import { questionNumber, type QuestionScreen } from './flow.ts';
 import type { Button, Command, Message, Param, Text } from './io.ts';
@@ -90,15 +91,8 @@ const doneButton = (count: number): Button =>
 export const kindergartenName = (k: Pick<KindergartenRef, 'nameKk' | 'nameRu'>, state: ConversationState): string =>
   state.locale === 'kk' ? k.nameKk : k.nameRu;
 
-/**
- * "№12 Балапан", or just the name when it already carries the number ("Детский сад № 12 …"):
- * i18next's context picks `kindergarten.short_inName` then.
- */
-export function kindergartenLabel(k: Pick<KindergartenRef, 'number' | 'nameKk' | 'nameRu'>, state: ConversationState): Text {
-  const name = kindergartenName(k, state);
-  const inName = new RegExp(`№\\s*${k.number}(?!\\d)`).test(name);
-  return text('kindergarten.short', { number: k.number, name, ...(inName ? { context: 'inName' } : {}) });
-}
+export const kindergartenLabel = (k: Pick<KindergartenRef, 'number' | 'nameKk' | 'nameRu'>, state: ConversationState): Text =>
+  kindergartenText(k.number, kindergartenName(k, state));
 
 export const kindergartenList = (refs: KindergartenRef[], state: ConversationState): Param => ({
   list: refs.map((k) => kindergartenLabel(k, state)),

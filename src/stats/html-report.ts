@@ -51,7 +51,7 @@ function demandChart(title: string, rows: KindergartenDemandRow[], labels: Repor
       { name: labels.t('report.demand.capacity'), color: COLORS.capacity },
     ],
     layout: [[0, 1, 2], [3]],
-    rows: rows.map((k) => ({ label: `№${k.number} ${nameOf(k)}`, bars: [[k.first, k.second, k.third], [k.capacity]] })),
+    rows: rows.map((k) => ({ label: labels.kindergarten(k.number, nameOf(k)), bars: [[k.first, k.second, k.third], [k.capacity]] })),
   });
 }
 

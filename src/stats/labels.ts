@@ -1,5 +1,6 @@
 /** Option labels of the report, reused from the questionnaire's own texts (locales/<lng>/questionnaire.json). */
 import type { Locale } from '../conversation/views.ts';
+import { kindergartenText } from '../i18n/kindergarten-label.ts';
 import type { Translator } from '../i18n/translator.ts';
 
 export interface ReportLabels {
@@ -10,6 +11,7 @@ export interface ReportLabels {
   payment(amount: number): string;
   section(id: string): string;
   digital(id: string): string;
+  kindergarten(number: number, name: string): string;
 }
 
 export function reportLabels(translator: Translator, locale: Locale): ReportLabels {
@@ -25,5 +27,6 @@ export function reportLabels(translator: Translator, locale: Locale): ReportLabe
     payment: (amount) => translator.t(locale, 'options.payment', { amount: { amount } }),
     section: (id) => option('sections', id),
     digital: (id) => option('digital', id),
+    kindergarten: (number, name) => translator.render(locale, kindergartenText(number, name)),
   };
 }

@@ -32,7 +32,7 @@ const BAR_HEIGHT = 14;
 const BAR_GAP = 3;
 const ROW_GAP = 10;
 const LEGEND_HEIGHT = 26;
-const MAX_LABEL_CHARS = 44;
+const MAX_LABEL_CHARS = 38;
 
 const clip = (s: string) => (s.length > MAX_LABEL_CHARS ? `${s.slice(0, MAX_LABEL_CHARS - 1)}…` : s);
 const fmt = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
