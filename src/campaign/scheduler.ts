@@ -1,6 +1,7 @@
 /**
  * node-cron drives the campaign: the planner and the purge tick once a minute under leases (one
- * instance acts on each tick), the dispatcher every few seconds on every instance.
+ * instance acts on each tick), the dispatcher every few seconds on every instance, and the inbox
+ * of processed platform updates is pruned hourly.
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Core } from '../app.ts';
@@ -8,6 +9,7 @@ import type { Clock } from '../clock.ts';
 import type { CampaignSettings } from '../config/env.ts';
 import type { Logger } from '../log.ts';
 import type { Db } from '../services/db.ts';
+import { pruneInbound } from '../inbox/inbox.ts';
 import { withLease } from './leases.ts';
 import { planReminders } from './planner.ts';
 import { runPurge, seasonPurged, type PurgeResult } from './purge.ts';
@@ -73,7 +75,14 @@ export interface SchedulerOptions {
   plannerCron?: string;
   purgeCron?: string;
   dispatchCron?: string;
+  pruneCron?: string;
 }
+
+/**
+ * Processed platform updates are kept long enough to recognise every redelivery (Meta retries a
+ * webhook for up to 7 days, Telegram for about a day), then deleted: their ids are all that is left.
+ */
+export const INBOX_RETENTION_MS = 8 * 86_400_000;
 
 export interface RunningScheduler {
   /** Stops every task and waits for ticks in flight. */
@@ -95,6 +104,12 @@ export function startScheduler(
   const tasks: ScheduledTask[] = [
     cron.schedule(opts.plannerCron ?? '0 * * * * *', guarded('planner', () => plannerTick(deps)), { name: 'campaign-planner', noOverlap: true }),
     cron.schedule(opts.purgeCron ?? '30 * * * * *', guarded('purge', () => purgeTick(deps)), { name: 'campaign-purge', noOverlap: true }),
+    // Idempotent deletes: no lease needed when two instances prune in the same minute.
+    cron.schedule(
+      opts.pruneCron ?? '17 * * * *',
+      guarded('inbox-prune', () => pruneInbound(deps.db, new Date(deps.clock.now().getTime() - INBOX_RETENTION_MS))),
+      { name: 'inbox-prune', noOverlap: true },
+    ),
   ];
   if (opts.dispatch) {
     tasks.push(cron.schedule(opts.dispatchCron ?? '*/5 * * * * *', guarded('dispatch', opts.dispatch), { name: 'campaign-dispatch', noOverlap: true }));
