@@ -1,0 +1,241 @@
+/**
+ * `npm run chaos`: three product instances on one throwaway PostgreSQL database behind the loopback
+ * fake platforms (Telegram webhook mode, WhatsApp Cloud API), a round-robin balancer, a simulated
+ * population of parents chatting (identification, the six questions, the extension; some only
+ * identify and wait for reminders) and a reminder campaign running — while instances are killed
+ * with SIGKILL at seeded random moments and restarted. At the end (graceful stop, outbox drained)
+ * it checks the invariants (scripts/chaos/invariants.ts), prints the counts and exits 0 only when
+ * every one holds. Loopback only; stops by itself within about three minutes.
+ *
+ * CHAOS_SEED (1), CHAOS_PARENTS (120), CHAOS_SECONDS (70: the chaotic phase), CHAOS_KILLS (4),
+ * CHAOS_KEEP_LOGS=1 keeps the instances' logs (printed path).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { dueReminder } from '../../src/campaign/schedule.ts';
+import { currentSeason } from '../../src/campaign/seasons.ts';
+import { loadConfig } from '../../src/config/env.ts';
+import { openDatabase } from '../../src/db/client.ts';
+import { seedDemo } from '../../src/db/seed/index.ts';
+import { FakeGraphApi } from '../../test/fakes/graph-api.ts';
+import { FakeTelegramApi } from '../../test/fakes/telegram-api.ts';
+import { createEmptyPostgresDatabase } from '../../test/helpers/db.ts';
+import { Balancer } from './balancer.ts';
+import { Instances, type Instance } from './instances.ts';
+import { checkInvariants, type AppSnapshot } from './invariants.ts';
+import { seededRandom, sleep } from './random.ts';
+import { TELEGRAM_SECRET, TelegramParent, TelegramScreens, type ParentOutcome, type SimParent } from './telegram-parent.ts';
+import { WA_APP_SECRET, WA_NUMBER, WA_TOKEN, WA_VERIFY_TOKEN, WhatsAppParent } from './whatsapp-parent.ts';
+
+const SEED = Number(process.env['CHAOS_SEED'] ?? 1);
+const PARENTS = Number(process.env['CHAOS_PARENTS'] ?? 120);
+const CHAOS_MS = Number(process.env['CHAOS_SECONDS'] ?? 70) * 1000;
+const KILLS = Number(process.env['CHAOS_KILLS'] ?? 4);
+const INSTANCES = 3;
+/** Everything, setup to verdict, is given up after this. */
+const HARD_LIMIT_MS = 190_000;
+const WINDOW = '00:00-23:59';
+/** The dispatcher's lanes per channel at the default rates (src/campaign/outbox/dispatcher.ts). */
+const lanesAt = (ratePerSecond: number) => Math.max(1, Math.min(64, Math.ceil(ratePerSecond * (1 - 0.03) * 0.2)));
+
+const t0 = Date.now();
+const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+const say = (line: string) => console.log(`[chaos ${elapsed()}] ${line}`);
+
+async function main(): Promise<number> {
+  const hardStop = setTimeout(() => {
+    console.error(`chaos: not done within ${HARD_LIMIT_MS / 1000} s, giving up`);
+    process.exit(1);
+  }, HARD_LIMIT_MS);
+  hardStop.unref();
+  const random = seededRandom(SEED);
+  const cleanup: (() => Promise<unknown>)[] = [];
+  const logDir = await mkdtemp(path.join(os.tmpdir(), 'kq-chaos-'));
+  try {
+    // ——— the database: migrated, a small demo registry, a season with a reminder due now ———
+    const database = await createEmptyPostgresDatabase();
+    cleanup.push(() => database.drop());
+    const db = await openDatabase({ kind: 'postgres', url: database.url });
+    const now = new Date();
+    await seedDemo(db.prisma, { now, seed: SEED, parents: 300, kindergartens: 30 });
+    const season = (await currentSeason(db.prisma, now))!;
+    const settings = loadConfig({ REMINDER_WINDOW: WINDOW, PURGE_AT_DEADLINE: 'false' }).campaign;
+    const due = dueReminder(season, settings, now);
+    if (!due) throw new Error('the seeded season has no reminder due now');
+    await db.close();
+    say(`database ${database.name}: 300 parents, 30 kindergartens, season ${season.code} (reminder offset ${due.offsetDays} due)`);
+
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    cleanup.push(() => admin.end());
+    const candidates = (
+      await admin.query<{ id: number; iin: string; phone: string }>(
+        `SELECT p.id, p.iin, p.phone FROM parents p
+         WHERE EXISTS (SELECT 1 FROM applications a WHERE a."parentId" = p.id AND a.status = 'ACTIVE' AND a."validUntil" < $1)
+           AND (SELECT count(*) FROM parents o WHERE o.phone = p.phone) = 1
+         ORDER BY p.id LIMIT $2`,
+        [season.validUntil, PARENTS],
+      )
+    ).rows;
+    const baseline = (
+      await admin.query<{ questionnaire: number; extension: number }>(
+        `SELECT (SELECT coalesce(max(id), 0) FROM questionnaires)::int AS questionnaire, (SELECT coalesce(max(id), 0) FROM extensions)::int AS extension`,
+      )
+    ).rows[0]!;
+    const before = (await admin.query<AppSnapshot>(`SELECT id, "parentId", status::text AS status, "validUntil" FROM applications`)).rows;
+
+    // ——— the platforms and the instances ———
+    const telegram = await FakeTelegramApi.start();
+    cleanup.push(() => telegram.close());
+    const graph = await FakeGraphApi.start({ token: WA_TOKEN, phoneNumberId: WA_NUMBER.phoneNumberId, version: 'v23.0' });
+    cleanup.push(() => graph.close());
+    const instances = new Instances(
+      {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? '',
+        DATABASE_URL: database.url,
+        SEED_DEMO: 'false',
+        LOG_LEVEL: 'info',
+        TELEGRAM_BOT_TOKEN: telegram.token,
+        TELEGRAM_API_ROOT: telegram.apiRoot,
+        TELEGRAM_WEBHOOK_URL: 'http://127.0.0.1:9/balancer',
+        TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
+        WHATSAPP_TOKEN: WA_TOKEN,
+        WHATSAPP_PHONE_NUMBER_ID: WA_NUMBER.phoneNumberId,
+        WHATSAPP_APP_SECRET: WA_APP_SECRET,
+        WHATSAPP_VERIFY_TOKEN: WA_VERIFY_TOKEN,
+        WHATSAPP_API_ROOT: graph.url,
+        WHATSAPP_API_VERSION: 'v23.0',
+        REMINDER_WINDOW: WINDOW,
+        PURGE_AT_DEADLINE: 'false',
+      },
+      logDir,
+    );
+    cleanup.push(() => instances.close());
+    await instances.add(INSTANCES);
+    await Promise.all(instances.all.map((i) => instances.start(i)));
+    say(`${INSTANCES} instances up (logs in ${logDir})`);
+
+    // ——— the population ———
+    const lb = new Balancer(instances);
+    const screens = new TelegramScreens(telegram);
+    const acknowledged = { TELEGRAM: new Set<string>(), WHATSAPP: new Set<string>() };
+    const chats = new Map<string, number>();
+    const sims = candidates.map((c, k) => {
+      // Idle parents go first, so a planner tick (each minute) finds them linked and waiting.
+      const idle = k < Math.round(candidates.length * 0.2);
+      const p: SimParent = { iin: c.iin, phone: c.phone, idle };
+      const onWhatsApp = random.next() < 0.3;
+      if (onWhatsApp) {
+        const sim = new WhatsAppParent(p, graph, lb, acknowledged.WHATSAPP);
+        chats.set(`WHATSAPP:${sim.waId}`, c.id);
+        return { parentId: c.id, channel: 'WHATSAPP' as const, idle, run: () => sim.run() };
+      }
+      const sim = new TelegramParent(p, 8_000_000 + k, screens, lb, acknowledged.TELEGRAM);
+      chats.set(`TELEGRAM:${sim.user.id}`, c.id);
+      return { parentId: c.id, channel: 'TELEGRAM' as const, idle, run: () => sim.run() };
+    });
+    const outcomes: (ParentOutcome & { parentId: number; channel: 'TELEGRAM' | 'WHATSAPP'; idle: boolean })[] = [];
+    const arrivals = CHAOS_MS * 0.6;
+    let idleIdentifiedAt = Date.now();
+    const population = Promise.all(
+      sims.map(async (s, k) => {
+        await sleep((arrivals * k) / sims.length + random.int(0, 500));
+        const o = await s.run().catch((err: unknown) => ({ identified: false, completed: false, retries: 0, stuck: String(err) }));
+        outcomes.push({ ...o, parentId: s.parentId, channel: s.channel, idle: s.idle });
+        if (s.idle) idleIdentifiedAt = Math.max(idleIdentifiedAt, Date.now());
+      }),
+    );
+
+    // ——— the chaos: SIGKILL at seeded random moments, restart a few seconds later ———
+    const killTimes = Array.from({ length: KILLS }, () => random.int(5_000, CHAOS_MS - 10_000)).sort((a, b) => a - b);
+    // One kill lands right after a planner tick, while the dispatchers are sending its reminders.
+    const toMinute = 60_000 - (Date.now() % 60_000);
+    if (KILLS > 0 && toMinute + 6_000 < CHAOS_MS) killTimes[random.int(0, KILLS - 1)] = toMinute + random.int(5_000, 5_600);
+    killTimes.sort((a, b) => a - b);
+    const chaosStart = Date.now();
+    let kills = 0;
+    const restarts: Promise<void>[] = [];
+    for (const at of killTimes) {
+      await sleep(Math.max(0, chaosStart + at - Date.now()));
+      const live = instances.live();
+      if (live.length < 2) continue; // one instance always serves
+      const victim: Instance = random.pick(live);
+      await instances.kill(victim);
+      kills++;
+      const downMs = random.int(2_000, 6_000);
+      say(`SIGKILL ${victim.id} (down ${(downMs / 1000).toFixed(1)} s)`);
+      restarts.push(sleep(downMs).then(() => instances.start(victim)));
+    }
+    await Promise.all(restarts);
+    await population;
+    say(`population done: ${outcomes.filter((o) => o.completed).length} completed, ${outcomes.filter((o) => o.idle && o.identified).length} idle and waiting`);
+
+    // ——— the end: a planner tick after the last identification, outbox drained, graceful stop ———
+    const nextTick = idleIdentifiedAt + (60_000 - (idleIdentifiedAt % 60_000));
+    while (Date.now() < nextTick + 6_000 && Date.now() - t0 < HARD_LIMIT_MS - 50_000) await sleep(500);
+    const drainEnd = Date.now() + 30_000;
+    for (;;) {
+      const open = (await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE status IN ('PENDING', 'SENDING')`)).rows[0]!.n;
+      if (open === 0 || Date.now() > drainEnd) break;
+      await sleep(500);
+    }
+    const codes = await Promise.all(instances.all.map((i) => instances.stop(i)));
+    say(`instances stopped: exit codes ${codes.join(', ')}`);
+
+    const report = await checkInvariants({
+      url: database.url,
+      seasonId: season.id,
+      seasonValidUntil: season.validUntil,
+      before,
+      baseline,
+      confirmed: outcomes.filter((o) => o.completed).map((o) => ({ parentId: o.parentId, channel: o.channel })),
+      acknowledged,
+      telegram,
+      graph,
+      chats,
+      kills,
+      lanes: { TELEGRAM: lanesAt(settings.ratePerSecond.TELEGRAM), WHATSAPP: lanesAt(settings.ratePerSecond.WHATSAPP) },
+    });
+    for (const [i, code] of codes.entries()) if (code !== 0) report.violations.push(`instance ${i + 1} exited ${code} on SIGTERM`);
+
+    const stuck = outcomes.filter((o) => o.stuck);
+    const figures: [string, string | number][] = [
+      ['seed', SEED],
+      ['instances / kills / restarts', `${INSTANCES} / ${kills} / ${instances.all.reduce((s, i) => s + i.starts, 0) - INSTANCES}`],
+      ['parents simulated (Telegram / WhatsApp)', `${outcomes.length} (${outcomes.filter((o) => o.channel === 'TELEGRAM').length} / ${outcomes.filter((o) => o.channel === 'WHATSAPP').length})`],
+      ['identified / completed / idle', `${outcomes.filter((o) => o.identified).length} / ${outcomes.filter((o) => o.completed).length} / ${outcomes.filter((o) => o.idle).length}`],
+      ['parent re-sends after silence', outcomes.reduce((s, o) => s + o.retries, 0)],
+      ['parents stuck', stuck.length],
+      ['webhook posts / redelivered by the balancer', `${lb.stats.posts} / ${lb.stats.redeliveries}`],
+      ...report.figures,
+    ];
+    console.log('\nChaos run');
+    const width = Math.max(...figures.map(([k]) => k.length));
+    for (const [k, v] of figures) console.log(`  ${k.padEnd(width)}  ${v}`);
+    for (const s of stuck.slice(0, 5)) console.log(`  stuck: parent ${s.parentId} (${s.channel}) at ${s.stuck}`);
+    // A stuck parent is a finding, not a broken invariant; but nobody completing means the run proved nothing.
+    if (outcomes.filter((o) => o.completed).length === 0) report.violations.push('no parent completed: the run proved nothing');
+    if (report.violations.length === 0) {
+      console.log('\nAll invariants hold.');
+      return 0;
+    }
+    console.log(`\n${report.violations.length} violation(s):`);
+    for (const v of report.violations.slice(0, 30)) console.log(`  - ${v}`);
+    return 1;
+  } finally {
+    for (const c of cleanup.reverse()) await c().catch(() => undefined);
+    if (!process.env['CHAOS_KEEP_LOGS']) await rm(logDir, { recursive: true, force: true });
+    else say(`logs kept in ${logDir}`);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
