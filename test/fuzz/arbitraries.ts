@@ -13,8 +13,11 @@ import type { FuzzWorld } from './world.ts';
 /** How many updates per channel (FUZZ_RUNS), the seed (FUZZ_SEED), and the databases (FUZZ_DB). */
 export const FUZZ_SEED = Number(process.env['FUZZ_SEED'] ?? 20_261_105);
 
+/** The issue's count: CI runs it in full; a developer's `npm test` runs the smaller default. */
+export const FULL_FUZZ_RUNS = 10_000;
+
 export function fuzzUpdates(fallback: number): number {
-  const n = Number(process.env['FUZZ_RUNS'] ?? fallback);
+  const n = Number(process.env['FUZZ_RUNS'] ?? (process.env['CI'] === 'true' ? FULL_FUZZ_RUNS : fallback));
   if (!Number.isInteger(n) || n <= 0) throw new Error(`FUZZ_RUNS must be a positive integer, not "${process.env['FUZZ_RUNS']}"`);
   return n;
 }

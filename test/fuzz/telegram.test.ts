@@ -6,7 +6,7 @@
  * updates without the secret token. After every batch the invariants of ./world.ts hold, every
  * HTTP answer is below 500, and every well-formed update was handled without failing.
  *
- * FUZZ_RUNS (updates, default below), FUZZ_SEED, FUZZ_DB=embedded|postgres|both (default embedded).
+ * FUZZ_RUNS (updates; 10 000 when CI=true, the default below otherwise), FUZZ_SEED, FUZZ_DB=embedded|postgres|both (default embedded).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -7,7 +7,7 @@
  * victims' names. After every batch: every HTTP answer below 500, every accepted update processed
  * (none left failing in the inbox), and the invariants of ./world.ts.
  *
- * FUZZ_RUNS (updates, default below), FUZZ_SEED, FUZZ_DB=embedded|postgres|both (default embedded).
+ * FUZZ_RUNS (updates; 10 000 when CI=true, the default below otherwise), FUZZ_SEED, FUZZ_DB=embedded|postgres|both (default embedded).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
