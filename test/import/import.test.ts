@@ -102,6 +102,25 @@ describe.each(TEST_DB_KINDS)('registry import (%s)', (kind) => {
     expect(await prisma().applicationChoice.count()).toBe(9);
   });
 
+  it('a re-import of an older export keeps what the bot did since: extensions, purge and restore', async () => {
+    await registry();
+    await run('applications', 'applications-good.csv');
+    const apps = await prisma().application.findMany({ where: { status: 'ACTIVE' }, orderBy: { queueNumber: 'asc' }, take: 3 });
+    expect(apps.length).toBe(3);
+    const [extended, purged, referred] = apps as [(typeof apps)[0], (typeof apps)[0], (typeof apps)[0]];
+    const later = new Date(extended.validUntil.getTime() + 365 * 86_400_000);
+    await prisma().application.update({ where: { id: extended.id }, data: { validUntil: later } });
+    await prisma().application.update({ where: { id: purged.id }, data: { status: 'STOP_LISTED', stopListedAt: new Date() } });
+    // Referrals are the registry's business, not the bot's: the file's status wins over them.
+    await prisma().application.update({ where: { id: referred.id }, data: { status: 'REFERRED' } });
+    await run('applications', 'applications-good.csv');
+    const after = await prisma().application.findMany({ where: { id: { in: apps.map((a) => a.id) } } });
+    const byId = new Map(after.map((a) => [a.id, a]));
+    expect(byId.get(extended.id)).toMatchObject({ status: 'ACTIVE', validUntil: later });
+    expect(byId.get(purged.id)!.status).toBe('STOP_LISTED');
+    expect(byId.get(referred.id)!.status).toBe('ACTIVE');
+  });
+
   it('rejects the bad rows with line numbers and reasons, and writes nothing in all-or-nothing mode', async () => {
     await registry();
     const before = await snapshot();

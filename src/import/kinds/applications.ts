@@ -158,8 +158,14 @@ export const applicationsKind: ImportKind<ApplicationRow, ApplicationContext> = 
       JOIN children c ON c.iin = t.child_iin::bpchar
       ON CONFLICT ("queueNumber") DO UPDATE SET
         "parentId" = EXCLUDED."parentId", "childId" = EXCLUDED."childId", category = EXCLUDED.category,
-        "registeredAt" = EXCLUDED."registeredAt", status = EXCLUDED.status,
-        -- An extension made through the bot since the export must survive a re-import of that export.
+        "registeredAt" = EXCLUDED."registeredAt",
+        -- What the bot did since the export survives a re-import of that export: an active/stop-listed
+        -- status from a row whose validity is not newer than ours is older news than our purge,
+        -- extension or restore. Referrals, enrolments and withdrawals always come from the registry.
+        status = CASE
+          WHEN EXCLUDED.status IN ('ACTIVE', 'STOP_LISTED') AND applications.status IN ('ACTIVE', 'STOP_LISTED')
+               AND EXCLUDED."validUntil" <= applications."validUntil"
+          THEN applications.status ELSE EXCLUDED.status END,
         "validUntil" = GREATEST(applications."validUntil", EXCLUDED."validUntil")`;
 
     // The choices are replaced as a whole: a re-import with another order or set leaves no stale one.
