@@ -21,13 +21,13 @@ import { TelegramChannel } from '../../bots/telegram/channel.ts';
 import { assembleCore, type Core } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import { decodeAction } from '../../src/conversation/action-codec.ts';
-import type { Action } from '../../src/conversation/io.ts';
 import { generateDemoRegistry, seedDemo } from '../../src/db/seed/index.ts';
 import type { HttpHandler } from '../../src/http/server.ts';
 import { createLogger } from '../../src/log.ts';
 import { FakeTelegramApi } from '../../test/fakes/telegram-api.ts';
 import { callbackQuery, contactMessage, startCommand, textMessage, userFor, type NewUpdate } from '../../test/fakes/telegram-updates.ts';
 import { createTestDatabase, type TestDbKind } from '../../test/helpers/db.ts';
+import { nextPress } from '../chaos/autopilot.ts';
 
 const PARENTS = Number(process.env['BENCH_PARENTS'] ?? 500);
 /** How many conversations run at once (default all); 1 gives the unloaded handling time of one conversation. */
@@ -103,21 +103,6 @@ class Chats {
     this.refresh();
     return this.keyboards.get(chatId) ?? null;
   }
-}
-
-/** The next press of a parent walking through the questionnaire: a plain autopilot over the buttons shown. */
-function nextPress(buttons: { text: string; data: string }[], tickedHere: boolean): { data: string; final: boolean } | null {
-  const decoded = buttons.map((b) => ({ ...b, d: decodeAction(b.data) })).filter((b) => b.d !== null) as { text: string; data: string; d: { seq: number; action: Action } }[];
-  const is = (a: Action, type: Action['type'], value?: string) => a.type === type && (value === undefined || ('value' in a && a.value === value));
-  const confirm = decoded.find((b) => is(b.d.action, 'choose', 'confirm'));
-  if (confirm) return { data: confirm.data, final: true };
-  const done = decoded.find((b) => is(b.d.action, 'done'));
-  if (done && tickedHere) return { data: done.data, final: false };
-  const toggle = decoded.find((b) => b.d.action.type === 'toggle' && b.d.action.on && b.d.action.value !== 'other');
-  if (toggle) return { data: toggle.data, final: false };
-  const choose = decoded.find((b) => b.d.action.type === 'choose' && !/^(near|clear|e\d|kk|ru)$/.test(b.d.action.value));
-  if (choose) return { data: choose.data, final: false };
-  return done ? { data: done.data, final: false } : null;
 }
 
 async function benchProduct(kind: TestDbKind): Promise<Figures> {
