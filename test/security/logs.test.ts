@@ -19,7 +19,7 @@ import { FakeTelegramApi } from '../fakes/telegram-api.ts';
 import { delivery, signed, wa } from '../fakes/whatsapp-webhook.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { useBot, parentUser, seedWorld, type Suite } from '../telegram/harness.ts';
-import { APP_SECRET, family, identify, NOW, NUMBER, TOKEN, VERIFY_TOKEN, WaUser, type Harness } from '../whatsapp/harness.ts';
+import { APP_SECRET, family, identify, NOW, NUMBER, TOKEN, VERIFY_TOKEN, WaUser, webhookPoster, type Harness } from '../whatsapp/harness.ts';
 
 const lines: string[] = [];
 const sink = new Writable({
@@ -134,17 +134,7 @@ describe('logs of whole conversations hold no unmasked IIN or phone', () => {
         clock,
         config,
         prisma: () => core.db.prisma,
-        url: () => `http://127.0.0.1:${port}`,
-        async postRaw(body: string | Buffer, headers: Record<string, string>) {
-          const res = await fetch(`http://127.0.0.1:${port}/webhooks/whatsapp`, { method: 'POST', body, headers });
-          await res.text();
-          await channel.idle();
-          return res;
-        },
-        async post(payload: unknown, headers: Record<string, string> = {}) {
-          const s = signed(payload, APP_SECRET);
-          return h.postRaw(s.body, { ...s.headers, ...headers });
-        },
+        ...webhookPoster(() => port, () => channel),
         user: (waId: string) => new WaUser(h, waId),
       } as Harness;
       const f = await family(core.db.prisma);

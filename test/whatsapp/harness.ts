@@ -96,23 +96,34 @@ export function useWhatsApp(kind: TestDbKind): Harness {
   Object.assign(h, {
     clock,
     prisma: () => db.prisma,
-    url: () => `http://127.0.0.1:${port}`,
-    async postRaw(body: string | Buffer, headers: Record<string, string>) {
-      const res = await fetch(`http://127.0.0.1:${port}/webhooks/whatsapp`, { method: 'POST', body, headers });
-      await res.text();
-      await channel.idle();
-      return res;
-    },
-    async post(payload: unknown, headers: Record<string, string> = {}) {
-      const s = signed(payload, APP_SECRET);
-      return h.postRaw(s.body, { ...s.headers, ...headers });
-    },
+    ...webhookPoster(() => port, () => channel),
     user: (waId: string, opts: { userId?: string } = {}) => new WaUser(h, waId, opts.userId),
   });
   return h;
 }
 
 /** A reply the bot sent, with its text and tappable controls flattened for assertions. */
+/**
+ * Posting to the webhook of the channel listening on `port()`; each post waits until it is
+ * processed. Port and channel are read at call time: harnesses start them in beforeAll.
+ */
+export function webhookPoster(port: () => number, channel: () => Pick<WhatsAppChannel, 'idle'>): Pick<Harness, 'url' | 'postRaw' | 'post'> {
+  const postRaw = async (body: string | Buffer, headers: Record<string, string>) => {
+    const res = await fetch(`http://127.0.0.1:${port()}/webhooks/whatsapp`, { method: 'POST', body, headers });
+    await res.text();
+    await channel().idle();
+    return res;
+  };
+  return {
+    url: () => `http://127.0.0.1:${port()}`,
+    postRaw,
+    async post(payload: unknown, headers: Record<string, string> = {}) {
+      const s = signed(payload, APP_SECRET);
+      return postRaw(s.body, { ...s.headers, ...headers });
+    },
+  };
+}
+
 export interface Sent {
   type: 'text' | 'interactive' | 'template';
   kind: 'text' | 'button' | 'list' | 'template';
