@@ -16,7 +16,7 @@ import { maskIin, maskPhone } from '../../src/domain/mask.ts';
 import { createLogger } from '../../src/log.ts';
 import { FakeGraphApi } from '../fakes/graph-api.ts';
 import { FakeTelegramApi } from '../fakes/telegram-api.ts';
-import { delivery, signed, wa } from '../fakes/whatsapp-webhook.ts';
+import { delivery, wa } from '../fakes/whatsapp-webhook.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { useBot, parentUser, seedWorld, type Suite } from '../telegram/harness.ts';
 import { APP_SECRET, family, identify, NOW, NUMBER, TOKEN, VERIFY_TOKEN, WaUser, webhookPoster, type Harness } from '../whatsapp/harness.ts';
