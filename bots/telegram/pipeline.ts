@@ -1,10 +1,12 @@
 /**
  * What happens to every Telegram update, in polling and webhook mode alike:
  *   1. recorded in the inbox by update_id — a redelivered update is recognised and skipped
- *      (unless its first handling died half-way: see claimStaleInbound in src/inbox/inbox.ts);
- *   2. turned into a core input and handled by the conversation runtime;
- *   3. the outputs delivered (callback answered, messages sent or edited);
- *   4. marked processed.
+ *      (unless its first handling died half-way: see claimStaleInbound in src/inbox/inbox.ts) —
+ *      and the chat's conversation read, in one statement;
+ *   2. turned into a core input and handled by the conversation runtime, which saves the new
+ *      state and marks the update processed in one statement (so a crash never applies an
+ *      answer twice; updates the conversation does not see are marked processed at the end);
+ *   3. the outputs delivered (callback answered, messages sent or edited).
  * Nothing escapes: an error is logged (masked, no payloads) and the parent is told to try again;
  * a blocked bot marks the chat link unreachable. So the webhook always answers 200 and
  * Telegram never redelivers an update forever because of a bug.
@@ -13,7 +15,8 @@ import type { Api, Context, MiddlewareFn } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Core } from '../../src/app.ts';
 import type { Prisma } from '../../src/generated/prisma/client.ts';
-import { claimStaleInbound, INBOX_STALE_AFTER_MS, markProcessed, recordInbound } from '../../src/inbox/inbox.ts';
+import { claimStaleInbound, INBOX_STALE_AFTER_MS, markProcessed, recordInboundReadingConversation } from '../../src/inbox/inbox.ts';
+import { toLoaded, type LoadedConversation } from '../../src/conversation/store.ts';
 import { MAX_ATTEMPTS } from './channel-limits.ts';
 import { DEFAULT_LOCALE } from '../../src/conversation/runtime.ts';
 import type { Locale } from '../../src/conversation/views.ts';
@@ -24,6 +27,20 @@ import { describeApiError, isUnreachable } from './errors.ts';
 import { classify, type Incoming } from './updates.ts';
 
 export type UpdateOutcome = 'processed' | 'duplicate' | 'ignored' | 'unreachable' | 'failed';
+
+/** One update's handling as it goes. */
+interface Turn {
+  externalId: string;
+  now: Date;
+  /** The language to answer in: the app's until the conversation names one. */
+  locale: Locale;
+  /** The chat's activity is not recorded yet (a taken-over update). */
+  activityPending: boolean;
+  /** The conversation as read with the inbox record. */
+  loaded?: LoadedConversation;
+  /** The runtime marked the update processed together with the conversation's new state. */
+  settled: boolean;
+}
 
 export type PipelineCore = Pick<Core, 'runtime' | 'translator' | 'logger' | 'clock' | 'db'>;
 
@@ -63,35 +80,35 @@ export class UpdatePipeline {
     const { logger } = this.core;
     const incoming = classify(update);
     const chatId = incoming.chatId;
-    const externalId = String(update.update_id);
+    const turn: Turn = { externalId: String(update.update_id), now: this.core.clock.now(), locale: hintLocale(update), activityPending: false, settled: false };
     let callback: CallbackAnswer | null = null;
-    let locale: Locale = hintLocale(update);
     let outcome: UpdateOutcome = 'failed';
     const answerFor = () => (update.callback_query ? new CallbackAnswer(api, update.callback_query.id, logger, this.opts.answerDeadlineMs) : null);
     try {
-      const now = this.core.clock.now();
-      const fresh = await recordInbound(this.prisma, {
+      const { fresh, conversation } = await recordInboundReadingConversation(this.prisma, {
         channel: CHANNEL,
-        externalId,
+        externalId: turn.externalId,
         chatId: chatId === null ? '' : String(chatId),
         // Kept until processed (a crash leaves it for recovery); markProcessed erases it.
         payload: update as unknown as Prisma.InputJsonValue,
         // Recorded with the update, saving a round trip per message.
-        activityAt: showsActivity(incoming) ? now : undefined,
+        activityAt: showsActivity(incoming) ? turn.now : undefined,
       });
-      if (!fresh && !(await claimStaleInbound(this.prisma, CHANNEL, externalId, new Date(Date.now() - INBOX_STALE_AFTER_MS), { maxAttempts: MAX_ATTEMPTS }))) {
+      if (!fresh && !(await claimStaleInbound(this.prisma, CHANNEL, turn.externalId, new Date(Date.now() - INBOX_STALE_AFTER_MS), { maxAttempts: MAX_ATTEMPTS }))) {
         logger.debug({ updateId: update.update_id }, 'telegram: duplicate update skipped');
         return (outcome = 'duplicate');
       }
       callback = answerFor();
       // A taken-over stale update was not fresh, so its activity is still to be recorded.
-      outcome = await this.process(api, incoming, callback, (l) => (locale = l), now, !fresh);
+      turn.activityPending = !fresh;
+      turn.loaded = toLoaded(conversation);
+      outcome = await this.process(api, incoming, callback, turn);
     } catch (err) {
       callback ??= answerFor();
-      outcome = await this.fail(api, update, chatId, locale, callback, err);
+      outcome = await this.fail(api, update, chatId, turn.locale, callback, err);
     } finally {
       await callback?.answer();
-      if (outcome !== 'duplicate') await this.settle(externalId);
+      if (outcome !== 'duplicate' && !turn.settled) await this.settle(turn.externalId);
       this.opts.onSettled?.(update.update_id, outcome);
     }
     return outcome;
@@ -101,24 +118,18 @@ export class UpdatePipeline {
     return this.core.db.prisma;
   }
 
-  private async process(
-    api: Api,
-    incoming: Incoming,
-    callback: CallbackAnswer | null,
-    setLocale: (l: Locale) => void,
-    now: Date,
-    activityPending: boolean,
-  ): Promise<UpdateOutcome> {
+  private async process(api: Api, incoming: Incoming, callback: CallbackAnswer | null, turn: Turn): Promise<UpdateOutcome> {
     if (incoming.kind === 'ignored') return 'ignored';
     const chatId = String(incoming.chatId);
-    if (activityPending && showsActivity(incoming)) await recordInboundActivity(this.prisma, CHANNEL, chatId, now);
+    if (turn.activityPending && showsActivity(incoming)) await recordInboundActivity(this.prisma, CHANNEL, chatId, turn.now);
     if (incoming.kind === 'membership') {
       // A kicked bot cannot write to the chat; unblocking it makes the chat reachable again.
-      if (incoming.blocked) await markUnreachable(this.prisma, CHANNEL, chatId, now);
+      if (incoming.blocked) await markUnreachable(this.prisma, CHANNEL, chatId, turn.now);
       return incoming.blocked ? 'unreachable' : 'processed';
     }
-    const reply = await this.core.runtime.handle({ channel: CHANNEL, chatId }, incoming.input);
-    setLocale(reply.locale);
+    const reply = await this.core.runtime.handle({ channel: CHANNEL, chatId }, incoming.input, { loaded: turn.loaded, settles: turn.externalId });
+    turn.locale = reply.locale;
+    turn.settled = reply.settled;
     await deliver(
       {
         api,

@@ -14,7 +14,7 @@ import type { Input, Output } from './io.ts';
 import { notice } from './result.ts';
 import type { ConversationState } from './state.ts';
 import { step } from './step.ts';
-import { loadConversation, saveConversation } from './store.ts';
+import { loadConversation, saveConversation, type LoadedConversation } from './store.ts';
 import type { ChannelName, Locale } from './views.ts';
 
 export interface ChatRef {
@@ -27,6 +27,15 @@ export interface Reply {
   /** The language to render the outputs in. */
   locale: Locale;
   state: ConversationState;
+  /** The inbox update named by `HandleOptions.settles` was marked processed with the saved state. */
+  settled: boolean;
+}
+
+export interface HandleOptions {
+  /** The chat's conversation as already read (with the inbox record); used for the first attempt. */
+  loaded?: LoadedConversation;
+  /** The inbox update this input comes from: marked processed by the same statement that saves the state. */
+  settles?: string;
 }
 
 export interface RuntimeDeps {
@@ -46,26 +55,32 @@ const MAX_EFFECTS = 16;
 export class ConversationRuntime {
   constructor(private readonly deps: RuntimeDeps) {}
 
-  async handle(chat: ChatRef, given: Input): Promise<Reply> {
+  async handle(chat: ChatRef, given: Input, opts: HandleOptions = {}): Promise<Reply> {
     // Texts go into queries and the stored state: characters the database cannot hold are replaced.
     const input = jsonSafe(given);
+    let preloaded = opts.loaded;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const { state, version } = await loadConversation(this.deps.prisma, chat.channel, chat.chatId);
+      const { state, version } = preloaded ?? (await loadConversation(this.deps.prisma, chat.channel, chat.chatId));
+      preloaded = undefined;
       let reply: Reply;
       try {
         reply = await this.run(chat, state, input);
       } catch (err) {
         this.deps.logger.error({ err, channel: chat.channel, chatId: chat.chatId, input: input.type }, 'conversation step failed');
         // The state is not saved: the parent stays where they were and can simply try again.
-        return { outputs: [notice('common.error')], locale: state.locale ?? DEFAULT_LOCALE, state };
+        return { outputs: [notice('common.error')], locale: state.locale ?? DEFAULT_LOCALE, state, settled: false };
       }
-      if (await saveConversation(this.deps.prisma, chat.channel, chat.chatId, reply.state, version)) return reply;
+      const saved = await saveConversation(this.deps.prisma, chat.channel, chat.chatId, reply.state, version, {
+        settles: opts.settles,
+        now: this.deps.clock.now(),
+      });
+      if (saved) return { ...reply, settled: opts.settles !== undefined };
       this.deps.logger.debug({ channel: chat.channel, chatId: chat.chatId, attempt }, 'conversation version conflict, retrying');
       // Jitter spreads contenders apart, so each retry is likely to find the row free.
       await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
     }
     const { state } = await loadConversation(this.deps.prisma, chat.channel, chat.chatId);
-    return { outputs: [notice('common.busy')], locale: state.locale ?? DEFAULT_LOCALE, state };
+    return { outputs: [notice('common.busy')], locale: state.locale ?? DEFAULT_LOCALE, state, settled: false };
   }
 
   private async run(chat: ChatRef, initial: ConversationState, input: Input): Promise<Reply> {
@@ -84,6 +99,6 @@ export class ConversationRuntime {
         if (outcome) pending.push({ type: 'result', result: outcome });
       }
     }
-    return { outputs, locale: state.locale ?? DEFAULT_LOCALE, state };
+    return { outputs, locale: state.locale ?? DEFAULT_LOCALE, state, settled: false };
   }
 }

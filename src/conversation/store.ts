@@ -2,7 +2,7 @@
  * The persisted conversation of each chat, with optimistic locking: a save names the version it
  * was loaded at and fails when another update of the same chat got there first.
  */
-import type { Channel, Prisma } from '../generated/prisma/client.ts';
+import type { Channel } from '../generated/prisma/client.ts';
 import type { Db } from '../services/db.ts';
 import { conversationStateSchema, initialState, type ConversationState } from './state.ts';
 
@@ -12,23 +12,46 @@ export interface LoadedConversation {
   version: number;
 }
 
-/**
- * A stored state that no longer passes the schema (corrupt, or from an older release) starts over
- * from the initial state but keeps its version, so the next save replaces it.
- */
+/** A conversation_states row as read (by this module or with the inbox record, src/inbox/inbox.ts). */
+export interface StoredConversation {
+  state: unknown;
+  version: number;
+}
+
 export async function loadConversation(db: Db, channel: Channel, chatId: string): Promise<LoadedConversation> {
   const row = await db.conversationState.findUnique({
     where: { channel_chatId: { channel, chatId } },
     select: { state: true, version: true },
   });
+  return toLoaded(row);
+}
+
+/**
+ * A stored state that no longer passes the schema (corrupt, or from an older release) starts over
+ * from the initial state but keeps its version, so the next save replaces it.
+ */
+export function toLoaded(row: StoredConversation | null): LoadedConversation {
   if (!row) return { state: initialState(), version: 0 };
   const parsed = conversationStateSchema.safeParse(row.state);
   return { state: parsed.success ? parsed.data : initialState(), version: row.version };
 }
 
+export interface SaveOptions {
+  /**
+   * The inbox update (of the chat's channel) this state answers: marked processed in the same
+   * statement, so the update's effect on the conversation is committed exactly once — a crash
+   * before the save leaves it to be processed again, a crash after leaves nothing to repeat.
+   */
+  settles?: string;
+  /** The time written as the row's updatedAt and the update's processedAt (default now). */
+  now?: Date;
+}
+
 /**
- * Saves the state if the stored version is still `expectedVersion`; the stored version becomes
- * expectedVersion + 1. Returns false on a conflict: the caller reloads and processes again.
+ * Saves the state if the stored version is still `expectedVersion` (0: no row yet); the stored
+ * version becomes expectedVersion + 1. Returns false on a conflict: the caller reloads and
+ * processes again. One statement (one round trip, one commit), and a conflict is no error, so it
+ * never aborts a surrounding PostgreSQL transaction.
  */
 export async function saveConversation(
   db: Db,
@@ -36,20 +59,23 @@ export async function saveConversation(
   chatId: string,
   state: ConversationState,
   expectedVersion: number,
+  opts: SaveOptions = {},
 ): Promise<boolean> {
-  const json = state as unknown as Prisma.InputJsonValue;
-  if (expectedVersion === 0) {
-    // ON CONFLICT DO NOTHING rather than catching a unique violation, which would abort a
-    // surrounding PostgreSQL transaction.
-    const { count } = await db.conversationState.createMany({
-      data: [{ channel, chatId, state: json, version: 1 }],
-      skipDuplicates: true,
-    });
-    if (count === 1) return true;
-  }
-  const { count } = await db.conversationState.updateMany({
-    where: { channel, chatId, version: expectedVersion },
-    data: { state: json, version: expectedVersion + 1 },
-  });
-  return count === 1;
+  const now = opts.now ?? new Date();
+  // Columns as in prisma/schema.prisma (ConversationState, InboundUpdate).
+  const rows = await db.$queryRaw<{ saved: boolean }[]>`
+    WITH saved AS (
+      INSERT INTO conversation_states (channel, "chatId", state, version, "updatedAt")
+      VALUES (${channel}::"Channel", ${chatId}, ${JSON.stringify(state)}::jsonb, ${expectedVersion + 1}::int, ${now}::timestamp(3))
+      ON CONFLICT (channel, "chatId") DO UPDATE
+        SET state = EXCLUDED.state, version = EXCLUDED.version, "updatedAt" = EXCLUDED."updatedAt"
+        WHERE conversation_states.version = ${expectedVersion}::int
+      RETURNING 1
+    ), settled AS (
+      UPDATE inbound_updates SET "processedAt" = ${now}::timestamp(3), payload = NULL
+      WHERE channel = ${channel}::"Channel" AND "externalId" = ${opts.settles ?? null}::text AND "processedAt" IS NULL
+        AND EXISTS (SELECT 1 FROM saved)
+    )
+    SELECT EXISTS (SELECT 1 FROM saved) AS saved`;
+  return rows[0]?.saved === true;
 }

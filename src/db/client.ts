@@ -29,6 +29,13 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * `minimal` errors: without it Prisma captures a stack trace (`new Error()`) on every query to
+ * point a pretty error message at the calling line — a cost on each of the few queries of every
+ * update. Errors keep their code, message and meta; the logs carry our own stack.
+ */
+const CLIENT_OPTIONS = { errorFormat: 'minimal' } as const;
+
 export async function openDatabase(target: DatabaseTarget, opts: OpenDatabaseOptions = {}): Promise<Database> {
   switch (target.kind) {
     case 'postgres':
@@ -51,7 +58,7 @@ export async function databaseOnPGlite(opened: OpenedPGlite, opts: OpenDatabaseO
     await opened.close();
     throw e;
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(opened.pglite) });
+  const prisma = new PrismaClient({ ...CLIENT_OPTIONS, adapter: new PrismaPGlite(opened.pglite) });
   return {
     prisma,
     kind: 'embedded',
@@ -77,7 +84,7 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
       await conn.close();
     }
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  const prisma = new PrismaClient({ ...CLIENT_OPTIONS, adapter: new PrismaPg({ connectionString: url }) });
   return { prisma, kind: 'postgres', close: once(() => prisma.$disconnect()) };
 }
 

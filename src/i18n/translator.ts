@@ -40,9 +40,18 @@ export async function createTranslator(opts: TranslatorOptions): Promise<Transla
     return p.list.map((item) => value(locale, item)).join(', ');
   };
 
+  // A text without parameters (button labels, most notices) always renders the same: rendered
+  // once per language, since i18next's lookup and interpolation cost more than the map.
+  const plain = new Map<string, string>();
   const render = (locale: Locale, t: Text): string => {
+    if (t.params === undefined) {
+      const id = `${locale}:${t.key}`;
+      let text = plain.get(id);
+      if (text === undefined) plain.set(id, (text = instance.t(t.key, { lng: locale })));
+      return text;
+    }
     const params: Record<string, string | number> = {};
-    for (const [k, p] of Object.entries(t.params ?? {})) params[k] = value(locale, p);
+    for (const [k, p] of Object.entries(t.params)) params[k] = value(locale, p);
     return instance.t(t.key, { ...params, lng: locale });
   };
 

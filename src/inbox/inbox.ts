@@ -6,6 +6,7 @@
  */
 import { Prisma, type Channel } from '../generated/prisma/client.ts';
 import { jsonSafe } from '../db/json-safe.ts';
+import type { StoredConversation } from '../conversation/store.ts';
 import type { Db } from '../services/db.ts';
 
 export interface InboundRecord {
@@ -23,34 +24,41 @@ export interface InboundRecord {
 
 /** Records the update; false when it was recorded before (a duplicate delivery). */
 export async function recordInbound(db: Db, u: InboundRecord): Promise<boolean> {
-  if (u.activityAt !== undefined) return recordInboundWithActivity(db, u, u.activityAt);
-  const inserted = await db.inboundUpdate.createMany({
-    data: [{ channel: u.channel, externalId: u.externalId, chatId: u.chatId, payload: u.payload === undefined ? undefined : jsonSafe(u.payload) }],
-    skipDuplicates: true,
-  });
-  return inserted.count === 1;
+  return (await record(db, u, false)).fresh;
+}
+
+/**
+ * Records the update and, in the same statement, reads the chat's stored conversation (null:
+ * none yet) — the first thing processing it needs, one round trip earlier. The read sees the
+ * table as the statement began; the conversation's optimistic locking covers what changes after.
+ */
+export async function recordInboundReadingConversation(db: Db, u: InboundRecord): Promise<{ fresh: boolean; conversation: StoredConversation | null }> {
+  return record(db, u, true);
 }
 
 /**
  * Data-modifying CTEs run whether or not the outer query reads them; `activity` only matches when
- * `ins` inserted a row. Columns as in prisma/schema.prisma (InboundUpdate, ChatLink). Dates go in
- * as UTC text: the columns are timestamp without time zone holding UTC, as Prisma writes them.
+ * `ins` inserted a row and a time is given. Columns as in prisma/schema.prisma (InboundUpdate,
+ * ChatLink, ConversationState).
  */
-async function recordInboundWithActivity(db: Db, u: InboundRecord, at: Date): Promise<boolean> {
+async function record(db: Db, u: InboundRecord, readConversation: boolean): Promise<{ fresh: boolean; conversation: StoredConversation | null }> {
   const payload = u.payload === undefined ? null : JSON.stringify(jsonSafe(u.payload));
-  const utc = at.toISOString().slice(0, -1);
-  const rows = await db.$queryRaw<{ fresh: boolean }[]>`
+  const rows = await db.$queryRaw<{ fresh: boolean; state: unknown; version: number | null }[]>`
     WITH ins AS (
       INSERT INTO inbound_updates (channel, "externalId", "chatId", payload)
       VALUES (${u.channel}::"Channel", ${u.externalId}, ${u.chatId}, ${payload}::jsonb)
       ON CONFLICT DO NOTHING
       RETURNING 1
     ), activity AS (
-      UPDATE chat_links SET "unreachableAt" = NULL, "lastInboundAt" = ${utc}::timestamp(3)
-      WHERE channel = ${u.channel}::"Channel" AND "chatId" = ${u.chatId} AND EXISTS (SELECT 1 FROM ins)
+      UPDATE chat_links SET "unreachableAt" = NULL, "lastInboundAt" = ${u.activityAt ?? null}::timestamp(3)
+      WHERE channel = ${u.channel}::"Channel" AND "chatId" = ${u.chatId} AND ${u.activityAt ?? null}::timestamp(3) IS NOT NULL
+        AND EXISTS (SELECT 1 FROM ins)
     )
-    SELECT EXISTS (SELECT 1 FROM ins) AS fresh`;
-  return rows[0]?.fresh === true;
+    SELECT EXISTS (SELECT 1 FROM ins) AS fresh, c.state, c.version
+    FROM (SELECT 1) AS one
+    LEFT JOIN conversation_states c ON ${readConversation}::boolean AND c.channel = ${u.channel}::"Channel" AND c."chatId" = ${u.chatId}`;
+  const row = rows[0];
+  return { fresh: row?.fresh === true, conversation: row && row.version !== null ? { state: row.state, version: row.version } : null };
 }
 
 export async function markProcessed(db: Db, channel: Channel, externalId: string, now: Date): Promise<void> {

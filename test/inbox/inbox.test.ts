@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { claimStaleInbound, markProcessed, pruneInbound, recordInbound, unprocessedInbound } from '../../src/inbox/inbox.ts';
+import { claimStaleInbound, markProcessed, pruneInbound, recordInbound, recordInboundReadingConversation, unprocessedInbound } from '../../src/inbox/inbox.ts';
+import { initialState } from '../../src/conversation/state.ts';
+import { saveConversation } from '../../src/conversation/store.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
 import { useDatabase } from '../services/use-database.ts';
 
@@ -52,5 +54,17 @@ describe.each(TEST_DB_KINDS)('the inbox of platform updates on %s', (kind) => {
     await markProcessed(prisma(), 'WHATSAPP', 'recent', new Date(now - 3_600_000));
     expect(await pruneInbound(prisma(), new Date(now - 8 * 86_400_000))).toBe(1);
     expect((await prisma().inboundUpdate.findMany({ orderBy: { externalId: 'asc' } })).map((r) => r.externalId)).toEqual(['open', 'recent']);
+  });
+
+  it('reads the chat\'s stored conversation in the statement that records the update', async () => {
+    const telegram = (externalId: string) => ({ channel: 'TELEGRAM' as const, externalId, chatId: '501', payload: { update_id: Number(externalId) } });
+    expect(await recordInboundReadingConversation(prisma(), telegram('1'))).toEqual({ fresh: true, conversation: null });
+    const state = { ...initialState(), seq: 4, locale: 'kk' as const };
+    await saveConversation(prisma(), 'TELEGRAM', '501', state, 0);
+    expect(await recordInboundReadingConversation(prisma(), telegram('2'))).toEqual({ fresh: true, conversation: { state, version: 1 } });
+    // A redelivery is recognised and still reads the conversation; another channel's chat 501 is not this one.
+    expect(await recordInboundReadingConversation(prisma(), telegram('2'))).toEqual({ fresh: false, conversation: { state, version: 1 } });
+    expect((await recordInboundReadingConversation(prisma(), { ...rec('wamid.9'), chatId: '501' })).conversation).toBeNull();
+    expect(await prisma().inboundUpdate.count()).toBe(3);
   });
 });

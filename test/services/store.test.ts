@@ -62,4 +62,21 @@ describe.each(TEST_DB_KINDS)('conversation store (%s)', (kind) => {
     expect(inside).toEqual({ lost: false, won: true });
     expect((await loadConversation(prisma(), 'TELEGRAM', '12')).version).toBe(1);
   });
+
+  it('marks the update it answers processed in the statement that saves the state, and only when it saves', async () => {
+    const inbound = (externalId: string) =>
+      prisma().inboundUpdate.create({ data: { channel: 'TELEGRAM', externalId, chatId: '13', payload: { text: '900101300012' } } });
+    const row = (externalId: string) => prisma().inboundUpdate.findUniqueOrThrow({ where: { channel_externalId: { channel: 'TELEGRAM', externalId } } });
+    await inbound('u1');
+    await inbound('u2');
+    const at = new Date('2026-11-29T05:00:00.000Z');
+    expect(await saveConversation(prisma(), 'TELEGRAM', '13', edited(), 0, { settles: 'u1', now: at })).toBe(true);
+    expect(await row('u1')).toMatchObject({ processedAt: at, payload: null });
+    // A lost race saves nothing and leaves its update to be processed again.
+    expect(await saveConversation(prisma(), 'TELEGRAM', '13', initialState(), 0, { settles: 'u2', now: at })).toBe(false);
+    expect(await row('u2')).toMatchObject({ processedAt: null, payload: { text: '900101300012' } });
+    expect(await loadConversation(prisma(), 'TELEGRAM', '13')).toEqual({ state: edited(), version: 1 });
+    const stored = await prisma().conversationState.findUniqueOrThrow({ where: { channel_chatId: { channel: 'TELEGRAM', chatId: '13' } } });
+    expect(stored.updatedAt).toEqual(at);
+  });
 });

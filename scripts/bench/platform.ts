@@ -1,0 +1,182 @@
+/**
+ * The conversation benchmark's other side, run in a worker thread (scripts/bench/conversation.ts
+ * starts it): the loopback fake Bot API and the simulated parents who post webhooks to the bot.
+ * Telegram and its users live on other machines in production; a thread of their own keeps
+ * their CPU out of the product's event loop, which is the thing measured.
+ *
+ * A parent waits for the webhook's answer (the bot's replies are sent by then), reads for a think
+ * time drawn from [thinkMs.min, thinkMs.max], then presses the next button — the whole
+ * conversation: /start, language, own contact, IIN, extend, the six questions, the confirmation.
+ * thinkMs 0–0 is the saturation run: every parent presses again at once.
+ */
+import { parentPort } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import type { Update } from 'grammy/types';
+import { decodeAction } from '../../src/conversation/action-codec.ts';
+import { FakeTelegramApi } from '../../test/fakes/telegram-api.ts';
+import { callbackQuery, contactMessage, startCommand, textMessage, userFor, type NewUpdate } from '../../test/fakes/telegram-updates.ts';
+import { nextPress } from '../chaos/autopilot.ts';
+import { createRandom } from '../../src/domain/random.ts';
+
+export interface ThinkTime {
+  min: number;
+  max: number;
+}
+
+export type PlatformRequest =
+  | { type: 'startFake' }
+  | { type: 'closeFake' }
+  | {
+      type: 'run';
+      /** `conversation`: the questionnaire autopilot; `echo`: `updatesPerParent` texts to the echo bot. */
+      script: 'conversation' | 'echo';
+      url: string;
+      secret: string;
+      parents: { phone: string; iin: string }[];
+      /** Telegram user id of the first parent; the others follow. */
+      firstUserId: number;
+      think: ThinkTime;
+      updatesPerParent?: number;
+      seed: number;
+    };
+
+export type PlatformReply =
+  | { type: 'fakeStarted'; apiRoot: string; token: string }
+  | { type: 'fakeClosed' }
+  | { type: 'ran'; completed: number; posted: number; failures: number; seconds: number };
+
+const MAX_PRESSES = 40;
+
+/** What each chat shows now, kept from the fake's call log incrementally (the fake's own lookups scan every message). */
+class Chats {
+  private seen = 0;
+  private readonly keyboards = new Map<number, { messageId: number; date: number; text: string; buttons: { text: string; data: string }[] }>();
+  constructor(private readonly fake: FakeTelegramApi) {}
+
+  keyboard(chatId: number) {
+    const calls = this.fake.calls;
+    for (; this.seen < calls.length; this.seen++) {
+      const c = calls[this.seen]!;
+      if ((c.method !== 'sendMessage' && c.method !== 'editMessageText') || !c.response.ok) continue;
+      const inline = c.params.reply_markup?.inline_keyboard as { text: string; callback_data?: string }[][] | undefined;
+      if (!inline) continue;
+      const result = c.response.result as { message_id?: number; date?: number };
+      this.keyboards.set(Number(c.params.chat_id), {
+        messageId: result.message_id ?? Number(c.params.message_id),
+        date: result.date ?? Math.floor(Date.now() / 1000),
+        text: String(c.params.text),
+        buttons: inline.flat().filter((b) => b.callback_data).map((b) => ({ text: b.text, data: b.callback_data! })),
+      });
+    }
+    return this.keyboards.get(chatId) ?? null;
+  }
+}
+
+let fake: FakeTelegramApi | null = null;
+
+async function run(req: Extract<PlatformRequest, { type: 'run' }>): Promise<PlatformReply> {
+  const random = createRandom(req.seed);
+  const think = () => new Promise<void>((r) => (req.think.max <= 0 ? setImmediate(r) : setTimeout(r, req.think.min + random.float(0, req.think.max - req.think.min))));
+  const stamp = (u: NewUpdate): Update => (fake ? fake.stamp(u) : ((u as Update).update_id = ++echoUpdateId, u as Update));
+  let posted = 0;
+  let failures = 0;
+  const post = async (update: NewUpdate) => {
+    posted++;
+    const res = await fetch(req.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': req.secret },
+      body: JSON.stringify(stamp(update)),
+    });
+    await res.arrayBuffer();
+    if (res.status !== 200) failures++;
+  };
+
+  let completed = 0;
+  const started = performance.now();
+  await Promise.all(
+    req.parents.map(async (p, i) => {
+      const user = userFor(req.firstUserId + i, 'ru');
+      // Parents do not all arrive in the same millisecond: each starts within the first think time.
+      if (req.think.max > 0) await new Promise((r) => setTimeout(r, random.float(0, req.think.max)));
+      if (req.script === 'echo') {
+        for (let k = 0; k < (req.updatesPerParent ?? 1); k++) {
+          await post(textMessage(user, `привет ${k}`));
+          await think();
+        }
+        completed++;
+        return;
+      }
+      if (await conversation(user, p, post, think)) completed++;
+    }),
+  );
+  return { type: 'ran', completed, posted, failures, seconds: (performance.now() - started) / 1000 };
+}
+
+let echoUpdateId = 0;
+
+/** One parent's whole conversation; true when the extension was confirmed. */
+async function conversation(
+  user: ReturnType<typeof userFor>,
+  parent: { phone: string; iin: string },
+  post: (u: NewUpdate) => Promise<void>,
+  think: () => Promise<void>,
+): Promise<boolean> {
+  const f = fake!;
+  const chats = (fakeChats ??= new Chats(f));
+  const press = async (data: string) => {
+    const k = chats.keyboard(user.id)!;
+    await post(callbackQuery(f, user, { message_id: k.messageId, chatId: user.id, text: k.text, inline: null, sentMarkup: null, date: k.date, editCount: 0 }, data));
+  };
+  await post(startCommand(user));
+  await think();
+  const lang = chats.keyboard(user.id)?.buttons.find((b) => decodeAction(b.data)?.action.type === 'choose' && b.data.endsWith('.ru'));
+  if (!lang) return false;
+  await press(lang.data);
+  await think();
+  await post(contactMessage(user, parent.phone.slice(1)));
+  await think();
+  await post(textMessage(user, parent.iin));
+  await think();
+  await press('x.extend');
+  let lastMessage = -1;
+  let tickedHere = false;
+  for (let step = 0; step < MAX_PRESSES; step++) {
+    await think();
+    const k = chats.keyboard(user.id);
+    if (!k) return false;
+    if (k.messageId !== lastMessage) tickedHere = false;
+    lastMessage = k.messageId;
+    const next = nextPress(k.buttons, tickedHere);
+    if (!next) return false;
+    if (decodeAction(next.data)?.action.type === 'toggle') tickedHere = true;
+    await press(next.data);
+    if (next.final) return true;
+  }
+  return false;
+}
+
+let fakeChats: Chats | null = null;
+
+parentPort!.on('message', (req: PlatformRequest) => {
+  const answer = async (): Promise<PlatformReply> => {
+    switch (req.type) {
+      case 'startFake':
+        fake = await FakeTelegramApi.start();
+        fakeChats = null;
+        return { type: 'fakeStarted', apiRoot: fake.apiRoot, token: fake.token };
+      case 'closeFake':
+        await fake?.close();
+        fake = null;
+        return { type: 'fakeClosed' };
+      case 'run':
+        return run(req);
+    }
+  };
+  answer().then(
+    (reply) => parentPort!.postMessage(reply),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+});
