@@ -6,6 +6,7 @@
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config/env.ts';
 import { ConversationRuntime } from './conversation/runtime.ts';
+import { KindergartenPages } from './services/kindergarten-pages.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { isDatabaseEmpty, seedDemo } from './db/seed/index.ts';
 import { HttpServer } from './http/server.ts';
@@ -50,7 +51,7 @@ export async function assembleCore(db: Database, config: Config, opts: CoreOptio
       logger.info({ ...summary, ms: Date.now() - t }, 'demo registry seeded');
     }
     const translator = await createTranslator({ portal: config.portal.url, supportPhone: config.portal.supportPhone });
-    const runtime = new ConversationRuntime({ prisma: db.prisma, config, clock, logger });
+    const runtime = new ConversationRuntime({ prisma: db.prisma, config, clock, logger, kindergartenPages: new KindergartenPages() });
     const http = new HttpServer({ logger });
     http.route('GET', '/healthz', async () => {
       try {

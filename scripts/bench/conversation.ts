@@ -22,6 +22,7 @@
  * BENCH_PARENTS (default 500), BENCH_DB = embedded | postgres | both (default both),
  * BENCH_LOADS = paced,saturation (default both), BENCH_THINK_MS (min-max, default 2000-8000),
  * BENCH_PHASES=1 (time of the conversation step, Bot API calls and SQL statements),
+ * BENCH_TIMELINE=1 (p50/p99 per 5 s of each run),
  * BENCH_SQL=1 (print every SQL statement).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -101,17 +102,37 @@ class Platform {
   }
 }
 
-export const trace: [number, number][] = [];
-process.on('exit', () => {
-  if (!trace.length) return;
-  const t0 = trace[0]![0];
-  const win = new Map<number, number[]>();
-  for (const [t, d] of trace) { const k = Math.floor((t - t0) / 5000); (win.get(k) ?? win.set(k, []).get(k)!).push(d); }
-  for (const [k, v] of win) { v.sort((a, b) => a - b); console.log(`t=${k * 5}s n=${v.length} p50 ${percentile(v, 50).toFixed(1)} p99 ${percentile(v, 99).toFixed(1)} max ${v.at(-1)!.toFixed(1)}`); }
-});
+/** Handling times of the updates of one run, with when each arrived. */
+class Samples {
+  readonly ms: number[] = [];
+  private readonly at: number[] = [];
+  add(at: number, ms: number): void {
+    this.at.push(at);
+    this.ms.push(ms);
+  }
+  clear(): void {
+    this.at.length = 0;
+    this.ms.length = 0;
+  }
+  /** p50/p99 per window of the run: where in the conversation the slow updates are. */
+  timeline(windowMs = 5000): string[] {
+    const windows = new Map<number, number[]>();
+    const t0 = this.at[0] ?? 0;
+    this.at.forEach((t, i) => {
+      const w = Math.floor((t - t0) / windowMs);
+      let window = windows.get(w);
+      if (!window) windows.set(w, (window = []));
+      window.push(this.ms[i]!);
+    });
+    return [...windows].map(([w, v]) => {
+      v.sort((x, y) => x - y);
+      return `  t=${(w * windowMs) / 1000}s n=${v.length} p50 ${percentile(v, 50).toFixed(1)} ms p99 ${percentile(v, 99).toFixed(1)} ms`;
+    });
+  }
+}
 
 /** Wraps a route's handler to record how long each request takes on the server. */
-function timedRoute(core: Core, path: string, samples: number[]): void {
+function timedRoute(core: Core, path: string, samples: Samples): void {
   const routes = (core.http as unknown as { routes: Map<string, HttpHandler> }).routes;
   const inner = routes.get(`POST ${path}`)!;
   routes.set(`POST ${path}`, async (req) => {
@@ -119,8 +140,7 @@ function timedRoute(core: Core, path: string, samples: number[]): void {
     try {
       return await inner(req);
     } finally {
-      samples.push(performance.now() - t);
-      if (process.env['BENCH_TRACE']) trace.push([t, performance.now() - t]);
+      samples.add(t, performance.now() - t);
     }
   });
 }
@@ -140,17 +160,18 @@ async function measured(drive: () => Promise<{ completed: number }>) {
   return { completed, seconds, busyMs, rssPer1000: ((peakRss - before.rss) / PARENTS) * 1000, heapPer1000: ((after.heap - before.heap) / PARENTS) * 1000 };
 }
 
-function figures(name: string, load: Load, samples: number[], m: Awaited<ReturnType<typeof measured>>, queriesPerUpdate: number | null): Figures {
-  const sorted = [...samples].sort((a, b) => a - b);
+function figures(name: string, load: Load, samples: Samples, m: Awaited<ReturnType<typeof measured>>, queriesPerUpdate: number | null): Figures {
+  const sorted = [...samples.ms].sort((a, b) => a - b);
+  if (process.env['BENCH_TIMELINE']) console.log(`${name}, ${load}:\n${samples.timeline().join('\n')}`);
   return {
     name,
     load,
-    updates: samples.length,
+    updates: sorted.length,
     seconds: m.seconds,
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     max: sorted.at(-1) ?? NaN,
-    cpuMs: m.busyMs / Math.max(1, samples.length),
+    cpuMs: m.busyMs / Math.max(1, sorted.length),
     completed: m.completed,
     rssPer1000: m.rssPer1000,
     heapPer1000: m.heapPer1000,
@@ -173,12 +194,12 @@ async function benchProduct(platform: Platform, kind: TestDbKind, load: Load): P
   const fake = await platform.ask({ type: 'startFake' }, 'fakeStarted');
   const channel = new TelegramChannel(core, { ...config.telegram!, token: fake.token, apiRoot: fake.apiRoot, webhookUrl: `http://127.0.0.1:${port}`, webhookSecret: SECRET });
   await channel.start();
-  const samples: number[] = [];
+  const samples = new Samples();
   timedRoute(core, '/webhooks/telegram', samples);
   const url = `http://127.0.0.1:${port}/webhooks/telegram`;
   if (warmupParents.length > 0) {
     await platform.ask({ type: 'run', script: 'conversation', url, secret: SECRET, parents: warmupParents, firstUserId: WARMUP_USERS, think: NO_THINK, seed: SEED }, 'ran');
-    samples.length = 0;
+    samples.clear();
   }
   const phases = { step: [] as number[], api: [] as number[], query: [] as number[] };
   const queriesBefore = sqlLog.count;
@@ -227,7 +248,7 @@ async function benchProduct(platform: Platform, kind: TestDbKind, load: Load): P
   await core.close();
   await platform.ask({ type: 'closeFake' }, 'fakeClosed');
   const name = `product, ${kind === 'embedded' ? 'embedded (PGlite)' : 'PostgreSQL'}`;
-  return figures(name, load, samples, m, kind === 'postgres' ? queries / samples.length : null);
+  return figures(name, load, samples, m, kind === 'postgres' ? queries / samples.ms.length : null);
 }
 
 const NO_THINK: ThinkTime = { min: 0, max: 0 };
@@ -282,10 +303,10 @@ async function benchEcho(platform: Platform, load: Load, updatesPerParent: numbe
   await bot.init();
   bot.on('message:text', (ctx) => ctx.reply(ctx.message.text));
   const callback = webhookCallback(bot, 'http', { secretToken: SECRET });
-  const samples: number[] = [];
+  const samples = new Samples();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const t = performance.now();
-    res.on('finish', () => samples.push(performance.now() - t));
+    res.on('finish', () => samples.add(t, performance.now() - t));
     void callback(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -293,7 +314,7 @@ async function benchEcho(platform: Platform, load: Load, updatesPerParent: numbe
   const texters = (n: number) => Array.from({ length: n }, () => ({ phone: '', iin: '' }));
   if (WARMUP > 0) {
     await platform.ask({ type: 'run', script: 'echo', url, secret: SECRET, parents: texters(WARMUP), firstUserId: WARMUP_USERS, think: NO_THINK, updatesPerParent, seed: SEED }, 'ran');
-    samples.length = 0;
+    samples.clear();
   }
   const m = await measured(() =>
     platform.ask({ type: 'run', script: 'echo', url, secret: SECRET, parents: texters(PARENTS), firstUserId: MEASURED_USERS, think: thinkOf(load), updatesPerParent, seed: SEED }, 'ran'),

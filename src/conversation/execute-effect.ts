@@ -15,6 +15,7 @@ import { countNeedingExtension, listApplications } from '../services/application
 import { findChatLink, setLocale } from '../services/chats.ts';
 import type { Db } from '../services/db.ts';
 import { identifyPhone, verifyIin } from '../services/identification.ts';
+import type { KindergartenPages } from '../services/kindergarten-pages.ts';
 import { searchKindergartens } from '../services/kindergartens.ts';
 import { hasQuestionnaire, loadStoredQuestionnaire, submitQuestionnaire } from '../services/questionnaire.ts';
 import { listStopListed, restoreApplication } from '../services/restore.ts';
@@ -29,6 +30,8 @@ export interface EffectContext {
   channel: Channel;
   chatId: string;
   clock: Clock;
+  /** Kindergarten picker pages shared by the chats of this instance; without it every search reads the database. */
+  kindergartenPages?: KindergartenPages;
   /**
    * The chat's language as the conversation has it, stored on the link when identification
    * succeeds. When absent, the stored conversation's language is used, then the chat's old link's.
@@ -69,8 +72,9 @@ export async function executeEffect(ctx: EffectContext, effect: Effect): Promise
       await setLocale(prisma, { channel, chatId, locale: effect.locale });
       return null;
     case 'searchKindergartens': {
-      // The registry is public: no parent needed.
-      const r = await searchKindergartens(prisma, effect);
+      // The registry is public: no parent needed, and one chat's page may be another's.
+      const read = () => searchKindergartens(prisma, effect);
+      const r = await (ctx.kindergartenPages ? ctx.kindergartenPages.get(effect, read) : read());
       return { type: 'kindergartensFound', items: r.items, total: r.total, page: r.page };
     }
     case 'loadSeason': {

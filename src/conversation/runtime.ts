@@ -7,6 +7,7 @@
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/env.ts';
 import { jsonSafe } from '../db/json-safe.ts';
+import type { KindergartenPages } from '../services/kindergarten-pages.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../log.ts';
 import { executeEffect } from './execute-effect.ts';
@@ -43,6 +44,7 @@ export interface RuntimeDeps {
   config: Pick<Config, 'identification' | 'restorePolicy'>;
   clock: Clock;
   logger: Logger;
+  kindergartenPages?: KindergartenPages;
 }
 
 /** Before a language is chosen only the bilingual language prompt and notices are shown. */
