@@ -75,8 +75,12 @@ export class WhatsAppParent {
       for (let i = 0; i < 60; i++) {
         if (this.fake.accepted(this.waId).length > before) {
           this.replyFrom = before;
-          // A reply may come in several messages: let the rest arrive.
-          await sleep(150);
+          // A reply may come in several messages (a question, then "more actions"): read it only
+          // once no more arrive, or a late part would count as the answer to the next tap.
+          for (let seen = -1; seen !== this.fake.accepted(this.waId).length; ) {
+            seen = this.fake.accepted(this.waId).length;
+            await sleep(300);
+          }
           return true;
         }
         await sleep(100);
