@@ -187,9 +187,10 @@ export class WhatsAppChannel implements ChannelAdapter {
       await markProcessed(prisma, CHANNEL, externalId, now);
       return;
     }
-    const { outputs, locale } = await converse(this.core.runtime, { channel: CHANNEL, chatId }, input, senderPhone(stored.message));
-    // The core has saved the answer: from here a failed reply never makes it be applied twice.
-    await markProcessed(prisma, CHANNEL, externalId, now);
+    const { outputs, locale, settled } = await converse(this.core.runtime, { channel: CHANNEL, chatId }, input, senderPhone(stored.message), externalId);
+    // The core has saved the answer (and marked the update processed with it, unless the step
+    // failed): from here a failed reply never makes it be applied twice.
+    if (!settled) await markProcessed(prisma, CHANNEL, externalId, now);
     // After the step, so a chat linked by this very message gets its window and user id too.
     await recordInboundActivity(prisma, CHANNEL, chatId, sentAt(stored.message, now), stored.userId);
     const focus = input.type === 'action' && 'value' in input.action ? input.action.value : null;

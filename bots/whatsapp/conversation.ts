@@ -11,6 +11,8 @@ import type { Locale } from '../../src/conversation/views.ts';
 export interface Exchange {
   outputs: Output[];
   locale: Locale;
+  /** The inbox update named by `settles` was marked processed with the saved state. */
+  settled: boolean;
 }
 
 /** Notices about the contact button, which WhatsApp does not have. */
@@ -20,15 +22,24 @@ const REPLACED_NOTICES: Record<string, string> = { 'identify.badPhone': 'identif
 
 const isContactRequest = (o: Output): o is Message => o.kind === 'message' && o.request === 'contact';
 
-export async function converse(runtime: ConversationRuntime, chat: ChatRef, input: Input, phone: string | null): Promise<Exchange> {
-  const first = await runtime.handle(chat, input);
+/**
+ * `settles`: the inbox update the message came in, marked processed with the first saved state.
+ * Should the process die before the number is given, the parent's next message asks for the
+ * contact again and the number is answered then.
+ */
+export async function converse(runtime: ConversationRuntime, chat: ChatRef, input: Input, phone: string | null, settles?: string): Promise<Exchange> {
+  const first = await runtime.handle(chat, input, { settles });
   const asked = first.outputs.findIndex(isContactRequest);
-  if (asked < 0) return { outputs: adapt(first.outputs), locale: first.locale };
+  if (asked < 0) return { outputs: adapt(first.outputs), locale: first.locale, settled: first.settled };
 
   const before = adapt(first.outputs.slice(0, asked));
-  if (!phone) return { outputs: [...before, notice('whatsapp.noPhone')], locale: first.locale };
-  const second = await runtime.handle(chat, { type: 'verifiedPhone', phone });
-  return { outputs: [...before, notice('whatsapp.identifyIntro'), ...adapt(second.outputs)], locale: second.locale };
+  if (!phone) return { outputs: [...before, notice('whatsapp.noPhone')], locale: first.locale, settled: first.settled };
+  const second = await runtime.handle(chat, { type: 'verifiedPhone', phone }, { settles });
+  return {
+    outputs: [...before, notice('whatsapp.identifyIntro'), ...adapt(second.outputs)],
+    locale: second.locale,
+    settled: first.settled || second.settled,
+  };
 }
 
 function adapt(outputs: Output[]): Output[] {
