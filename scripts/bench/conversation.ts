@@ -67,6 +67,8 @@ interface Figures {
   /** This thread's busy time per update. */
   cpuMs: number;
   completed: number;
+  /** Webhook answers other than 200 (none expected). */
+  failures: number;
   rssPer1000: number;
   heapPer1000: number;
   queriesPerUpdate: number | null;
@@ -146,18 +148,18 @@ function timedRoute(core: Core, path: string, samples: Samples): void {
 }
 
 /** What a run of `drive` cost this thread: wall time, busy time and the peak RSS. */
-async function measured(drive: () => Promise<{ completed: number }>) {
+async function measured(drive: () => Promise<{ completed: number; failures: number }>) {
   const before = memory();
   let peakRss = before.rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
   const elu = performance.eventLoopUtilization();
   const started = performance.now();
-  const { completed } = await drive();
+  const { completed, failures } = await drive();
   const seconds = (performance.now() - started) / 1000;
   const busyMs = performance.eventLoopUtilization(elu).active;
   clearInterval(sampler);
   const after = memory();
-  return { completed, seconds, busyMs, rssPer1000: ((peakRss - before.rss) / PARENTS) * 1000, heapPer1000: ((after.heap - before.heap) / PARENTS) * 1000 };
+  return { completed, failures, seconds, busyMs, rssPer1000: ((peakRss - before.rss) / PARENTS) * 1000, heapPer1000: ((after.heap - before.heap) / PARENTS) * 1000 };
 }
 
 function figures(name: string, load: Load, samples: Samples, m: Awaited<ReturnType<typeof measured>>, queriesPerUpdate: number | null): Figures {
@@ -173,6 +175,7 @@ function figures(name: string, load: Load, samples: Samples, m: Awaited<ReturnTy
     max: sorted.at(-1) ?? NaN,
     cpuMs: m.busyMs / Math.max(1, sorted.length),
     completed: m.completed,
+    failures: m.failures,
     rssPer1000: m.rssPer1000,
     heapPer1000: m.heapPer1000,
     queriesPerUpdate,
@@ -336,7 +339,7 @@ async function main(): Promise<void> {
     for (const kind of KINDS) {
       const r = await benchProduct(platform, kind, load);
       product.push(r);
-      console.log(`${r.name}, ${load}: ${r.completed}/${PARENTS} conversations completed, ${r.updates} updates in ${r.seconds.toFixed(1)} s`);
+      console.log(`${r.name}, ${load}: ${r.completed}/${PARENTS} conversations completed, ${r.updates} updates in ${r.seconds.toFixed(1)} s, ${r.failures} webhook answers other than 200`);
     }
     const perParent = Math.max(1, Math.round((product[0]?.updates ?? PARENTS * 16) / PARENTS));
     results.push(...product, await benchEcho(platform, load, perParent));
