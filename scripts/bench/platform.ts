@@ -11,7 +11,6 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import type { Update } from 'grammy/types';
 import { decodeAction } from '../../src/conversation/action-codec.ts';
 import { FakeTelegramApi } from '../../test/fakes/telegram-api.ts';
 import { callbackQuery, contactMessage, startCommand, textMessage, userFor, type NewUpdate } from '../../test/fakes/telegram-updates.ts';
@@ -72,12 +71,13 @@ class Chats {
   }
 }
 
+/** The fake Bot API of the run in progress (the product's or the echo bot's), and what its chats show. */
 let fake: FakeTelegramApi | null = null;
+let fakeChats: Chats | null = null;
 
 async function run(req: Extract<PlatformRequest, { type: 'run' }>): Promise<PlatformReply> {
   const random = createRandom(req.seed);
   const think = () => new Promise<void>((r) => (req.think.max <= 0 ? setImmediate(r) : setTimeout(r, req.think.min + random.float(0, req.think.max - req.think.min))));
-  const stamp = (u: NewUpdate): Update => (fake ? fake.stamp(u) : ((u as Update).update_id = ++echoUpdateId, u as Update));
   let posted = 0;
   let failures = 0;
   const post = async (update: NewUpdate) => {
@@ -85,7 +85,7 @@ async function run(req: Extract<PlatformRequest, { type: 'run' }>): Promise<Plat
     const res = await fetch(req.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': req.secret },
-      body: JSON.stringify(stamp(update)),
+      body: JSON.stringify(fake!.stamp(update)),
     });
     await res.arrayBuffer();
     if (res.status !== 200) failures++;
@@ -111,8 +111,6 @@ async function run(req: Extract<PlatformRequest, { type: 'run' }>): Promise<Plat
   );
   return { type: 'ran', completed, posted, failures, seconds: (performance.now() - started) / 1000 };
 }
-
-let echoUpdateId = 0;
 
 /** One parent's whole conversation; true when the extension was confirmed. */
 async function conversation(
@@ -154,8 +152,6 @@ async function conversation(
   }
   return false;
 }
-
-let fakeChats: Chats | null = null;
 
 parentPort!.on('message', (req: PlatformRequest) => {
   const answer = async (): Promise<PlatformReply> => {
