@@ -11,15 +11,16 @@
 import type { Config } from '../config/env.ts';
 import type { Clock } from '../clock.ts';
 import type { Channel } from '../generated/prisma/client.ts';
-import { countNeedingExtension, listApplications } from '../services/applications.ts';
+import { listApplications } from '../services/applications.ts';
 import { findChatLink, setLocale } from '../services/chats.ts';
 import type { Db } from '../services/db.ts';
 import { identifyPhone, verifyIin } from '../services/identification.ts';
 import type { KindergartenPages } from '../services/kindergarten-pages.ts';
 import { searchKindergartens } from '../services/kindergartens.ts';
-import { hasQuestionnaire, loadStoredQuestionnaire, submitQuestionnaire } from '../services/questionnaire.ts';
+import { loadParentContext } from '../services/parent-context.ts';
+import { hasQuestionnaire, loadQuestionnaireStatus, submitQuestionnaire } from '../services/questionnaire.ts';
 import { listStopListed, restoreApplication } from '../services/restore.ts';
-import { getCurrentSeason, toSeasonView } from '../services/seasons.ts';
+import { getCurrentSeason, toSeasonView, type SeasonRef } from '../services/seasons.ts';
 import type { Effect, EffectResult } from './effects.ts';
 import { loadConversation } from './store.ts';
 import type { Locale } from './views.ts';
@@ -82,28 +83,24 @@ export async function executeEffect(ctx: EffectContext, effect: Effect): Promise
       return { type: 'seasonLoaded', season: season ? toSeasonView(season) : null };
     }
     default: {
-      const link = await findChatLink(prisma, channel, chatId);
-      if (!link) return { type: 'notLinked' };
-      return executeParentEffect(ctx, link.parentId, effect);
+      const now = ctx.clock.now();
+      const parent = await loadParentContext(prisma, channel, chatId, now);
+      if (!parent) return { type: 'notLinked' };
+      return executeParentEffect(ctx, parent.parentId, parent.season, now, effect);
     }
   }
 }
 
-async function executeParentEffect(ctx: EffectContext, parentId: number, effect: ParentEffect): Promise<EffectResult> {
+async function executeParentEffect(ctx: EffectContext, parentId: number, season: SeasonRef | null, now: Date, effect: ParentEffect): Promise<EffectResult> {
   const { prisma, channel } = ctx;
-  const now = ctx.clock.now();
-  const season = await getCurrentSeason(prisma, now);
   const seasonView = season ? toSeasonView(season) : null;
   switch (effect.type) {
     case 'loadApplications':
       return { type: 'applicationsLoaded', items: await listApplications(prisma, parentId, season), season: seasonView };
-    case 'loadQuestionnaireContext':
-      return {
-        type: 'questionnaireContextLoaded',
-        season: seasonView,
-        stored: season ? await loadStoredQuestionnaire(prisma, parentId, season.id) : null,
-        needExtension: season ? await countNeedingExtension(prisma, parentId, season) : 0,
-      };
+    case 'loadQuestionnaireContext': {
+      const status = season ? await loadQuestionnaireStatus(prisma, parentId, season) : { stored: null, needExtension: 0 };
+      return { type: 'questionnaireContextLoaded', season: seasonView, ...status };
+    }
     case 'submitQuestionnaire': {
       // Without an open season there is no validity to extend to and nowhere to file the answers.
       if (!season) return { type: 'questionnaireSubmitted', extended: 0, validUntil: null };

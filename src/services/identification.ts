@@ -6,7 +6,7 @@
 import type { Channel, Locale } from '../generated/prisma/client.ts';
 import { parseIin } from '../domain/iin.ts';
 import { normalizePhone } from '../domain/phone.ts';
-import { inTransaction, type Db } from './db.ts';
+import type { Db } from './db.ts';
 
 export interface IdentificationLimits {
   maxAttempts: number;
@@ -89,15 +89,16 @@ export async function verifyIin(
   const parentId = phone !== null && parsed.ok ? await findParentByIin(db, phone, parsed.iin) : null;
 
   if (parentId !== null) {
-    await inTransaction(db, async (tx) => {
-      await tx.chatLink.upsert({
-        where: { channel_chatId: { channel, chatId } },
-        create: { channel, chatId, parentId, locale, verifiedAt: now },
-        update: { parentId, locale, verifiedAt: now, unreachableAt: null },
-      });
-      // The language the parent just chose is the best guess for messages they did not ask for.
-      await tx.parent.update({ where: { id: parentId }, data: { locale } });
-    });
+    // One statement, so atomic without a transaction; the language the parent just chose is the
+    // best guess for messages they did not ask for. Columns as in prisma/schema.prisma (ChatLink, Parent).
+    await db.$executeRaw`
+      WITH linked AS (
+        INSERT INTO chat_links (channel, "chatId", "parentId", locale, "verifiedAt")
+        VALUES (${channel}::"Channel", ${chatId}, ${parentId}, ${locale}::"Locale", ${now}::timestamp(3))
+        ON CONFLICT (channel, "chatId") DO UPDATE
+          SET "parentId" = EXCLUDED."parentId", locale = EXCLUDED.locale, "verifiedAt" = EXCLUDED."verifiedAt", "unreachableAt" = NULL
+      )
+      UPDATE parents SET locale = ${locale}::"Locale" WHERE id = ${parentId}`;
     return { outcome: 'ok', attemptsLeft: before.attemptsLeft, lockedUntil: null, parentId };
   }
 

@@ -187,11 +187,13 @@ describe.each(TEST_DB_KINDS)('authorization audit (%s)', (kind) => {
 
     const source = fs.readFileSync(path.join(PROJECT_ROOT, 'src/conversation/execute-effect.ts'), 'utf8');
     // The only way to a parent: the link of (channel, chatId) of the context.
-    expect(source).toMatch(/const link = await findChatLink\(prisma, channel, chatId\);\s*if \(!link\) return \{ type: 'notLinked' \};\s*return executeParentEffect\(ctx, link\.parentId, effect\);/);
+    expect(source).toMatch(
+      /const parent = await loadParentContext\(prisma, channel, chatId, now\);\s*if \(!parent\) return \{ type: 'notLinked' \};\s*return executeParentEffect\(ctx, parent\.parentId, parent\.season, now, effect\);/,
+    );
     expect(source).not.toMatch(/effect\.parentId|input\.parentId|ctx\.parentId/);
     const parentPart = source.slice(source.indexOf('async function executeParentEffect'));
     // Every service call that takes a parent gets the one resolved from the link.
-    for (const call of parentPart.matchAll(/(listApplications|loadStoredQuestionnaire|countNeedingExtension|submitQuestionnaire|listStopListed|hasQuestionnaire|restoreApplication)\(prisma,[^;]*?\)/gs)) {
+    for (const call of parentPart.matchAll(/(listApplications|loadQuestionnaireStatus|submitQuestionnaire|listStopListed|hasQuestionnaire|restoreApplication)\(prisma,[^;]*?\)/gs)) {
       expect(call[0]).toMatch(/\bparentId\b/);
     }
     // Button data carries only a seq and an action: no parent, no chat.

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
-import { InvalidAnswersError, loadStoredQuestionnaire, submitQuestionnaire } from '../../src/services/questionnaire.ts';
+import { InvalidAnswersError, loadQuestionnaireStatus, submitQuestionnaire } from '../../src/services/questionnaire.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
 import { answersFor, createApplication, createKindergarten, createParent, createSeason } from '../helpers/fixtures.ts';
 import { useDatabase, useTestDatabase } from './use-database.ts';
@@ -37,6 +37,7 @@ describe.each(TEST_DB_KINDS)('questionnaire submission (%s)', (kind) => {
   it('extends exactly the applications needing it, with an audit row each, and stores the answers', async () => {
     const { db, season, kgs, parent, apps } = await scenario();
     const answers = answersFor([kgs[2], kgs[0]]);
+    expect(await loadQuestionnaireStatus(db, parent.id, season)).toEqual({ stored: null, needExtension: 2 });
     const r = await submitQuestionnaire(db, { parentId: parent.id, season, answers, channel: 'TELEGRAM', now: NOW });
     expect(r).toEqual({ extended: 2, validUntil: NEXT });
 
@@ -65,14 +66,15 @@ describe.each(TEST_DB_KINDS)('questionnaire submission (%s)', (kind) => {
       })),
     );
 
-    expect(await loadStoredQuestionnaire(db, parent.id, season.id)).toEqual({
+    expect(await loadQuestionnaireStatus(db, parent.id, season)).toMatchObject({ needExtension: 0 });
+    expect((await loadQuestionnaireStatus(db, parent.id, season)).stored).toEqual({
       answers,
       submittedAt: NOW.toISOString(),
       updatedAt: NOW.toISOString(),
       channel: 'TELEGRAM',
       seasonCode: '2025',
     });
-    expect(await loadStoredQuestionnaire(db, parent.id, season.id + 1000)).toBeNull();
+    expect((await loadQuestionnaireStatus(db, parent.id, { ...season, id: season.id + 1000 })).stored).toBeNull();
   });
 
   it('a second submission extends nothing more and replaces the answers', async () => {
@@ -84,7 +86,7 @@ describe.each(TEST_DB_KINDS)('questionnaire submission (%s)', (kind) => {
     expect(await db.extension.count()).toBe(2);
     expect(await db.questionnaire.count()).toBe(1);
     expect(await db.questionnaireChoice.count()).toBe(1);
-    expect(await loadStoredQuestionnaire(db, parent.id, season.id)).toEqual({
+    expect((await loadQuestionnaireStatus(db, parent.id, season)).stored).toEqual({
       answers: changed,
       submittedAt: NOW.toISOString(),
       updatedAt: LATER.toISOString(),
@@ -176,7 +178,7 @@ describe.each(TEST_DB_KINDS)('questionnaire submission (%s)', (kind) => {
     expect(results.map((r) => r.extended).sort()).toEqual([0, 2]);
     expect(await db.extension.count()).toBe(2);
     expect(await db.questionnaire.count()).toBe(1);
-    const stored = await loadStoredQuestionnaire(db, parent.id, season.id);
+    const { stored } = await loadQuestionnaireStatus(db, parent.id, season);
     expect([1, 2]).toContain(stored!.answers.kindergartens.length);
     expect(await db.questionnaireChoice.count()).toBe(stored!.answers.kindergartens.length);
   });
