@@ -103,7 +103,10 @@ export class TelegramChannel implements ChannelAdapter {
         WEBHOOK_PATH,
         webhookHandler({
           secret: this.settings.webhookSecret!,
-          accept: (update) => this.queue.run(chatKey(update) ?? `update:${update.update_id}`, () => this.bot.handleUpdate(update)),
+          accept: (update, reply) => {
+            this.pipeline.answersVia(update, reply);
+            return this.queue.run(chatKey(update) ?? `update:${update.update_id}`, () => this.bot.handleUpdate(update));
+          },
           accepting: () => this.accepting,
           logger,
           answerWithinMs: this.opts.webhookAnswerWithinMs,

@@ -23,6 +23,7 @@ import type { Locale } from '../../src/conversation/views.ts';
 import { markUnreachable, recordInboundActivity } from '../../src/services/reachability.ts';
 import { CallbackAnswer } from './callback-answer.ts';
 import { deliver, ReplyKeyboards } from './delivery.ts';
+import type { WebhookReply } from './webhook-reply.ts';
 import { describeApiError, isUnreachable } from './errors.ts';
 import { classify, type Incoming } from './updates.ts';
 
@@ -56,16 +57,23 @@ const CHANNEL = 'TELEGRAM';
 export class UpdatePipeline {
   private readonly keyboards = new ReplyKeyboards();
   private readonly inflight = new Set<Promise<unknown>>();
+  /** The webhook answers of updates that came by webhook, until the middleware takes them. */
+  private readonly webhookReplies = new WeakMap<Update, WebhookReply>();
 
   constructor(
     private readonly core: PipelineCore,
     private readonly opts: PipelineOptions = {},
   ) {}
 
+  /** The update (about to be given to grammY) came by webhook, whose answer may carry a call. */
+  answersVia(update: Update, reply: WebhookReply): void {
+    this.webhookReplies.set(update, reply);
+  }
+
   /** grammY middleware: the last in the chain, it handles the update completely. */
   middleware(): MiddlewareFn<Context> {
     return (ctx) => {
-      const work = this.handle(ctx.api, ctx.update);
+      const work = this.handle(ctx.api, ctx.update, this.webhookReplies.get(ctx.update) ?? null);
       this.inflight.add(work);
       return work.finally(() => this.inflight.delete(work));
     };
@@ -76,14 +84,14 @@ export class UpdatePipeline {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
   }
 
-  async handle(api: Api, update: Update): Promise<UpdateOutcome> {
+  async handle(api: Api, update: Update, webhookReply: WebhookReply | null = null): Promise<UpdateOutcome> {
     const { logger } = this.core;
     const incoming = classify(update);
     const chatId = incoming.chatId;
     const turn: Turn = { externalId: String(update.update_id), now: this.core.clock.now(), locale: hintLocale(update), activityPending: false, settled: false };
     let callback: CallbackAnswer | null = null;
     let outcome: UpdateOutcome = 'failed';
-    const answerFor = () => (update.callback_query ? new CallbackAnswer(api, update.callback_query.id, logger, this.opts.answerDeadlineMs) : null);
+    const answerFor = () => (update.callback_query ? new CallbackAnswer(api, update.callback_query.id, logger, this.opts.answerDeadlineMs, webhookReply) : null);
     try {
       const { fresh, conversation } = await recordInboundReadingConversation(this.prisma, {
         channel: CHANNEL,

@@ -4,20 +4,22 @@
  * the body is looked at. The update is processed before the answer (so Telegram's own pacing
  * keeps one chat's updates in order and a restart loses nothing), but never longer than
  * `answerWithinMs`: a slow update is then finished in the background and acknowledged, since the
- * inbox already recognises a redelivery of it.
+ * inbox already recognises a redelivery of it. The answer may carry one Bot API call for
+ * Telegram to make (webhook-reply.ts).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Update } from 'grammy/types';
 import type { HttpHandler } from '../../src/http/server.ts';
 import type { Logger } from '../../src/log.ts';
+import { WebhookReply } from './webhook-reply.ts';
 
 export const WEBHOOK_PATH = '/webhooks/telegram';
 export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 
 export interface WebhookOptions {
   secret: string;
-  /** Handles one update completely; never throws for a handler error (the pipeline catches). */
-  accept: (update: Update) => Promise<unknown>;
+  /** Handles one update completely; never throws for a handler error (the pipeline catches). A call put in `reply` goes with the answer. */
+  accept: (update: Update, reply: WebhookReply) => Promise<unknown>;
   /** False while stopping: updates are refused with 503 so Telegram delivers them again later. */
   accepting: () => boolean;
   logger: Logger;
@@ -39,15 +41,16 @@ export function webhookHandler(opts: WebhookOptions): HttpHandler {
 
     // Through a promise: a damaged update can make `accept` throw before it returns one (found by
     // fuzzing: a message without a chat), which must not become a 500 and endless redelivery.
+    const reply = new WebhookReply();
     const work = Promise.resolve()
-      .then(() => opts.accept(update))
+      .then(() => opts.accept(update, reply))
       .catch((err: unknown) => opts.logger.error({ err, updateId: update.update_id }, 'telegram webhook: update failed'));
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), answerWithin)));
     const result = await Promise.race([work.then(() => 'done' as const), late]);
     clearTimeout(timer);
     if (result === 'late') opts.logger.warn({ updateId: update.update_id }, 'telegram webhook: slow update acknowledged before it finished');
-    return { status: 200, body: { ok: true } };
+    return { status: 200, body: reply.take() ?? { ok: true } };
   };
 }
 

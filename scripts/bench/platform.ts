@@ -87,8 +87,10 @@ async function run(req: Extract<PlatformRequest, { type: 'run' }>): Promise<Plat
       headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': req.secret },
       body: JSON.stringify(fake!.stamp(update)),
     });
-    await res.arrayBuffer();
+    const answer = await res.text();
     if (res.status !== 200) failures++;
+    // A call carried by the webhook's answer (the callback query's answer) is made by Telegram.
+    else await fake!.webhookAnswered(res.headers.get('content-type'), answer);
   };
 
   let completed = 0;

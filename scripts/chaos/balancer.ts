@@ -18,8 +18,8 @@ export class Balancer {
 
   constructor(private readonly instances: Instances) {}
 
-  /** Resolves once some instance answered 200; gives up after `timeoutMs`. */
-  async post(path: string, body: string, headers: Record<string, string>, timeoutMs = 60_000): Promise<void> {
+  /** Resolves with the 200 answer once some instance gave one; gives up after `timeoutMs`. */
+  async post(path: string, body: string, headers: Record<string, string>, timeoutMs = 60_000): Promise<{ contentType: string | null; body: string }> {
     this.stats.posts++;
     const end = Date.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {
@@ -29,8 +29,8 @@ export class Balancer {
       if (target) {
         try {
           const res = await fetch(`${target}${path}`, { method: 'POST', body, headers, signal: AbortSignal.timeout(30_000) });
-          await res.text();
-          if (res.status === 200) return;
+          const answer = await res.text();
+          if (res.status === 200) return { contentType: res.headers.get('content-type'), body: answer };
           if (res.status < 500) throw new Error(`${path} answered ${res.status}: the delivery itself is wrong`);
         } catch (err) {
           if (err instanceof Error && err.message.includes('the delivery itself is wrong')) throw err;

@@ -98,10 +98,12 @@ export class TelegramParent {
       if (!update) return false;
       const u: Update = this.fake.stamp(update);
       const before = this.screens.replyCount(this.user.id);
-      await this.lb.post('/webhooks/telegram', JSON.stringify(u), {
+      const answer = await this.lb.post('/webhooks/telegram', JSON.stringify(u), {
         'content-type': 'application/json',
         'x-telegram-bot-api-secret-token': TELEGRAM_SECRET,
       });
+      // The callback query's answer rides on the webhook's answer: Telegram makes that call.
+      await this.fake.webhookAnswered(answer.contentType, answer.body);
       this.acknowledged.add(String(u.update_id));
       // The webhook answers after the replies went out; a little grace for an edit racing the answer.
       for (let i = 0; i < 5; i++) {

@@ -24,6 +24,8 @@ export interface ApiCall {
   /** What the fake answered. */
   response: ApiResponse;
   at: number;
+  /** Made by Telegram from a webhook's answer, not requested by the bot. */
+  viaWebhookAnswer?: true;
 }
 
 export type ApiResponse =
@@ -214,7 +216,10 @@ export class FakeTelegramApi {
     return this.queue.filter((u) => u.update_id >= this.confirmed).length;
   }
 
-  /** Posts an update to the webhook, with the secret header Telegram sends; returns the HTTP status. */
+  /**
+   * Posts an update to the webhook, with the secret header Telegram sends, and makes the call the
+   * answer carries, if any, as Telegram does; returns the HTTP status.
+   */
   async deliver(update: Omit<Update, 'update_id'> & { update_id?: number }, opts: { secret?: string | null } = {}): Promise<number> {
     if (!this.webhook) throw new Error('no webhook is set');
     const u = this.stamp(update);
@@ -224,8 +229,27 @@ export class FakeTelegramApi {
       headers: { 'content-type': 'application/json', ...(secret !== null ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
       body: JSON.stringify(u),
     });
-    await res.arrayBuffer();
+    const body = await res.text();
+    if (res.status === 200) await this.webhookAnswered(res.headers.get('content-type'), body);
     return res.status;
+  }
+
+  /**
+   * A webhook's 200 answer: a JSON object with a `method` is a Bot API call Telegram makes for the
+   * bot ("Making requests when getting updates"); its result is not reported back. Anything else
+   * is only an acknowledgement. Returns the call's response, or null when there was no call.
+   */
+  async webhookAnswered(contentType: string | null, body: string): Promise<ApiResponse | null> {
+    if (!contentType?.startsWith('application/json') || body.length === 0) return null;
+    let value: unknown;
+    try {
+      value = JSON.parse(body);
+    } catch {
+      return null;
+    }
+    if (typeof value !== 'object' || value === null || typeof (value as { method?: unknown }).method !== 'string') return null;
+    const { method, ...params } = value as { method: string } & Record<string, any>;
+    return this.perform(method, params, null);
   }
 
   /** A callback query id the fake knows, so answerCallbackQuery can be checked. */
@@ -288,6 +312,11 @@ export class FakeTelegramApi {
       }
     }
 
+    this.reply(res, await this.perform(method, params, res));
+  }
+
+  /** Makes a call (faults and delays programmed for its method apply) and records it. */
+  private async perform(method: string, params: Record<string, any>, res: ServerResponse | null): Promise<ApiResponse> {
     const delay = this.delays.get(method)?.shift();
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
     let response: ApiResponse;
@@ -302,9 +331,9 @@ export class FakeTelegramApi {
         response = { ok: false, error_code: err.error_code, description: err.description };
       }
     }
-    this.calls.push({ method, params, response, at: Date.now() });
-    this.reply(res, response);
+    this.calls.push({ method, params, response, at: Date.now(), ...(res ? {} : { viaWebhookAnswer: true as const }) });
     for (const listener of [...this.listeners]) listener();
+    return response;
   }
 
   private reply(res: ServerResponse, body: ApiResponse): void {
@@ -313,11 +342,12 @@ export class FakeTelegramApi {
     res.end(JSON.stringify(body));
   }
 
-  private async call(method: string, p: Record<string, any>, res: ServerResponse): Promise<unknown> {
+  private async call(method: string, p: Record<string, any>, res: ServerResponse | null): Promise<unknown> {
     switch (method) {
       case 'getMe':
         return this.bot;
       case 'getUpdates':
+        if (!res) throw bad('getUpdates can not be made in a webhook answer');
         return this.getUpdates(p, res);
       case 'setWebhook':
         return this.setWebhook(p);

@@ -56,6 +56,23 @@ describe('FakeTelegramApi', () => {
     expect(await refusal(api.answerCallbackQuery('nope'))).toMatchObject({ code: 400 });
   });
 
+  it("makes the call a webhook's answer carries, as Telegram does, and only that", async () => {
+    const id = fake.issueCallbackId();
+    const json = 'application/json';
+    expect(await fake.webhookAnswered(json, JSON.stringify({ ok: true }))).toBeNull();
+    expect(await fake.webhookAnswered('text/plain', JSON.stringify({ method: 'answerCallbackQuery', callback_query_id: id }))).toBeNull();
+    expect(await fake.webhookAnswered(json, '{not json')).toBeNull();
+    expect(fake.calls).toEqual([]);
+
+    expect(await fake.webhookAnswered(json, JSON.stringify({ method: 'answerCallbackQuery', callback_query_id: id, text: 'ok' }))).toEqual({ ok: true, result: true });
+    expect(fake.callsOf('answerCallbackQuery')).toEqual([
+      { method: 'answerCallbackQuery', params: { callback_query_id: id, text: 'ok' }, response: { ok: true, result: true }, at: expect.any(Number), viaWebhookAnswer: true },
+    ]);
+    // Validated like a request: a second answer to the query is refused (and not reported to the bot).
+    expect(await fake.webhookAnswered(json, JSON.stringify({ method: 'answerCallbackQuery', callback_query_id: id }))).toMatchObject({ ok: false, error_code: 400 });
+    expect(await fake.webhookAnswered(json, JSON.stringify({ method: 'getUpdates' }))).toMatchObject({ ok: false, error_code: 400 });
+  });
+
   it('serves updates by offset and holds a long poll until one arrives or the timeout passes', async () => {
     const u = userFor(5);
     const first = fake.enqueue(textMessage(u, 'a'));

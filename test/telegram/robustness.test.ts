@@ -16,8 +16,10 @@ import {
   useBot,
   useSuite,
   WEBHOOK_SECRET,
+  type Mode,
   type TelegramParent,
 } from './harness.ts';
+import type { TelegramChannelOptions } from '../../bots/telegram/channel.ts';
 
 let nextUser = 7_100;
 
@@ -49,13 +51,19 @@ describe.each(TEST_DB_KINDS)('Telegram robustness (%s)', (kind) => {
     (await suite.core().db.prisma.conversationState.findUniqueOrThrow({ where: { channel_chatId: { channel: 'TELEGRAM', chatId: String(chatId) } } }))
       .state as { seq: number; screen: string; draft: { ownership: string | null } };
 
+  /** A parent linked and at question 2, on a bot started in `mode` with `opts`. */
+  async function parentAtQuestion2(mode: Mode, opts: TelegramChannelOptions = {}) {
+    const w = await seedWorld(suite.core());
+    const bot = await startBot(mode, opts);
+    const p = bot.parent(parentUser(nextUser++, 'ru'), 'ru');
+    await link(p, w);
+    await toQuestion2(p);
+    return { bot, p };
+  }
+
   describe.each(MODES)('%s mode', (mode) => {
     it('a press on an older keyboard gets the "out of date" answer and the current question again', async () => {
-      const w = await seedWorld(suite.core());
-      const bot = await startBot(mode);
-      const p = bot.parent(parentUser(nextUser++, 'ru'), 'ru');
-      await link(p, w);
-      await toQuestion2(p);
+      const { bot, p } = await parentAtQuestion2(mode);
       const q2 = p.keyboard();
       await p.pressKey('options.ownership.STATE');
       const q2why = p.last();
@@ -75,6 +83,10 @@ describe.each(TEST_DB_KINDS)('Telegram robustness (%s)', (kind) => {
 
       expectNoRefusedCalls(bot.fake);
       expectEveryCallbackAnsweredOnce(bot.fake);
+      // Each press answered once: inside the webhook's answer in webhook mode, by a request when polling.
+      const all = answers(p);
+      expect(all.length).toBeGreaterThanOrEqual(5);
+      expect(all.filter((c) => c.viaWebhookAnswer).length).toBe(mode === 'webhook' ? all.length : 0);
     });
 
     it('two identical presses at once are applied once, and both are answered', async () => {
@@ -277,6 +289,52 @@ describe.each(TEST_DB_KINDS)('Telegram robustness (%s)', (kind) => {
     // The health endpoint lives on the same server.
     const health = await fetch(`http://127.0.0.1:${suite.port()}/healthz`);
     expect(health.status).toBe(200);
+  });
+
+  /** Every conversation step waits `ms` first (a slow database); returns the undo. */
+  function slowSteps(ms: number): () => void {
+    const runtime = suite.core().runtime;
+    const handle = runtime.handle.bind(runtime);
+    runtime.handle = async (...args) => {
+      await new Promise((r) => setTimeout(r, ms));
+      return handle(...args);
+    };
+    return () => {
+      delete (runtime as { handle?: unknown }).handle;
+    };
+  }
+
+  it('webhook: a slow step has the spinner answered empty at the deadline by a request, its notice sent as a message', async () => {
+    const { bot, p } = await parentAtQuestion2('webhook', { answerDeadlineMs: 100 });
+    const q2 = p.keyboard();
+    await p.pressKey('options.ownership.STATE');
+    const undo = slowSteps(400);
+    try {
+      await p.pressKey('options.ownership.ANY', undefined, q2);
+    } finally {
+      undo();
+    }
+    const last = answers(p).at(-1)!;
+    expect(last.params.text).toBeUndefined();
+    expect(last.viaWebhookAnswer).toBeUndefined();
+    expect(p.messages().at(-2)!.text).toBe(p.t('common.stale'));
+    expectEveryCallbackAnsweredOnce(bot.fake);
+  });
+
+  it('webhook: when the webhook answers before a slow update is finished, the press is answered by a request', async () => {
+    const { bot, p } = await parentAtQuestion2('webhook', { webhookAnswerWithinMs: 100 });
+    const answered = answers(p).length;
+    const undo = slowSteps(400);
+    try {
+      await p.pressKey('options.ownership.STATE');
+    } finally {
+      undo();
+    }
+    const all = answers(p);
+    expect(all.length).toBe(answered + 1);
+    expect(all.at(-1)!.viaWebhookAnswer).toBeUndefined();
+    expect((await conversation(p.chatId)).screen).toBe('q2why');
+    expectEveryCallbackAnsweredOnce(bot.fake);
   });
 
   it('webhook: while stopping, updates are refused with 503 so Telegram delivers them again later', async () => {
