@@ -18,6 +18,9 @@ export interface Translator {
   t(locale: Locale, key: string, params?: Record<string, Param>): string;
 }
 
+/** Rendered texts kept per translator (a few hundred kilobytes at most). */
+const MAX_KEPT_TEXTS = 5_000;
+
 export async function createTranslator(opts: TranslatorOptions): Promise<Translator> {
   const resources = loadAllLocales();
   const instance: i18n = i18next.createInstance();
@@ -40,16 +43,22 @@ export async function createTranslator(opts: TranslatorOptions): Promise<Transla
     return p.list.map((item) => value(locale, item)).join(', ');
   };
 
-  // A text without parameters (button labels, most notices) always renders the same: rendered
-  // once per language, since i18next's lookup and interpolation cost more than the map.
-  const plain = new Map<string, string>();
+  // A text renders the same for the same language and parameters, and the conversation shows the
+  // same few hundred over and over (button labels, "question 2 of 6", the picker's lines): kept
+  // once rendered, since i18next's lookup and interpolation cost more than a map. Bounded: the
+  // texts with a parent's own values (names, dates) are the ones that do not repeat.
+  const rendered = new Map<string, string>();
   const render = (locale: Locale, t: Text): string => {
-    if (t.params === undefined) {
-      const id = `${locale}:${t.key}`;
-      let text = plain.get(id);
-      if (text === undefined) plain.set(id, (text = instance.t(t.key, { lng: locale })));
-      return text;
+    const id = t.params === undefined ? `${locale}:${t.key}` : `${locale}:${t.key}:${JSON.stringify(t.params)}`;
+    let text = rendered.get(id);
+    if (text === undefined) {
+      if (rendered.size >= MAX_KEPT_TEXTS) rendered.clear();
+      rendered.set(id, (text = interpolate(locale, t)));
     }
+    return text;
+  };
+  const interpolate = (locale: Locale, t: Text): string => {
+    if (t.params === undefined) return instance.t(t.key, { lng: locale });
     const params: Record<string, string | number> = {};
     for (const [k, p] of Object.entries(t.params)) params[k] = value(locale, p);
     return instance.t(t.key, { ...params, lng: locale });

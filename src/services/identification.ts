@@ -3,7 +3,7 @@
  * applicant's or a child's IIN is the second factor. Wrong IINs are counted per chat and per phone,
  * so neither a new chat nor another phone's chat gets a fresh set of attempts.
  */
-import type { Channel, Locale } from '../generated/prisma/client.ts';
+import { Prisma, type Channel, type Locale } from '../generated/prisma/client.ts';
 import { parseIin } from '../domain/iin.ts';
 import { normalizePhone } from '../domain/phone.ts';
 import type { Db } from './db.ts';
@@ -38,36 +38,52 @@ interface LockState {
 
 const MINUTE_MS = 60_000;
 
-/**
- * Failures of this chat or of this phone within the lock window. The lock lasts until fewer than
- * `maxAttempts` failures remain in the window: with exactly that many, until the oldest expires.
- */
-async function lockState(db: Db, limits: IdentificationLimits, chat: ChatRef, phone: string | null, now: Date): Promise<LockState> {
-  const windowMs = limits.lockMinutes * MINUTE_MS;
-  const failures = await db.identificationFailure.findMany({
-    where: {
-      createdAt: { gt: new Date(now.getTime() - windowMs) },
-      OR: [{ channel: chat.channel, chatId: chat.chatId }, ...(phone ? [{ phone }] : [])],
-    },
-    select: { createdAt: true },
-    orderBy: { createdAt: 'asc' },
-  });
-  const count = failures.length;
-  if (count < limits.maxAttempts) return { attemptsLeft: limits.maxAttempts - count, lockedUntil: null };
-  const releasing = failures[count - limits.maxAttempts]!;
-  return { attemptsLeft: 0, lockedUntil: new Date(releasing.createdAt.getTime() + windowMs) };
+/** What a lock query reads: the failures in the window and the one whose expiry lifts the lock. */
+interface LockRow {
+  failures: number;
+  /** The `maxAttempts`-th newest failure in the window (null when there are fewer). */
+  releasing: Date | null;
 }
 
-/** Is the phone in the registry, and is identification locked for this chat or phone? */
+/**
+ * The columns of a LockRow, for a statement that reads more besides: failures of this chat or of
+ * this phone within the lock window. Columns as in prisma/schema.prisma (IdentificationFailure).
+ */
+function lockColumns(limits: IdentificationLimits, chat: ChatRef, phone: string | null, now: Date): Prisma.Sql {
+  const since = new Date(now.getTime() - limits.lockMinutes * MINUTE_MS);
+  const mine = Prisma.sql`"createdAt" > ${since}::timestamp(3)
+    AND ((channel = ${chat.channel}::"Channel" AND "chatId" = ${chat.chatId}) OR phone = ${phone}::text)`;
+  return Prisma.sql`
+    (SELECT count(*)::int FROM identification_failures WHERE ${mine}) AS failures,
+    (SELECT "createdAt" FROM identification_failures WHERE ${mine}
+      ORDER BY "createdAt" DESC OFFSET ${limits.maxAttempts - 1}::int LIMIT 1) AS releasing`;
+}
+
+/**
+ * The lock lasts until fewer than `maxAttempts` failures remain in the window: with exactly that
+ * many, until the oldest of them expires.
+ */
+function lockOf(row: LockRow, limits: IdentificationLimits): LockState {
+  if (row.failures < limits.maxAttempts || row.releasing === null) return { attemptsLeft: Math.max(0, limits.maxAttempts - row.failures), lockedUntil: null };
+  return { attemptsLeft: 0, lockedUntil: new Date(row.releasing.getTime() + limits.lockMinutes * MINUTE_MS) };
+}
+
+async function lockState(db: Db, limits: IdentificationLimits, chat: ChatRef, phone: string | null, now: Date): Promise<LockState> {
+  const [row] = await db.$queryRaw<LockRow[]>`SELECT ${lockColumns(limits, chat, phone, now)}`;
+  return lockOf(row!, limits);
+}
+
+/** Is the phone in the registry, and is identification locked for this chat or phone? One statement. */
 export async function identifyPhone(
   db: Db,
   limits: IdentificationLimits,
   args: ChatRef & { phone: string; now: Date },
 ): Promise<PhoneIdentification> {
   const phone = normalizePhone(args.phone);
-  const lock = await lockState(db, limits, args, phone, args.now);
-  const found = phone !== null && (await db.parent.count({ where: { phone } })) > 0;
-  return { found, lockedUntil: lock.lockedUntil };
+  const [row] = await db.$queryRaw<(LockRow & { found: boolean })[]>`
+    SELECT ${lockColumns(limits, args, phone, args.now)},
+      EXISTS (SELECT 1 FROM parents WHERE phone = ${phone}::text) AS found`;
+  return { found: row!.found, lockedUntil: lockOf(row!, limits).lockedUntil };
 }
 
 /**
@@ -82,11 +98,20 @@ export async function verifyIin(
 ): Promise<IinVerification> {
   const { channel, chatId, locale, now } = args;
   const phone = normalizePhone(args.phone);
-  const before = await lockState(db, limits, args, phone, now);
-  if (before.lockedUntil !== null) return { outcome: 'locked', attemptsLeft: 0, lockedUntil: before.lockedUntil };
-
   const parsed = parseIin(args.iin);
-  const parentId = phone !== null && parsed.ok ? await findParentByIin(db, phone, parsed.iin) : null;
+  const iin = phone !== null && parsed.ok ? parsed.iin : null;
+  // The lock and the parent in one statement. Among the parents with the phone, the one whose own
+  // IIN is typed wins over one with a child of that IIN (both unique, so at most two match).
+  const [row] = await db.$queryRaw<(LockRow & { parentId: number | null })[]>`
+    SELECT ${lockColumns(limits, args, phone, now)},
+      (SELECT p.id FROM parents p
+        WHERE p.phone = ${phone}::text
+          AND (p.iin = ${iin}::text OR EXISTS (SELECT 1 FROM children c WHERE c."parentId" = p.id AND c.iin = ${iin}::text))
+        ORDER BY p.iin = ${iin}::text DESC, p.id
+        LIMIT 1) AS "parentId"`;
+  const before = lockOf(row!, limits);
+  if (before.lockedUntil !== null) return { outcome: 'locked', attemptsLeft: 0, lockedUntil: before.lockedUntil };
+  const parentId = row!.parentId;
 
   if (parentId !== null) {
     // One statement, so atomic without a transaction; the language the parent just chose is the
@@ -106,16 +131,4 @@ export async function verifyIin(
   const after = await lockState(db, limits, args, phone, now);
   if (after.lockedUntil !== null) return { outcome: 'locked', attemptsLeft: 0, lockedUntil: after.lockedUntil };
   return { outcome: 'mismatch', attemptsLeft: after.attemptsLeft, lockedUntil: null };
-}
-
-/** The parent's own IIN wins over a child's, should both somehow match different parents. */
-async function findParentByIin(db: Db, phone: string, iin: string): Promise<number | null> {
-  const candidates = await db.parent.findMany({
-    where: { phone, OR: [{ iin }, { children: { some: { iin } } }] },
-    select: { id: true, iin: true },
-    orderBy: { id: 'asc' },
-    take: 2,
-  });
-  const own = candidates.find((p) => p.iin === iin);
-  return (own ?? candidates[0])?.id ?? null;
 }

@@ -47,6 +47,15 @@ describe('locales', () => {
     expect(translator.render('kk', { key: 'applications.title', params: { count: 5 } })).toBe('Сізде 5 өтініш бар:');
   });
 
+  it('a text rendered again with other parameters, or past the kept texts, is rendered afresh', () => {
+    const r = (locale: 'kk' | 'ru', count: number) => translator.render(locale, { key: 'applications.title', params: { count } });
+    expect([r('ru', 1), r('ru', 5), r('ru', 1), r('kk', 1)]).toEqual(['У вас 1 заявление:', 'У вас 5 заявлений:', 'У вас 1 заявление:', 'Сізде 1 өтініш бар:']);
+    const noun = { one: 'заявление', few: 'заявления', many: 'заявлений' } as Record<string, string>;
+    const plural = new Intl.PluralRules('ru');
+    for (let n = 100; n < 12_100; n++) expect(r('ru', n)).toBe(`У вас ${n} ${noun[plural.select(n)]}:`);
+    expect(r('ru', 5)).toBe('У вас 5 заявлений:');
+  });
+
   it('renders dates in Asia/Almaty time, amounts grouped, nested texts and lists', () => {
     const deadline = { date: '2026-12-25T18:59:59.000Z', withTime: true };
     expect(translator.render('ru', { key: 'help.deadline', params: { deadline } })).toBe(

@@ -60,6 +60,15 @@ describe.each(TEST_DB_KINDS)('identification (%s)', (kind) => {
       expect(r2).toMatchObject({ outcome: 'ok', parentId: first.id });
     });
 
+    it("prefers the parent whose own IIN it is over one with a child of that IIN (a registry error)", async () => {
+      const phone = uniquePhone();
+      const withChild = await createParent(prisma(), { phone });
+      const owner = await createParent(prisma(), { phone });
+      await createChild(prisma(), withChild.id, { iin: owner.iin });
+      const r = await verifyIin(prisma(), limits, { ...tg('c1'), phone, iin: owner.iin, locale: 'ru', now: T0 });
+      expect(r).toMatchObject({ outcome: 'ok', parentId: owner.id });
+    });
+
     it("rejects an IIN of a parent with another phone, like any wrong IIN, and records the failure", async () => {
       const mine = await createParent(prisma());
       const other = await createParent(prisma());
