@@ -4,6 +4,7 @@ import { STOPLIST_NOTICE } from '../../src/campaign/outbox-kinds.ts';
 import { planReminders } from '../../src/campaign/planner.ts';
 import type { DispatcherSettings } from '../../src/campaign/outbox/dispatcher.ts';
 import { takeSlots, ensureBucket } from '../../src/campaign/outbox/rate-limit.ts';
+import { claimDue } from '../../src/campaign/outbox/claim.ts';
 import { delayedByTier, TIER_CAP } from '../../src/campaign/outbox/tier-cap.ts';
 import { encodeAction } from '../../src/conversation/action-codec.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
@@ -83,6 +84,19 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
     expect(message.params.reply_markup.inline_keyboard.flat().map((b: { callback_data: string }) => b.callback_data)).toEqual([EXTEND]);
     expect(row).toMatchObject({ status: 'SENT', attempts: 1, externalId: String((message.response as { result: { message_id: number } }).result.message_id), viaTemplate: false });
     expect(row!.sentAt).toEqual(NOW);
+  });
+
+  it("a restart with the same instance id sends its crashed predecessor's claims again, the crashed attempt counted", async () => {
+    await planned('TELEGRAM', 2);
+    // The predecessor claimed both rows and died: one send had gone out, one had not.
+    const claimed = await claimDue(prisma(), { channel: 'TELEGRAM', limit: 10, now: NOW, instanceId: 'test-dispatcher', recipientGapMs: 0 });
+    expect(claimed.map((r) => r.attempts)).toEqual([1, 1]);
+    const stats = await (await dispatcher()).tick();
+    expect(stats.sent).toBe(2);
+    expect((await rows()).map((r) => ({ status: r.status, attempts: r.attempts }))).toEqual([
+      { status: 'SENT', attempts: 2 },
+      { status: 'SENT', attempts: 2 },
+    ]);
   });
 
   it('429 with retry_after → retried no sooner than asked, then SENT', async () => {

@@ -101,6 +101,17 @@ export async function unclaim(db: Db, ids: number[], instanceId: string, nextAtt
     WHERE id = ANY(${ids}::int[]) AND status = 'SENDING' AND "claimedBy" = ${instanceId}`;
 }
 
+/**
+ * What a crashed predecessor with this instance id (a fixed INSTANCE_ID survives restarts) still
+ * held, given back at once: its sends may have gone out before the crash, so each claim stays
+ * counted as an attempt (at-least-once, as `releaseStale`).
+ */
+export async function releasePredecessors(db: Db, instanceId: string, now: Date): Promise<number> {
+  return db.$executeRaw`
+    UPDATE outbox SET status = 'PENDING', "claimedBy" = NULL, "nextAttemptAt" = ${now}::timestamp(3)
+    WHERE status = 'SENDING' AND "claimedBy" = ${instanceId}`;
+}
+
 /** Everything this instance still holds, given back (shutdown, after the sends in flight ended). */
 export async function releaseMine(db: Db, instanceId: string, now: Date): Promise<number> {
   return db.$executeRaw`

@@ -28,7 +28,7 @@ import { cancelObsoleteReminders } from '../planner.ts';
 import type { Message } from '../../conversation/io.ts';
 import { asSendFailure, type NotificationSender, type SendFailure, type TemplateCall } from '../senders.ts';
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff.ts';
-import { claimDue, releaseMine, releaseStale, unclaim, unclaimEach, type ClaimedRow } from './claim.ts';
+import { claimDue, releaseMine, releasePredecessors, releaseStale, unclaim, unclaimEach, type ClaimedRow } from './claim.ts';
 import { compose, reminderContents, type TemplateCatalog } from './compose.ts';
 import { ensureBucket, pauseBucket, takeSlots, type RateSpec } from './rate-limit.ts';
 import { markCancelled, markChatUnreachable, markFailed, markRetry, SentRecorder } from './results.ts';
@@ -161,7 +161,7 @@ class OutboxDispatcher implements Dispatcher {
     let stale = await releaseStale(prisma, now, this.s.leaseMs, this.o.instanceId);
     if (!this.predecessorReleased) {
       this.predecessorReleased = true;
-      stale += await releaseMine(prisma, this.o.instanceId, now);
+      stale += await releasePredecessors(prisma, this.o.instanceId, now);
     }
     if (stale > 0) logger.warn({ rows: stale }, 'outbox: claims of a dead process released; they are sent again (at-least-once)');
     if (now.getTime() - this.lastSweep >= this.s.obsoleteSweepMs) {
