@@ -145,7 +145,15 @@ export async function checkInvariants(i: CheckInput): Promise<Report> {
     figures.push(['at-least-once bound (kills × lanes)', `${i.kills} × (${i.lanes.TELEGRAM} + ${i.lanes.WHATSAPP}) = ${bound}`]);
     if (duplicates > bound) violations.push(`${duplicates} repeated reminders exceed the at-least-once bound ${bound}`);
     const open = outboxByStatus.filter((r) => r.status === 'PENDING' || r.status === 'SENDING').reduce((s, r) => s + r.n, 0);
-    if (open > 0) violations.push(`${open} outbox rows still PENDING or SENDING after the drain`);
+    if (open > 0) {
+      // What each one waits for, so a failed run says why.
+      const rows = await q<{ id: number; kind: string; channel: string; status: string; attempts: number; due: string; error: string | null }>(
+        `SELECT id, kind::text, channel::text, status::text, attempts, to_char("nextAttemptAt", 'HH24:MI:SS.MS') AS due, error
+         FROM outbox WHERE status IN ('PENDING', 'SENDING') ORDER BY id`,
+      );
+      const described = rows.map((r) => `#${r.id} ${r.kind} ${r.channel} ${r.status}, ${r.attempts} attempt(s), due ${r.due} UTC${r.error ? `, ${r.error}` : ''}`);
+      violations.push(`${open} outbox rows still PENDING or SENDING after the drain: ${described.join('; ')}`);
+    }
 
     // ——— updates: none lost, none processed twice ———
     const inbound = await q<{ channel: string; externalId: string; processed: boolean }>(
