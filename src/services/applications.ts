@@ -52,12 +52,3 @@ export function listApplications(
 ): Promise<ApplicationView[]> {
   return listApplicationViews(db, parentId, season);
 }
-
-/** How many of the parent's applications the season's questionnaire would extend. */
-export function countNeedingExtension(db: Db, parentId: number, season: Pick<SeasonRef, 'validUntil'>): Promise<number> {
-  return db.application.count({ where: needingExtensionWhere(parentId, season) });
-}
-
-export function needingExtensionWhere(parentId: number, season: Pick<SeasonRef, 'validUntil'>): Prisma.ApplicationWhereInput {
-  return { parentId, status: 'ACTIVE', validUntil: { lt: season.validUntil } };
-}

@@ -64,8 +64,9 @@ interface StoredRow {
 }
 
 /**
- * One statement for the two things opening the questionnaire needs. Columns as in
- * prisma/schema.prisma (Questionnaire, QuestionnaireChoice, Kindergarten, Application).
+ * One statement for the two things opening the questionnaire needs; the count follows the rule of
+ * `needsExtension` (seasons.ts). Columns as in prisma/schema.prisma (Questionnaire,
+ * QuestionnaireChoice, Kindergarten, Application).
  */
 export async function loadQuestionnaireStatus(
   db: Db,

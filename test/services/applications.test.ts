@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countNeedingExtension, listApplications } from '../../src/services/applications.ts';
+import { listApplications } from '../../src/services/applications.ts';
+import { loadQuestionnaireStatus } from '../../src/services/questionnaire.ts';
 import { getCurrentSeason, toSeasonView } from '../../src/services/seasons.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
 import { createApplication, createChild, createKindergarten, createParent, createSeason } from '../helpers/fixtures.ts';
@@ -87,8 +88,8 @@ describe.each(TEST_DB_KINDS)('seasons and applications (%s)', (kind) => {
     expect(items[0]!.childName).toBe('Тимур');
     expect(items[1]!.stopListedAt).toBe('2025-11-01T00:00:00.000Z');
 
-    expect(await countNeedingExtension(prisma(), parent.id, season)).toBe(1);
-    expect(await countNeedingExtension(prisma(), other.id, season)).toBe(1);
+    expect((await loadQuestionnaireStatus(prisma(), parent.id, season)).needExtension).toBe(1);
+    expect((await loadQuestionnaireStatus(prisma(), other.id, season)).needExtension).toBe(1);
     // Without a season nothing needs extension.
     expect((await listApplications(prisma(), parent.id, null)).some((a) => a.needsExtension)).toBe(false);
   });
@@ -99,7 +100,7 @@ describe.each(TEST_DB_KINDS)('seasons and applications (%s)', (kind) => {
     await createApplication(prisma(), { parentId: parent.id, validUntil: new Date(NEXT.getTime() - 1) });
     await createApplication(prisma(), { parentId: parent.id, validUntil: NEXT });
     expect((await listApplications(prisma(), parent.id, season)).map((a) => a.needsExtension)).toEqual([true, false]);
-    expect(await countNeedingExtension(prisma(), parent.id, season)).toBe(1);
+    expect((await loadQuestionnaireStatus(prisma(), parent.id, season)).needExtension).toBe(1);
   });
 
   it('a parent without applications gets an empty list', async () => {
