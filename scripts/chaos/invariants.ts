@@ -169,7 +169,8 @@ export async function checkInvariants(i: CheckInput): Promise<Report> {
       for (const id of lost.slice(0, 5)) violations.push(`${channel} update ${id} got a 200 but is not in the inbox (lost)`);
       if (lost.length > 5) violations.push(`… ${lost.length - 5} more ${channel} updates lost`);
       // Telegram: an update cut off by a kill waits for the next start after INBOX_STALE_AFTER_MS
-      // (2 min, longer than this run); WhatsApp's sweep takes them over within seconds.
+      // (2 min, longer than this run); WhatsApp's sweep takes them over within 40 s, and the
+      // run waits for it before stopping the instances.
       const allowed = channel === 'TELEGRAM' ? i.kills * 64 : 0;
       if (unprocessed > allowed) violations.push(`${channel}: ${unprocessed} updates never processed (allowed ${allowed})`);
     }
