@@ -4,12 +4,13 @@
  * Telegram channel in webhook mode, on the embedded database and on PostgreSQL; and, as the
  * reference, a bare grammY echo bot taking the same number of updates at the same pace. The fake
  * Bot API and the parents run in a worker thread (scripts/bench/platform.ts), as Telegram runs
- * on other machines: this thread holds only the product (and PGlite, which is part of it).
+ * on other machines: this thread holds only the product; the embedded database runs in its own
+ * thread, as in the product (src/db/pglite-thread/).
  *
  * Two loads, each printed as updates/s, p50/p99/max server-side handling time per update (from
  * the webhook request's arrival to its answer: waiting for the chat's turn and the CPU, the inbox,
  * the conversation step with its queries, the replies sent to the fake API), product CPU per
- * update (this thread's busy time), memory per 1 000 conversations and the ratios to the echo bot:
+ * update (this thread's busy time, plus the embedded database thread's), memory per 1 000 conversations and the ratios to the echo bot:
  * - paced: every parent reads each screen for a think time drawn from BENCH_THINK_MS (default
  *   2000-8000 ms, a quick parent on a phone), so 500 conversations run at once at a human pace;
  * - saturation: no think time, every parent presses again the moment the answer arrives — the
@@ -21,13 +22,13 @@
  *
  * BENCH_PARENTS (default 500), BENCH_DB = embedded | postgres | both (default both),
  * BENCH_LOADS = paced,saturation (default both), BENCH_THINK_MS (min-max, default 2000-8000),
- * BENCH_PHASES=1 (time of the conversation step, Bot API calls and SQL statements),
+ * BENCH_PHASES=1 (time of the conversation step, Bot API calls and SQL statements, and per kind of update),
  * BENCH_TIMELINE=1 (p50/p99 per 5 s of each run),
  * BENCH_SQL=1 (print every SQL statement).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver, type EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { Bot, webhookCallback } from 'grammy';
 import pg from 'pg';
@@ -37,6 +38,8 @@ import { loadConfig } from '../../src/config/env.ts';
 import { generateDemoRegistry, seedDemo } from '../../src/db/seed/index.ts';
 import type { HttpHandler } from '../../src/http/server.ts';
 import { createLogger } from '../../src/log.ts';
+import { decodeAction } from '../../src/conversation/action-codec.ts';
+import type { PGliteThread } from '../../src/db/pglite-thread/thread.ts';
 import { createTestDatabase, type TestDbKind } from '../../test/helpers/db.ts';
 import type { PlatformReply, PlatformRequest, ThinkTime } from './platform.ts';
 
@@ -66,6 +69,10 @@ interface Figures {
   max: number;
   /** This thread's busy time per update. */
   cpuMs: number;
+  /** The embedded database thread's busy time per update (PGlite's statements); null on PostgreSQL. */
+  dbCpuMs: number | null;
+  /** The fake Bot API and parents' thread's busy time per update: what the benchmark itself takes from the 2 cores. */
+  platformCpuMs: number;
   completed: number;
   /** Webhook answers other than 200 (none expected). */
   failures: number;
@@ -102,6 +109,9 @@ class Platform {
   close(): Promise<number> {
     return this.worker.terminate();
   }
+  eventLoopUtilization(since?: EventLoopUtilization): EventLoopUtilization {
+    return since ? this.worker.performance.eventLoopUtilization(since) : this.worker.performance.eventLoopUtilization();
+  }
 }
 
 /** Handling times of the updates of one run, with when each arrived. */
@@ -133,8 +143,20 @@ class Samples {
   }
 }
 
+/** What a Telegram update asks, for the times per kind of step (BENCH_PHASES). */
+function kindOf(body: Buffer): string {
+  const u = JSON.parse(body.toString('utf8')) as { message?: { text?: string; contact?: unknown }; callback_query?: { data?: string } };
+  if (u.callback_query) {
+    const decoded = decodeAction(u.callback_query.data ?? '');
+    const a = decoded?.action as { type?: string; field?: string; value?: unknown } | undefined;
+    return `press ${a?.type ?? '?'}${a?.field ? ` ${a.field}` : ''}`;
+  }
+  if (u.message?.contact) return 'contact';
+  return u.message?.text?.startsWith('/') ? u.message.text : 'text';
+}
+
 /** Wraps a route's handler to record how long each request takes on the server. */
-function timedRoute(core: Core, path: string, samples: Samples): void {
+function timedRoute(core: Core, path: string, samples: Samples, byKind: Map<string, number[]> | null): void {
   const routes = (core.http as unknown as { routes: Map<string, HttpHandler> }).routes;
   const inner = routes.get(`POST ${path}`)!;
   routes.set(`POST ${path}`, async (req) => {
@@ -142,24 +164,35 @@ function timedRoute(core: Core, path: string, samples: Samples): void {
     try {
       return await inner(req);
     } finally {
-      samples.add(t, performance.now() - t);
+      const ms = performance.now() - t;
+      samples.add(t, ms);
+      if (byKind) {
+        const kind = kindOf(req.body);
+        const list = byKind.get(kind) ?? [];
+        list.push(ms);
+        byKind.set(kind, list);
+      }
     }
   });
 }
 
 /** What a run of `drive` cost this thread: wall time, busy time and the peak RSS. */
-async function measured(drive: () => Promise<{ completed: number; failures: number }>) {
+async function measured(platform: Platform, drive: () => Promise<{ completed: number; failures: number }>, dbThread?: PGliteThread) {
   const before = memory();
   let peakRss = before.rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
   const elu = performance.eventLoopUtilization();
+  const dbElu = dbThread?.eventLoopUtilization();
+  const platformElu = platform.eventLoopUtilization();
   const started = performance.now();
   const { completed, failures } = await drive();
   const seconds = (performance.now() - started) / 1000;
   const busyMs = performance.eventLoopUtilization(elu).active;
+  const dbBusyMs = dbThread ? dbThread.eventLoopUtilization(dbElu).active : 0;
+  const platformBusyMs = platform.eventLoopUtilization(platformElu).active;
   clearInterval(sampler);
   const after = memory();
-  return { completed, failures, seconds, busyMs, rssPer1000: ((peakRss - before.rss) / PARENTS) * 1000, heapPer1000: ((after.heap - before.heap) / PARENTS) * 1000 };
+  return { completed, failures, seconds, busyMs, dbBusyMs, platformBusyMs, rssPer1000: ((peakRss - before.rss) / PARENTS) * 1000, heapPer1000: ((after.heap - before.heap) / PARENTS) * 1000 };
 }
 
 function figures(name: string, load: Load, samples: Samples, m: Awaited<ReturnType<typeof measured>>, queriesPerUpdate: number | null): Figures {
@@ -174,6 +207,8 @@ function figures(name: string, load: Load, samples: Samples, m: Awaited<ReturnTy
     p99: percentile(sorted, 99),
     max: sorted.at(-1) ?? NaN,
     cpuMs: m.busyMs / Math.max(1, sorted.length),
+    dbCpuMs: m.dbBusyMs > 0 ? m.dbBusyMs / Math.max(1, sorted.length) : null,
+    platformCpuMs: m.platformBusyMs / Math.max(1, sorted.length),
     completed: m.completed,
     failures: m.failures,
     rssPer1000: m.rssPer1000,
@@ -184,7 +219,8 @@ function figures(name: string, load: Load, samples: Samples, m: Awaited<ReturnTy
 
 async function benchProduct(platform: Platform, kind: TestDbKind, load: Load): Promise<Figures> {
   const now = new Date();
-  const db = await createTestDatabase(kind);
+  // The embedded database as the product runs it: PGlite in a thread of its own.
+  const db = await createTestDatabase(kind, { thread: true });
   const size = { now, seed: SEED, parents: PARENTS + WARMUP + 20, kindergartens: 100 };
   await seedDemo(db.prisma, size);
   const registry = generateDemoRegistry(size).parents.map((p) => ({ phone: p.phone, iin: p.iin }));
@@ -198,11 +234,13 @@ async function benchProduct(platform: Platform, kind: TestDbKind, load: Load): P
   const channel = new TelegramChannel(core, { ...config.telegram!, token: fake.token, apiRoot: fake.apiRoot, webhookUrl: `http://127.0.0.1:${port}`, webhookSecret: SECRET });
   await channel.start();
   const samples = new Samples();
-  timedRoute(core, '/webhooks/telegram', samples);
+  const byKind = process.env['BENCH_PHASES'] ? new Map<string, number[]>() : null;
+  timedRoute(core, '/webhooks/telegram', samples, byKind);
   const url = `http://127.0.0.1:${port}/webhooks/telegram`;
   if (warmupParents.length > 0) {
     await platform.ask({ type: 'run', script: 'conversation', url, secret: SECRET, parents: warmupParents, firstUserId: WARMUP_USERS, think: NO_THINK, seed: SEED }, 'ran');
     samples.clear();
+    byKind?.clear();
   }
   const phases = { step: [] as number[], api: [] as number[], query: [] as number[] };
   const queriesBefore = sqlLog.count;
@@ -228,18 +266,34 @@ async function benchProduct(platform: Platform, kind: TestDbKind, load: Load): P
     });
   }
 
-  const m = await measured(() =>
+  const gcs: { kind: number; ms: number }[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push({ kind: (e as unknown as { detail?: { kind: number } }).detail?.kind ?? 0, ms: e.duration });
+  });
+  if (process.env['BENCH_PHASES']) gcObserver.observe({ entryTypes: ['gc'] });
+  const m = await measured(platform, () =>
     platform.ask(
       { type: 'run', script: 'conversation', url, secret: SECRET, parents, firstUserId: MEASURED_USERS, think: thinkOf(load), seed: SEED },
       'ran',
     ),
+    db.thread,
   );
   sqlLog.timings = null;
+  gcObserver.disconnect();
+  for (const kind of new Set(gcs.map((g) => g.kind))) {
+    const v = gcs.filter((g) => g.kind === kind).map((g) => g.ms).sort((a, b) => a - b);
+    const name = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental marking', 8: 'weak callbacks' }[kind] ?? `kind ${kind}`;
+    console.log(`  gc ${name}: n=${v.length} total ${v.reduce((a, b) => a + b, 0).toFixed(0)} ms p50 ${percentile(v, 50).toFixed(1)} ms max ${v.at(-1)!.toFixed(1)} ms`);
+  }
   const queries = sqlLog.count - queriesBefore;
   for (const [name, v] of Object.entries(phases)) {
     if (v.length === 0) continue;
     v.sort((a, b) => a - b);
     console.log(`  ${kind} ${name}: n=${v.length} p50 ${percentile(v, 50).toFixed(1)} ms p99 ${percentile(v, 99).toFixed(1)} ms`);
+  }
+  for (const [kind, v] of [...(byKind ?? [])].sort((a, b) => a[0].localeCompare(b[0]))) {
+    v.sort((a, b) => a - b);
+    console.log(`  ${kind}: n=${v.length} p50 ${percentile(v, 50).toFixed(1)} ms p99 ${percentile(v, 99).toFixed(1)} ms max ${v.at(-1)!.toFixed(1)} ms`);
   }
   for (const [statement, v] of [...sqlLog.byStatement].sort((a, b) => b[1].reduce((x, y) => x + y, 0) - a[1].reduce((x, y) => x + y, 0)).slice(0, 16)) {
     v.sort((a, b) => a - b);
@@ -319,7 +373,7 @@ async function benchEcho(platform: Platform, load: Load, updatesPerParent: numbe
     await platform.ask({ type: 'run', script: 'echo', url, secret: SECRET, parents: texters(WARMUP), firstUserId: WARMUP_USERS, think: NO_THINK, updatesPerParent, seed: SEED }, 'ran');
     samples.clear();
   }
-  const m = await measured(() =>
+  const m = await measured(platform, () =>
     platform.ask({ type: 'run', script: 'echo', url, secret: SECRET, parents: texters(PARENTS), firstUserId: MEASURED_USERS, think: thinkOf(load), updatesPerParent, seed: SEED }, 'ran'),
   );
   await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -339,7 +393,7 @@ async function main(): Promise<void> {
     for (const kind of KINDS) {
       const r = await benchProduct(platform, kind, load);
       product.push(r);
-      console.log(`${r.name}, ${load}: ${r.completed}/${PARENTS} conversations completed, ${r.updates} updates in ${r.seconds.toFixed(1)} s, ${r.failures} webhook answers other than 200`);
+      console.log(`${r.name}, ${load}: ${r.completed}/${PARENTS} conversations completed, ${r.updates} updates in ${r.seconds.toFixed(1)} s, ${r.failures} webhook answers other than 200; the fake platform's thread busy ${ms(r.platformCpuMs)} per update`);
     }
     const perParent = Math.max(1, Math.round((product[0]?.updates ?? PARENTS * 16) / PARENTS));
     results.push(...product, await benchEcho(platform, load, perParent));
@@ -355,7 +409,7 @@ async function main(): Promise<void> {
     const rate = r.updates / r.seconds;
     const echoRate = echo.updates / echo.seconds;
     console.log(
-      `| ${r.name} | ${r.load === 'paced' ? pace : 'saturation'} | ${r.updates} | ${rate.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${ms(r.cpuMs)} | ${mb(r.rssPer1000)} | ${mb(r.heapPer1000)} | ${r.queriesPerUpdate === null ? '—' : r.queriesPerUpdate.toFixed(1)} | ${(r.p99 / echo.p99).toFixed(1)}× | ${(rate / echoRate).toFixed(2)}× |`,
+      `| ${r.name} | ${r.load === 'paced' ? pace : 'saturation'} | ${r.updates} | ${rate.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${ms(r.cpuMs)}${r.dbCpuMs === null ? '' : ` + ${ms(r.dbCpuMs)} (database thread)`} | ${mb(r.rssPer1000)} | ${mb(r.heapPer1000)} | ${r.queriesPerUpdate === null ? '—' : r.queriesPerUpdate.toFixed(1)} | ${(r.p99 / echo.p99).toFixed(1)}× | ${(rate / echoRate).toFixed(2)}× |`,
     );
   }
   const paced = results.filter((r) => r.load === 'paced' && !r.name.startsWith('bare'));

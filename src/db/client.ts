@@ -1,10 +1,12 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { deployMigrations } from './migrations/deploy.ts';
-import { pgliteEngineConnection, postgresEngineConnection } from './migrations/engine-connections.ts';
-import { openEmbeddedPGlite, openMemoryPGlite, type OpenedPGlite } from './pglite.ts';
+import { type EngineConnection, pgliteEngineConnection, postgresEngineConnection } from './migrations/engine-connections.ts';
+import { openEmbeddedPGliteThread, openMemoryPGlite, type OpenedPGlite, type OpenedPGliteThread } from './pglite.ts';
+import type { PGliteThread } from './pglite-thread/thread.ts';
 
 /**
  * The one way the app reaches its data: Prisma over PostgreSQL (DATABASE_URL) or over the
@@ -23,8 +25,10 @@ export interface OpenDatabaseOptions {
 export interface Database {
   prisma: PrismaClient;
   kind: 'embedded' | 'postgres';
-  /** The PGlite instance behind an embedded database; for raw SQL and dumps. */
+  /** The PGlite instance behind an embedded database on this thread; for raw SQL and dumps. */
   pglite?: PGlite;
+  /** The thread running an embedded database on a thread of its own. */
+  thread?: PGliteThread;
   /** Disconnects; for the embedded database also closes PGlite and releases the data-directory lock. Idempotent. */
   close(): Promise<void>;
 }
@@ -41,7 +45,7 @@ export async function openDatabase(target: DatabaseTarget, opts: OpenDatabaseOpt
     case 'postgres':
       return openPostgres(target.url, opts);
     case 'embedded':
-      return databaseOnPGlite(await openEmbeddedPGlite(target.dataDir), opts);
+      return databaseOnPGliteThread(await openEmbeddedPGliteThread(target.dataDir), opts);
     case 'memory':
       return databaseOnPGlite(await openMemoryPGlite(), opts);
   }
@@ -51,18 +55,36 @@ export async function openDatabase(target: DatabaseTarget, opts: OpenDatabaseOpt
  * A Database over an already opened PGlite (which it then owns). Migrations run in this process
  * on this very instance: PGlite cannot be shared with a separate migrator process.
  */
-export async function databaseOnPGlite(opened: OpenedPGlite, opts: OpenDatabaseOptions = {}): Promise<Database> {
+export function databaseOnPGlite(opened: OpenedPGlite, opts: OpenDatabaseOptions = {}): Promise<Database> {
+  return embedded(opened, pgliteEngineConnection(opened.pglite), new PrismaPGlite(opened.pglite), opts, { pglite: opened.pglite });
+}
+
+/**
+ * A Database over PGlite running in a thread of its own (which it then owns): the product's
+ * embedded database. Migrations run through that thread before the client opens.
+ */
+export function databaseOnPGliteThread(opened: OpenedPGliteThread, opts: OpenDatabaseOptions = {}): Promise<Database> {
+  return embedded(opened, opened.thread.engineConnection(), opened.thread.adapterFactory(), opts, { thread: opened.thread });
+}
+
+async function embedded(
+  opened: { close(): Promise<void> },
+  engine: EngineConnection,
+  adapter: SqlDriverAdapterFactory,
+  opts: OpenDatabaseOptions,
+  handle: Pick<Database, 'pglite' | 'thread'>,
+): Promise<Database> {
   try {
-    if (opts.migrate ?? true) await deployMigrations(pgliteEngineConnection(opened.pglite), opts.migrationsDir);
+    if (opts.migrate ?? true) await deployMigrations(engine, opts.migrationsDir);
   } catch (e) {
     await opened.close();
     throw e;
   }
-  const prisma = new PrismaClient({ ...CLIENT_OPTIONS, adapter: new PrismaPGlite(opened.pglite) });
+  const prisma = new PrismaClient({ ...CLIENT_OPTIONS, adapter });
   return {
     prisma,
     kind: 'embedded',
-    pglite: opened.pglite,
+    ...handle,
     close: once(async () => {
       try {
         await prisma.$disconnect();

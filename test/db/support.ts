@@ -9,6 +9,7 @@ import type { TestDatabase } from '../helpers/db.ts';
 /** Runs `use` with a schema-engine connection to the same database a test database uses. */
 export async function withEngineFor<T>(db: TestDatabase, use: (conn: EngineConnection) => Promise<T>): Promise<T> {
   if (db.pglite) return use(pgliteEngineConnection(db.pglite));
+  if (db.thread) return use(db.thread.engineConnection());
   if (!db.url) throw new Error('a postgres test database has a url');
   const conn = postgresEngineConnection(db.url);
   try {

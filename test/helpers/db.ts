@@ -3,13 +3,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { type Database, databaseOnPGlite, openDatabase } from '../../src/db/client.ts';
+import { type Database, databaseOnPGlite, databaseOnPGliteThread, openDatabase } from '../../src/db/client.ts';
 import { deployMigrations } from '../../src/db/migrations/deploy.ts';
 import { pgliteEngineConnection } from '../../src/db/migrations/engine-connections.ts';
 import { PINNED_ENGINE_HASH } from '../../src/db/migrations/engine.ts';
 import { readMigrationHistory } from '../../src/db/migrations/history.ts';
 import { DEFAULT_MIGRATIONS_DIR, PROJECT_ROOT } from '../../src/db/migrations/paths.ts';
-import { openMemoryPGlite } from '../../src/db/pglite.ts';
+import { openMemoryPGlite, openMemoryPGliteThread } from '../../src/db/pglite.ts';
 
 /**
  * Fresh, migrated databases for tests: an in-memory PGlite ("embedded") or a throwaway database
@@ -46,6 +46,8 @@ export interface TestDatabaseOptions {
   /** Default true. */
   migrate?: boolean;
   migrationsDir?: string;
+  /** Embedded only: PGlite in a thread of its own, as the product runs it (default: on the test's thread). */
+  thread?: boolean;
 }
 
 export async function createTestDatabase(kind: TestDbKind, opts: TestDatabaseOptions = {}): Promise<TestDatabase> {
@@ -65,6 +67,7 @@ async function createEmbeddedTestDatabase(opts: TestDatabaseOptions): Promise<Te
   const migrationsDir = path.resolve(opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
   const migrate = opts.migrate ?? true;
   const template = migrate ? await migratedTemplate(migrationsDir) : undefined;
+  if (opts.thread) return databaseOnPGliteThread(await openMemoryPGliteThread(await template?.arrayBuffer()), { migrate, migrationsDir });
   return databaseOnPGlite(await openMemoryPGlite(template), { migrate, migrationsDir });
 }
 

@@ -1,21 +1,27 @@
 /**
- * Graceful shutdown of the real process (`tsx bots/main.ts`) on SIGTERM, in Telegram webhook mode
+ * Graceful shutdown of the real process (`node --import tsx bots/main.ts`, as `npm start` runs it)
+ * on SIGTERM, in Telegram webhook mode
  * on a PostgreSQL test database against the loopback fake Bot API: an update whose reply is slow
  * (the fake holds sendMessage) is in flight when SIGTERM arrives — it completes (reply sent, state
  * saved, update marked processed), a webhook post arriving meanwhile gets 503 (Telegram delivers it
  * again later), and the process exits 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LOCK_FILE } from '../../src/db/lockfile.ts';
 import { PROJECT_ROOT } from '../../src/db/migrations/paths.ts';
 import { FakeTelegramApi } from '../fakes/telegram-api.ts';
 import { startCommand, userFor } from '../fakes/telegram-updates.ts';
 import { createEmptyPostgresDatabase } from '../helpers/db.ts';
 
 const SECRET = 'shutdown_secret';
+/** What `npm start` runs. */
+const PRODUCT_ARGS = ['--import', 'tsx', 'bots/main.ts'];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -49,7 +55,7 @@ describe('SIGTERM', () => {
     const port = await freePort();
 
     const output: string[] = [];
-    const child = spawn(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['bots/main.ts'], {
+    const child = spawn(process.execPath, PRODUCT_ARGS, {
       cwd: PROJECT_ROOT,
       env: {
         PATH: process.env['PATH'],
@@ -107,6 +113,31 @@ describe('SIGTERM', () => {
       await client.end();
     }
     expect(output.join('')).toContain('shutting down');
+  });
+
+  it('closes the embedded database in its thread and releases its lock, exits 0', { timeout: 120_000 }, async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kq-sigterm-'));
+    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+    const port = await freePort();
+    const output: string[] = [];
+    const child = spawn(process.execPath, PRODUCT_ARGS, {
+      cwd: PROJECT_ROOT,
+      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info', SEED_DEMO: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    cleanup.push(async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    child.stdout!.on('data', (d) => output.push(String(d)));
+    child.stderr!.on('data', (d) => output.push(String(d)));
+    await waitUntil(async () => output.join('').includes('is running'), 90_000).catch(() => {
+      throw new Error(`the process did not start:\n${output.join('')}`);
+    });
+    expect(await readFile(path.join(dataDir, LOCK_FILE), 'utf8')).toBe(`${child.pid}\n`);
+
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+    await expect(readFile(path.join(dataDir, LOCK_FILE))).rejects.toThrow();
   });
 });
 

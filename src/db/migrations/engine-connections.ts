@@ -1,9 +1,9 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { DriverAdapterError } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { toDriverAdapterError } from '../driver-error.ts';
 
 /**
  * The driver adapters the schema engine talks through, with the fixes the engine needs and the
@@ -19,23 +19,6 @@ export interface EngineConnection {
 /** The key the native engine and the WASM engine use for `pg_advisory_lock`. */
 export const PRISMA_MIGRATE_LOCK_KEY = 72707369;
 const LOCK_WAIT = '10min';
-
-/** Failing SQL becomes the engine's "postgres" error, so its messages name the code and the cause. */
-function toDriverAdapterError(e: unknown): unknown {
-  const d = e as { code?: unknown; message?: unknown; severity?: unknown; detail?: unknown; column?: unknown; hint?: unknown };
-  if (!(e instanceof Error) || typeof d.code !== 'string') return e;
-  return new DriverAdapterError({
-    kind: 'postgres',
-    code: d.code,
-    severity: typeof d.severity === 'string' ? d.severity : 'ERROR',
-    message: e.message,
-    detail: typeof d.detail === 'string' ? d.detail : undefined,
-    column: typeof d.column === 'string' ? d.column : undefined,
-    hint: typeof d.hint === 'string' ? d.hint : undefined,
-    originalCode: d.code,
-    originalMessage: e.message,
-  });
-}
 
 /** A migration script runs as one simple-protocol query: all of it or none of it, as with the native engine. */
 function runScriptsWith(adapter: SqlDriverAdapter, run: (script: string) => Promise<unknown>): SqlDriverAdapter {
