@@ -20,14 +20,20 @@
  * conversation unmeasured, so the figures are those of a warm process (a service runs for days),
  * not of V8 compiling Prisma's and grammY's code.
  *
- * BENCH_PARENTS (default 500), BENCH_DB = embedded | postgres | both (default both),
+ * BENCH_PARENTS (default 500), BENCH_DB = embedded | postgres | postgres-socket | both (embedded and
+ * postgres) | all (default: the three, the socket one when BENCH_POSTGRES_SOCKET, default
+ * /var/run/postgresql, has PostgreSQL's socket),
  * BENCH_LOADS = paced,saturation (default both), BENCH_THINK_MS (min-max, default 2000-8000),
  * BENCH_PHASES=1 (time of the conversation step, Bot API calls and SQL statements, and per kind of update),
  * BENCH_TIMELINE=1 (p50/p99 per 5 s of each run),
  * BENCH_SQL=1 (print every SQL statement).
  */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { performance, PerformanceObserver, type EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { Bot, webhookCallback } from 'grammy';
@@ -35,17 +41,27 @@ import pg from 'pg';
 import { TelegramChannel } from '../../bots/telegram/channel.ts';
 import { assembleCore, type Core } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/env.ts';
+import { openDatabase, type Database } from '../../src/db/client.ts';
 import { generateDemoRegistry, seedDemo } from '../../src/db/seed/index.ts';
 import type { HttpHandler } from '../../src/http/server.ts';
 import { createLogger } from '../../src/log.ts';
 import { decodeAction } from '../../src/conversation/action-codec.ts';
 import type { PGliteThread } from '../../src/db/pglite-thread/thread.ts';
-import { createTestDatabase, type TestDbKind } from '../../test/helpers/db.ts';
+import { createTestDatabase } from '../../test/helpers/db.ts';
 import type { PlatformReply, PlatformRequest, ThinkTime } from './platform.ts';
 
 const PARENTS = Number(process.env['BENCH_PARENTS'] ?? 500);
 const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 100);
-const KINDS: TestDbKind[] = (process.env['BENCH_DB'] ?? 'both') === 'both' ? ['embedded', 'postgres'] : [process.env['BENCH_DB'] as TestDbKind];
+/** `postgres` over TCP to 127.0.0.1 (as to a database on another host); `postgres-socket` over its Unix socket (one host). */
+type BenchDb = 'embedded' | 'postgres' | 'postgres-socket';
+const SOCKET_DIR = process.env['BENCH_POSTGRES_SOCKET'] ?? '/var/run/postgresql';
+const KINDS: BenchDb[] = (() => {
+  const asked = process.env['BENCH_DB'] ?? 'all';
+  if (asked === 'both') return ['embedded', 'postgres'];
+  if (asked !== 'all') return [asked as BenchDb];
+  return existsSync(path.join(SOCKET_DIR, '.s.PGSQL.5432')) ? ['embedded', 'postgres', 'postgres-socket'] : ['embedded', 'postgres'];
+})();
+const DB_NAMES: Record<BenchDb, string> = { embedded: 'embedded (PGlite)', postgres: 'PostgreSQL (TCP 127.0.0.1)', 'postgres-socket': 'PostgreSQL (Unix socket)' };
 type Load = 'paced' | 'saturation';
 const LOADS = (process.env['BENCH_LOADS'] ?? 'paced,saturation').split(',').map((l) => l.trim()) as Load[];
 const THINK = parseThink(process.env['BENCH_THINK_MS'] ?? '2000-8000');
@@ -217,10 +233,23 @@ function figures(name: string, load: Load, samples: Samples, m: Awaited<ReturnTy
   };
 }
 
-async function benchProduct(platform: Platform, kind: TestDbKind, load: Load): Promise<Figures> {
+/** The database of one run, and what to clean up once the core has closed it. */
+async function openBenchDatabase(kind: BenchDb): Promise<{ db: Database; cleanUp(): Promise<void> }> {
+  if (kind === 'embedded') {
+    // As the product runs it: PGlite in a thread of its own, on files.
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kq-bench-'));
+    return { db: await openDatabase({ kind: 'embedded', dataDir }), cleanUp: () => rm(dataDir, { recursive: true, force: true }) };
+  }
+  const created = await createTestDatabase('postgres');
+  if (kind === 'postgres') return { db: created, cleanUp: async () => {} };
+  const u = new URL(created.url!);
+  const socket = `postgresql://${u.username}@localhost${u.pathname}?host=${encodeURIComponent(SOCKET_DIR)}`;
+  return { db: await openDatabase({ kind: 'postgres', url: socket }, { migrate: false }), cleanUp: () => created.close() };
+}
+
+async function benchProduct(platform: Platform, kind: BenchDb, load: Load): Promise<Figures> {
   const now = new Date();
-  // The embedded database as the product runs it: PGlite in a thread of its own.
-  const db = await createTestDatabase(kind, { thread: true });
+  const { db, cleanUp } = await openBenchDatabase(kind);
   const size = { now, seed: SEED, parents: PARENTS + WARMUP + 20, kindergartens: 100 };
   await seedDemo(db.prisma, size);
   const registry = generateDemoRegistry(size).parents.map((p) => ({ phone: p.phone, iin: p.iin }));
@@ -303,9 +332,9 @@ async function benchProduct(platform: Platform, kind: TestDbKind, load: Load): P
 
   await channel.stop();
   await core.close();
+  await cleanUp();
   await platform.ask({ type: 'closeFake' }, 'fakeClosed');
-  const name = `product, ${kind === 'embedded' ? 'embedded (PGlite)' : 'PostgreSQL'}`;
-  return figures(name, load, samples, m, kind === 'postgres' ? queries / samples.ms.length : null);
+  return figures(`product, ${DB_NAMES[kind]}`, load, samples, m, kind === 'embedded' ? null : queries / samples.ms.length);
 }
 
 const NO_THINK: ThinkTime = { min: 0, max: 0 };
