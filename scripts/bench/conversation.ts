@@ -20,8 +20,8 @@
  * conversation unmeasured, so the figures are those of a warm process (a service runs for days),
  * not of V8 compiling Prisma's and grammY's code.
  *
- * BENCH_PARENTS (default 500), BENCH_DB = embedded | postgres | postgres-socket | both (embedded and
- * postgres) | all (default: the three, the socket one when BENCH_POSTGRES_SOCKET, default
+ * BENCH_PARENTS (default 500), BENCH_DB = embedded | postgres | postgres-socket | both (default:
+ * embedded and postgres) | all (the three; the socket one when BENCH_POSTGRES_SOCKET, default
  * /var/run/postgresql, has PostgreSQL's socket),
  * BENCH_LOADS = paced,saturation (default both), BENCH_THINK_MS (min-max, default 2000-8000),
  * BENCH_PHASES=1 (time of the conversation step, Bot API calls and SQL statements, and per kind of update),
@@ -56,7 +56,7 @@ const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 100);
 type BenchDb = 'embedded' | 'postgres' | 'postgres-socket';
 const SOCKET_DIR = process.env['BENCH_POSTGRES_SOCKET'] ?? '/var/run/postgresql';
 const KINDS: BenchDb[] = (() => {
-  const asked = process.env['BENCH_DB'] ?? 'all';
+  const asked = process.env['BENCH_DB'] ?? 'both';
   if (asked === 'both') return ['embedded', 'postgres'];
   if (asked !== 'all') return [asked as BenchDb];
   return existsSync(path.join(SOCKET_DIR, '.s.PGSQL.5432')) ? ['embedded', 'postgres', 'postgres-socket'] : ['embedded', 'postgres'];
