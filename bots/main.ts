@@ -14,6 +14,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const core = await startCore(config);
   const { logger } = core;
+  void core.db.thread?.died.then((err) => {
+    logger.fatal({ err }, 'the embedded database thread stopped; exiting so that the service is started again');
+    process.exit(1);
+  });
   const channels: ChannelAdapter[] = [];
 
   if (config.telegram) channels.push(new TelegramChannel(core, config.telegram));

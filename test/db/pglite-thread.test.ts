@@ -117,6 +117,18 @@ describe.runIf(TEST_DB_KINDS.includes('embedded'))('embedded database in a threa
     await worker.terminate();
     await expect(waiting).rejects.toThrow(/embedded database thread exited/);
     await expect(db.prisma.kindergarten.count()).rejects.toThrow(/embedded database thread exited/);
+    // The product exits on this (bots/main.ts) so that its supervisor starts it again.
+    expect((await db.thread!.died).message).toMatch(/embedded database thread exited/);
+  });
+
+  it('does not report a thread that was closed as died', async () => {
+    const db = await open(true);
+    let died = false;
+    void db.thread!.died.then(() => (died = true));
+    await db.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(died).toBe(false);
+    await expect(db.prisma.kindergarten.count()).rejects.toThrow();
   });
 
   it('migrates through the thread: a failing migration is reported, applies none of it, and is recorded as not finished', async () => {

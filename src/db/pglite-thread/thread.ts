@@ -39,6 +39,12 @@ export class PGliteThread {
   /** Set once the thread is gone: every later call fails with it. */
   private dead: Error | null = null;
   private closing: Promise<void> | null = null;
+  private lost: (err: Error) => void = () => {};
+  /**
+   * Settles if the thread dies without being closed (PGlite aborted, out of memory): every query
+   * fails from then on, so the process should stop and let its supervisor start it again.
+   */
+  readonly died: Promise<Error> = new Promise((resolve) => (this.lost = resolve));
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (reply: Reply) => this.settle(reply));
@@ -51,7 +57,12 @@ export class PGliteThread {
   /** Starts the thread and opens the database there; rejects with the reason it could not open. */
   static async start(init: WorkerInit): Promise<PGliteThread> {
     const worker = new Worker(new URL('./entry.mjs', import.meta.url), { workerData: init });
-    const [ready] = (await Promise.race([once(worker, 'message'), once(worker, 'error').then(([e]) => [{ ready: false, error: { name: 'Error', message: String(e) } }])])) as [Ready];
+    const failed = (message: string): [Ready] => [{ ready: false, error: { name: 'Error', message } }];
+    const [ready] = (await Promise.race([
+      once(worker, 'message'),
+      once(worker, 'error').then(([e]) => failed(String(e))),
+      once(worker, 'exit').then(([code]) => failed(`the embedded database thread exited while opening (code ${String(code)})`)),
+    ])) as [Ready];
     if (!ready.ready) {
       await worker.terminate();
       throw rethrown(ready.error);
@@ -84,6 +95,7 @@ export class PGliteThread {
   }
 
   private die(err: Error): void {
+    if (!this.dead && !this.closing) this.lost(err);
     this.dead ??= err;
     for (const p of this.pending.values()) p.reject(this.dead);
     this.pending.clear();
