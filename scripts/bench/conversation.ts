@@ -10,7 +10,8 @@
  * Two loads, each printed as updates/s, p50/p99/max server-side handling time per update (from
  * the webhook request's arrival to its answer: waiting for the chat's turn and the CPU, the inbox,
  * the conversation step with its queries, the replies sent to the fake API), product CPU per
- * update (this thread's busy time, plus the embedded database thread's), memory per 1 000 conversations and the ratios to the echo bot:
+ * update (this thread's busy time, plus the embedded database thread's), memory per 1 000
+ * conversations and the ratios to the echo bot:
  * - paced: every parent reads each screen for a think time drawn from BENCH_THINK_MS (default
  *   2000-8000 ms, a quick parent on a phone), so 500 conversations run at once at a human pace;
  * - saturation: no think time, every parent presses again the moment the answer arrives — the
@@ -24,7 +25,8 @@
  * embedded and postgres) | all (the three; the socket one when BENCH_POSTGRES_SOCKET, default
  * /var/run/postgresql, has PostgreSQL's socket),
  * BENCH_LOADS = paced,saturation (default both), BENCH_THINK_MS (min-max, default 2000-8000),
- * BENCH_PHASES=1 (time of the conversation step, Bot API calls and SQL statements, and per kind of update),
+ * BENCH_PHASES=1 (times of the conversation step, Bot API calls, SQL statements and GC pauses, and
+ * per kind of update),
  * BENCH_TIMELINE=1 (p50/p99 per 5 s of each run),
  * BENCH_SQL=1 (print every SQL statement).
  */
@@ -164,8 +166,7 @@ function kindOf(body: Buffer): string {
   const u = JSON.parse(body.toString('utf8')) as { message?: { text?: string; contact?: unknown }; callback_query?: { data?: string } };
   if (u.callback_query) {
     const decoded = decodeAction(u.callback_query.data ?? '');
-    const a = decoded?.action as { type?: string; field?: string; value?: unknown } | undefined;
-    return `press ${a?.type ?? '?'}${a?.field ? ` ${a.field}` : ''}`;
+    return `press ${decoded?.action.type ?? '?'}`;
   }
   if (u.message?.contact) return 'contact';
   return u.message?.text?.startsWith('/') ? u.message.text : 'text';
