@@ -5,6 +5,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { deployMigrations } from './migrations/deploy.ts';
 import { type EngineConnection, pgliteEngineConnection, postgresEngineConnection } from './migrations/engine-connections.ts';
+import { preparedStatements } from './pglite-prepared.ts';
 import { openEmbeddedPGliteThread, openMemoryPGlite, type OpenedPGlite, type OpenedPGliteThread } from './pglite.ts';
 import type { PGliteThread } from './pglite-thread/thread.ts';
 
@@ -56,7 +57,8 @@ export async function openDatabase(target: DatabaseTarget, opts: OpenDatabaseOpt
  * on this very instance: PGlite cannot be shared with a separate migrator process.
  */
 export function databaseOnPGlite(opened: OpenedPGlite, opts: OpenDatabaseOptions = {}): Promise<Database> {
-  return embedded(opened, pgliteEngineConnection(opened.pglite), new PrismaPGlite(opened.pglite), opts, { pglite: opened.pglite });
+  const adapter = new PrismaPGlite(preparedStatements(opened.pglite).client as PGlite);
+  return embedded(opened, pgliteEngineConnection(opened.pglite), adapter, opts, { pglite: opened.pglite });
 }
 
 /**

@@ -9,6 +9,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { DriverAdapterError, SqlDriverAdapter, Transaction } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { toDriverAdapterError } from '../driver-error.ts';
+import { preparedStatements, type PreparedStatements } from '../pglite-prepared.ts';
 import type { Ready, Reply, Request, ThrownError, Value, WorkerInit } from './protocol.ts';
 
 const port = parentPort!;
@@ -25,14 +26,21 @@ function thrown(e: unknown): ThrownError {
   return { name: 'Error', message: String(e) };
 }
 
-async function open(): Promise<{ pglite: PGlite; adapter: SqlDriverAdapter }> {
+interface Opened {
+  pglite: PGlite;
+  prepared: PreparedStatements;
+  adapter: SqlDriverAdapter;
+}
+
+async function open(): Promise<Opened> {
   const pglite = init.dataDir
     ? await PGlite.create(init.dataDir)
     : await PGlite.create(init.load ? { loadDataDir: new Blob([init.load]) } : {});
-  return { pglite, adapter: await new PrismaPGlite(pglite).connect() };
+  const prepared = preparedStatements(pglite);
+  return { pglite, prepared, adapter: await new PrismaPGlite(prepared.client as PGlite).connect() };
 }
 
-async function serve(pglite: PGlite, adapter: SqlDriverAdapter): Promise<void> {
+async function serve({ pglite, prepared, adapter }: Opened): Promise<void> {
   const transactions = new Map<number, Transaction>();
   let nextTx = 1;
   const on = (tx: number | null) => {
@@ -54,6 +62,9 @@ async function serve(pglite: PGlite, adapter: SqlDriverAdapter): Promise<void> {
           return null;
         } catch (e) {
           throw toDriverAdapterError(e);
+        } finally {
+          // A migration may change what a kept statement returns.
+          await prepared.forget();
         }
       case 'begin': {
         const t = await adapter.startTransaction(req.isolationLevel);
@@ -85,8 +96,8 @@ async function serve(pglite: PGlite, adapter: SqlDriverAdapter): Promise<void> {
 }
 
 open().then(
-  ({ pglite, adapter }) => {
-    void serve(pglite, adapter);
+  (opened) => {
+    void serve(opened);
     port.postMessage({ ready: true } satisfies Ready);
   },
   (e: unknown) => port.postMessage({ ready: false, error: thrown(e) } satisfies Ready),
