@@ -28,15 +28,18 @@
  * BENCH_PHASES=1 (times of the conversation step, Bot API calls, SQL statements and GC pauses, and
  * per kind of update),
  * BENCH_TIMELINE=1 (p50/p99 per 5 s of each run),
- * BENCH_SQL=1 (print every SQL statement).
+ * BENCH_ECHO=0 (skip the echo bot's reference runs),
+ * BENCH_SQL=1 (print every SQL statement),
+ * BENCH_ALLOC=1 (bytes allocated on the product's thread per update, by package and function).
  */
 import { existsSync } from 'node:fs';
+import inspector from 'node:inspector';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { performance, PerformanceObserver, type EventLoopUtilization } from 'node:perf_hooks';
+import { constants as perfConstants, performance, PerformanceObserver, type EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { Bot, webhookCallback } from 'grammy';
 import pg from 'pg';
@@ -67,6 +70,7 @@ const DB_NAMES: Record<BenchDb, string> = { embedded: 'embedded (PGlite)', postg
 type Load = 'paced' | 'saturation';
 const LOADS = (process.env['BENCH_LOADS'] ?? 'paced,saturation').split(',').map((l) => l.trim()) as Load[];
 const THINK = parseThink(process.env['BENCH_THINK_MS'] ?? '2000-8000');
+const ECHO = process.env['BENCH_ECHO'] !== '0';
 const SECRET = 'bench_secret';
 const SEED = 20_260_901;
 const TARGET_P99_MS = 15;
@@ -301,6 +305,7 @@ async function benchProduct(platform: Platform, kind: BenchDb, load: Load): Prom
     for (const e of list.getEntries()) gcs.push({ kind: (e as unknown as { detail?: { kind: number } }).detail?.kind ?? 0, ms: e.duration });
   });
   if (process.env['BENCH_PHASES']) gcObserver.observe({ entryTypes: ['gc'] });
+  const allocations = process.env['BENCH_ALLOC'] ? await sampleAllocations() : null;
   const m = await measured(platform, () =>
     platform.ask(
       { type: 'run', script: 'conversation', url, secret: SECRET, parents, firstUserId: MEASURED_USERS, think: thinkOf(load), seed: SEED },
@@ -310,9 +315,11 @@ async function benchProduct(platform: Platform, kind: BenchDb, load: Load): Prom
   );
   sqlLog.timings = null;
   gcObserver.disconnect();
+  if (allocations) printAllocations(await allocations.stop(), samples.ms.length);
+  if (gcs.length > 0) console.log(`  heap in use at the end: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);
   for (const kind of new Set(gcs.map((g) => g.kind))) {
     const v = gcs.filter((g) => g.kind === kind).map((g) => g.ms).sort((a, b) => a - b);
-    const name = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental marking', 8: 'weak callbacks' }[kind] ?? `kind ${kind}`;
+    const name = GC_KINDS[kind] ?? `kind ${kind}`;
     console.log(`  gc ${name}: n=${v.length} total ${v.reduce((a, b) => a + b, 0).toFixed(0)} ms p50 ${percentile(v, 50).toFixed(1)} ms max ${v.at(-1)!.toFixed(1)} ms`);
   }
   const queries = sqlLog.count - queriesBefore;
@@ -337,6 +344,65 @@ async function benchProduct(platform: Platform, kind: BenchDb, load: Load): Prom
   await platform.ask({ type: 'closeFake' }, 'fakeClosed');
   return figures(`product, ${DB_NAMES[kind]}`, load, samples, m, kind === 'embedded' ? null : queries / samples.ms.length);
 }
+
+/**
+ * BENCH_ALLOC=1: V8's sampling heap profiler on this thread, counting also what the collector
+ * has freed again — where the bytes that keep the young generation's collector busy come from.
+ */
+async function sampleAllocations(): Promise<{ stop(): Promise<HeapProfile> }> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = <T>(method: string, params?: object) =>
+    new Promise<T>((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r as T))));
+  await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return {
+    async stop() {
+      const { profile } = await post<{ profile: HeapProfile }>('HeapProfiler.stopSampling');
+      session.disconnect();
+      return profile;
+    },
+  };
+}
+
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+}
+type HeapProfile = { head: HeapNode };
+
+function printAllocations(profile: HeapProfile, updates: number): void {
+  const byPackage = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  let total = 0;
+  const where = (url: string) => {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+    return m ? m[1]! : url ? path.relative(process.cwd(), url.replace('file://', '')) || url : '(native)';
+  };
+  const walk = (n: HeapNode) => {
+    if (n.selfSize > 0) {
+      total += n.selfSize;
+      const pkg = where(n.callFrame.url);
+      byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + n.selfSize);
+      const fn = `${n.callFrame.functionName || '(anonymous)'} ${pkg}:${n.callFrame.lineNumber + 1}`;
+      byFunction.set(fn, (byFunction.get(fn) ?? 0) + n.selfSize);
+    }
+    n.children.forEach(walk);
+  };
+  walk(profile.head);
+  const kb = (b: number) => `${(b / 1024 / Math.max(1, updates)).toFixed(1)} KB/update`;
+  console.log(`  allocated on the product's thread: ${kb(total)}`);
+  for (const [name, b] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`    ${name}: ${kb(b)}`);
+  for (const [name, b] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`    ${name}: ${kb(b)}`);
+}
+
+/** The `detail.kind` of a `gc` performance entry. */
+const GC_KINDS: Record<number, string> = {
+  [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
+  [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact',
+  [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental marking',
+  [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+};
 
 const NO_THINK: ThinkTime = { min: 0, max: 0 };
 const thinkOf = (load: Load): ThinkTime => (load === 'paced' ? THINK : NO_THINK);
@@ -426,7 +492,8 @@ async function main(): Promise<void> {
       console.log(`${r.name}, ${load}: ${r.completed}/${PARENTS} conversations completed, ${r.updates} updates in ${r.seconds.toFixed(1)} s, ${r.failures} webhook answers other than 200; the fake platform's thread busy ${ms(r.platformCpuMs)} per update`);
     }
     const perParent = Math.max(1, Math.round((product[0]?.updates ?? PARENTS * 16) / PARENTS));
-    results.push(...product, await benchEcho(platform, load, perParent));
+    results.push(...product);
+    if (ECHO) results.push(await benchEcho(platform, load, perParent));
   }
   await platform.close();
 
@@ -435,11 +502,11 @@ async function main(): Promise<void> {
   console.log('| run | load | updates | updates/s | p50 | p99 | max | CPU / update | peak RSS / 1000 conv. | heap kept / 1000 conv. | queries / update | p99 vs echo | updates/s vs echo |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
-    const echo = results.find((e) => e.load === r.load && e.name.startsWith('bare'))!;
+    const echo = results.find((e) => e.load === r.load && e.name.startsWith('bare'));
     const rate = r.updates / r.seconds;
-    const echoRate = echo.updates / echo.seconds;
+    const vsEcho = (v: number, e: number | undefined, digits: number) => (e === undefined ? '—' : `${(v / e).toFixed(digits)}×`);
     console.log(
-      `| ${r.name} | ${r.load === 'paced' ? pace : 'saturation'} | ${r.updates} | ${rate.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${ms(r.cpuMs)}${r.dbCpuMs === null ? '' : ` + ${ms(r.dbCpuMs)} (database thread)`} | ${mb(r.rssPer1000)} | ${mb(r.heapPer1000)} | ${r.queriesPerUpdate === null ? '—' : r.queriesPerUpdate.toFixed(1)} | ${(r.p99 / echo.p99).toFixed(1)}× | ${(rate / echoRate).toFixed(2)}× |`,
+      `| ${r.name} | ${r.load === 'paced' ? pace : 'saturation'} | ${r.updates} | ${rate.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${ms(r.cpuMs)}${r.dbCpuMs === null ? '' : ` + ${ms(r.dbCpuMs)} (database thread)`} | ${mb(r.rssPer1000)} | ${mb(r.heapPer1000)} | ${r.queriesPerUpdate === null ? '—' : r.queriesPerUpdate.toFixed(1)} | ${vsEcho(r.p99, echo?.p99, 1)} | ${vsEcho(rate, echo && echo.updates / echo.seconds, 2)} |`,
     );
   }
   const paced = results.filter((r) => r.load === 'paced' && !r.name.startsWith('bare'));

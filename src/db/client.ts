@@ -6,6 +6,7 @@ import { PrismaClient } from '../generated/prisma/client.ts';
 import { deployMigrations } from './migrations/deploy.ts';
 import { type EngineConnection, pgliteEngineConnection, postgresEngineConnection } from './migrations/engine-connections.ts';
 import { preparedStatements } from './pglite-prepared.ts';
+import { statementNames } from './statement-names.ts';
 import { openEmbeddedPGliteThread, openMemoryPGlite, type OpenedPGlite, type OpenedPGliteThread } from './pglite.ts';
 import type { PGliteThread } from './pglite-thread/thread.ts';
 
@@ -108,7 +109,8 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
       await conn.close();
     }
   }
-  const prisma = new PrismaClient({ ...CLIENT_OPTIONS, adapter: new PrismaPg({ connectionString: url }) });
+  const adapter = new PrismaPg({ connectionString: url }, { statementNameGenerator: statementNames() });
+  const prisma = new PrismaClient({ ...CLIENT_OPTIONS, adapter });
   return { prisma, kind: 'postgres', close: once(() => prisma.$disconnect()) };
 }
 
