@@ -43,6 +43,15 @@ export function preparedStatements(pglite: PGlite, capacity = 256): PreparedStat
 
   const exchange = async (...messages: Uint8Array[]) => (await pglite.execProtocol(concat(messages), { syncToFs: false })).messages;
 
+  // Statements dropped from the map but still allocated in the session; closed outside a
+  // transaction (an aborted one refuses every message until its rollback).
+  const orphans: string[] = [];
+  const closeOrphans = async () => {
+    if (orphans.length === 0) return;
+    const names = orphans.splice(0);
+    await exchange(...names.map((name) => serialize.close({ type: 'S', name })), serialize.sync());
+  };
+
   const prepare = async (key: string, text: string, types: number[] | undefined): Promise<Statement> => {
     const name = `kq_${++counter}`;
     const described = await exchange(serialize.parse({ name, text, types }), serialize.describe({ type: 'S', name }), serialize.sync());
@@ -101,10 +110,13 @@ export function preparedStatements(pglite: PGlite, capacity = 256): PreparedStat
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       const key = keyOf(text, options);
-      if (typeof code !== 'string' || !STALE_STATEMENT.has(code) || !statements.has(key)) throw withQuery(e, text, params, options);
+      const stale = statements.get(key);
+      if (typeof code !== 'string' || !STALE_STATEMENT.has(code) || !stale) throw withQuery(e, text, params, options);
       statements.delete(key);
+      orphans.push(stale.name);
       if (inTransaction) throw withQuery(e, text, params, options);
       try {
+        await closeOrphans();
         return await execute<T>(text, params, options);
       } catch (again) {
         throw withQuery(again, text, params, options);
@@ -118,6 +130,7 @@ export function preparedStatements(pglite: PGlite, capacity = 256): PreparedStat
       // As PGlite's own query: no statement runs inside another caller's transaction.
       return pglite._runExclusiveTransaction(() =>
         pglite.runExclusive(async () => {
+          await closeOrphans();
           const result = await run<T>(text, params, options, false);
           await pglite.syncToFs();
           return result;
@@ -145,6 +158,7 @@ export function preparedStatements(pglite: PGlite, capacity = 256): PreparedStat
     client,
     async forget() {
       statements.clear();
+      orphans.length = 0;
       await pglite.exec('DEALLOCATE ALL');
     },
     get size() {

@@ -113,6 +113,23 @@ describe('PGlite with prepared statements', () => {
     expect((await prepared.client.query<{ phone: string }>(all)).rows[0]!.phone).toBe('+77010000012');
   });
 
+  it('fails a transaction whose kept statement went stale inside it, and leaves one statement behind', async () => {
+    const pglite = await database();
+    const prepared = preparedStatements(pglite);
+    const all = 'SELECT * FROM parents ORDER BY id LIMIT 1';
+    await prepared.client.query(all);
+    const failed = await prepared.client
+      .transaction(async (tx) => {
+        await tx.exec(`ALTER TABLE parents ADD COLUMN phone text`);
+        await tx.query(all);
+      })
+      .catch((e: { code?: string }) => e.code);
+    expect(failed).toBe('0A000'); // "cached plan must not change result type", and the ALTER rolled back
+    expect(Object.keys((await prepared.client.query<object>(all)).rows[0]!)).not.toContain('phone');
+    const kept = await pglite.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1`, [all]);
+    expect(kept.rows).toEqual([{ n: 1 }]);
+  });
+
   it('finds again a statement deallocated behind its back', async () => {
     const pglite = await database();
     const prepared = preparedStatements(pglite);
