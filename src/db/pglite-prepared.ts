@@ -8,6 +8,10 @@
  * types remembered), and every later run is one call of bind, describe, execute and sync: about
  * 0.25 ms. Values are serialized and rows parsed by PGlite's own serializers and parsers, by the
  * same parameter and column types, so results and errors are those of `PGlite.query`.
+ *
+ * It takes PGlite's own locks through `_checkReady` and `_runExclusiveTransaction`, declared by its
+ * BasePGlite but underscored: the version is pinned, and test/db/pglite-prepared.test.ts (side by
+ * side with `PGlite.query`, transactions one at a time) is what an upgrade has to pass.
  */
 import { parse, protocol, type ParserOptions, type PGlite, type QueryOptions, type Results, type Transaction } from '@electric-sql/pglite';
 
