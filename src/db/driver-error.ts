@@ -1,4 +1,4 @@
-import { DriverAdapterError } from '@prisma/driver-adapter-utils';
+import { DriverAdapterError, type SqlDriverAdapter } from '@prisma/driver-adapter-utils';
 
 /**
  * Failing SQL run outside a driver adapter's own query path (a migration script) becomes the
@@ -18,4 +18,19 @@ export function toDriverAdapterError(e: unknown): unknown {
     originalCode: d.code,
     originalMessage: e.message,
   });
+}
+
+/**
+ * A migration script runs as one simple-protocol query: all of it or none of it, as with the
+ * native engine; awaited, and its failure reported as the engine's error.
+ */
+export function runScriptsWith(adapter: SqlDriverAdapter, run: (script: string) => Promise<unknown>): SqlDriverAdapter {
+  adapter.executeScript = async (script: string) => {
+    try {
+      await run(script);
+    } catch (e) {
+      throw toDriverAdapterError(e);
+    }
+  };
+  return adapter;
 }

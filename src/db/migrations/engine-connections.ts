@@ -1,9 +1,9 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { toDriverAdapterError } from '../driver-error.ts';
+import { runScriptsWith } from '../driver-error.ts';
 
 /**
  * The driver adapters the schema engine talks through, with the fixes the engine needs and the
@@ -19,18 +19,6 @@ export interface EngineConnection {
 /** The key the native engine and the WASM engine use for `pg_advisory_lock`. */
 export const PRISMA_MIGRATE_LOCK_KEY = 72707369;
 const LOCK_WAIT = '10min';
-
-/** A migration script runs as one simple-protocol query: all of it or none of it, as with the native engine. */
-function runScriptsWith(adapter: SqlDriverAdapter, run: (script: string) => Promise<unknown>): SqlDriverAdapter {
-  adapter.executeScript = async (script: string) => {
-    try {
-      await run(script);
-    } catch (e) {
-      throw toDriverAdapterError(e);
-    }
-  };
-  return adapter;
-}
 
 // ---------------------------------------------------------------------------------------------
 // PGlite

@@ -8,8 +8,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import type { DriverAdapterError, SqlDriverAdapter, Transaction } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { toDriverAdapterError } from '../driver-error.ts';
-import { preparedStatements, type PreparedStatements } from '../pglite-prepared.ts';
+import { runScriptsWith } from '../driver-error.ts';
+import { preparedStatements } from '../pglite-prepared.ts';
 import type { Ready, Reply, Request, ThrownError, Value, WorkerInit } from './protocol.ts';
 
 const port = parentPort!;
@@ -28,7 +28,6 @@ function thrown(e: unknown): ThrownError {
 
 interface Opened {
   pglite: PGlite;
-  prepared: PreparedStatements;
   adapter: SqlDriverAdapter;
 }
 
@@ -37,10 +36,19 @@ async function open(): Promise<Opened> {
     ? await PGlite.create(init.dataDir)
     : await PGlite.create(init.load ? { loadDataDir: new Blob([init.load]) } : {});
   const prepared = preparedStatements(pglite);
-  return { pglite, prepared, adapter: await new PrismaPGlite(prepared.client as PGlite).connect() };
+  // The adapter's own executeScript does not await PGlite (a failing migration would pass).
+  const adapter = runScriptsWith(await new PrismaPGlite(prepared.client as PGlite).connect(), async (script) => {
+    try {
+      await pglite.exec(script);
+    } finally {
+      // A migration may change what a kept statement returns.
+      await prepared.forget();
+    }
+  });
+  return { pglite, adapter };
 }
 
-async function serve({ pglite, prepared, adapter }: Opened): Promise<void> {
+async function serve({ pglite, adapter }: Opened): Promise<void> {
   const transactions = new Map<number, Transaction>();
   let nextTx = 1;
   const on = (tx: number | null) => {
@@ -56,16 +64,8 @@ async function serve({ pglite, prepared, adapter }: Opened): Promise<void> {
       case 'execute':
         return on(req.tx).executeRaw(req.query);
       case 'script':
-        // The adapter's own executeScript does not await PGlite (a failing migration would pass).
-        try {
-          await pglite.exec(req.script);
-          return null;
-        } catch (e) {
-          throw toDriverAdapterError(e);
-        } finally {
-          // A migration may change what a kept statement returns.
-          await prepared.forget();
-        }
+        await adapter.executeScript(req.script);
+        return null;
       case 'begin': {
         const t = await adapter.startTransaction(req.isolationLevel);
         const id = nextTx++;
