@@ -9,8 +9,10 @@ import type { ChannelAdapter } from './channel.ts';
 import { createOutboxDispatcher } from './outbox.ts';
 import { TelegramChannel } from './telegram/channel.ts';
 import { createWhatsAppChannel } from './whatsapp/channel.ts';
+import { tuneV8 } from '../src/v8-tuning.ts';
 
 async function main(): Promise<void> {
+  tuneV8();
   const config = loadConfig();
   const core = await startCore(config);
   const { logger } = core;

@@ -30,7 +30,9 @@
  * BENCH_TIMELINE=1 (p50/p99 per 5 s of each run),
  * BENCH_ECHO=0 (skip the echo bot's reference runs),
  * BENCH_SQL=1 (print every SQL statement),
- * BENCH_ALLOC=1 (bytes allocated on the product's thread per update, by package and function).
+ * BENCH_ALLOC=1 (bytes allocated on the product's thread per update, by package and function;
+ *   BENCH_ALLOC=old: only what outlived a young-generation collection),
+ * BENCH_V8_DEFAULTS=1 (run without the product's V8 setting, src/v8-tuning.ts, to compare).
  */
 import { existsSync } from 'node:fs';
 import inspector from 'node:inspector';
@@ -50,6 +52,7 @@ import { openDatabase, type Database } from '../../src/db/client.ts';
 import { generateDemoRegistry, seedDemo } from '../../src/db/seed/index.ts';
 import type { HttpHandler } from '../../src/http/server.ts';
 import { createLogger } from '../../src/log.ts';
+import { tuneV8, V8_FLAGS } from '../../src/v8-tuning.ts';
 import { decodeAction } from '../../src/conversation/action-codec.ts';
 import type { PGliteThread } from '../../src/db/pglite-thread/thread.ts';
 import { createTestDatabase } from '../../test/helpers/db.ts';
@@ -354,7 +357,7 @@ async function sampleAllocations(): Promise<{ stop(): Promise<HeapProfile> }> {
   session.connect();
   const post = <T>(method: string, params?: object) =>
     new Promise<T>((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r as T))));
-  await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env['BENCH_ALLOC'] !== 'old' });
   return {
     async stop() {
       const { profile } = await post<{ profile: HeapProfile }>('HeapProfiler.stopSampling');
@@ -481,6 +484,8 @@ const ms = (n: number) => `${n.toFixed(1)} ms`;
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 async function main(): Promise<void> {
+  // The product's process starts this way (bots/main.ts); the echo bot shares the process and the setting.
+  if (process.env['BENCH_V8_DEFAULTS'] !== '1') tuneV8();
   if (!gc) console.warn('(run with node --expose-gc for steadier memory figures: npm run bench:conversation does)');
   const platform = new Platform();
   const results: Figures[] = [];
@@ -498,7 +503,7 @@ async function main(): Promise<void> {
   await platform.close();
 
   const pace = `think time ${THINK.min}–${THINK.max} ms`;
-  console.log(`\n${PARENTS} conversations at once, Telegram webhook, loopback fake Bot API in a worker thread, ${process.platform} ${process.arch}, node ${process.version}\n`);
+  console.log(`\n${PARENTS} conversations at once, Telegram webhook, loopback fake Bot API in a worker thread, ${process.platform} ${process.arch}, node ${process.version}, V8 ${process.env['BENCH_V8_DEFAULTS'] === '1' ? 'defaults' : V8_FLAGS.join(' ')}\n`);
   console.log('| run | load | updates | updates/s | p50 | p99 | max | CPU / update | peak RSS / 1000 conv. | heap kept / 1000 conv. | queries / update | p99 vs echo | updates/s vs echo |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
