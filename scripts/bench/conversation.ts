@@ -74,6 +74,9 @@ type Load = 'paced' | 'saturation';
 const LOADS = (process.env['BENCH_LOADS'] ?? 'paced,saturation').split(',').map((l) => l.trim()) as Load[];
 const THINK = parseThink(process.env['BENCH_THINK_MS'] ?? '2000-8000');
 const ECHO = process.env['BENCH_ECHO'] !== '0';
+const V8_DEFAULTS = process.env['BENCH_V8_DEFAULTS'] === '1';
+/** BENCH_ALLOC=old: only the allocations that outlived a young-generation collection. */
+const ALLOC_OLD_ONLY = process.env['BENCH_ALLOC'] === 'old';
 const SECRET = 'bench_secret';
 const SEED = 20_260_901;
 const TARGET_P99_MS = 15;
@@ -351,13 +354,14 @@ async function benchProduct(platform: Platform, kind: BenchDb, load: Load): Prom
 /**
  * BENCH_ALLOC=1: V8's sampling heap profiler on this thread, counting also what the collector
  * has freed again — where the bytes that keep the young generation's collector busy come from.
+ * BENCH_ALLOC=old leaves out what the young generation's collector freed: what reached the old one.
  */
 async function sampleAllocations(): Promise<{ stop(): Promise<HeapProfile> }> {
   const session = new inspector.Session();
   session.connect();
   const post = <T>(method: string, params?: object) =>
     new Promise<T>((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r as T))));
-  await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env['BENCH_ALLOC'] !== 'old' });
+  await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !ALLOC_OLD_ONLY });
   return {
     async stop() {
       const { profile } = await post<{ profile: HeapProfile }>('HeapProfiler.stopSampling');
@@ -394,7 +398,7 @@ function printAllocations(profile: HeapProfile, updates: number): void {
   };
   walk(profile.head);
   const kb = (b: number) => `${(b / 1024 / Math.max(1, updates)).toFixed(1)} KB/update`;
-  console.log(`  allocated on the product's thread: ${kb(total)}`);
+  console.log(`  ${ALLOC_OLD_ONLY ? 'outlived the young generation' : 'allocated'} on the product's thread: ${kb(total)}`);
   for (const [name, b] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`    ${name}: ${kb(b)}`);
   for (const [name, b] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`    ${name}: ${kb(b)}`);
 }
@@ -485,7 +489,7 @@ const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 async function main(): Promise<void> {
   // The product's process starts this way (bots/main.ts); the echo bot shares the process and the setting.
-  if (process.env['BENCH_V8_DEFAULTS'] !== '1') tuneV8();
+  if (!V8_DEFAULTS) tuneV8();
   if (!gc) console.warn('(run with node --expose-gc for steadier memory figures: npm run bench:conversation does)');
   const platform = new Platform();
   const results: Figures[] = [];
@@ -503,7 +507,7 @@ async function main(): Promise<void> {
   await platform.close();
 
   const pace = `think time ${THINK.min}–${THINK.max} ms`;
-  console.log(`\n${PARENTS} conversations at once, Telegram webhook, loopback fake Bot API in a worker thread, ${process.platform} ${process.arch}, node ${process.version}, V8 ${process.env['BENCH_V8_DEFAULTS'] === '1' ? 'defaults' : V8_FLAGS.join(' ')}\n`);
+  console.log(`\n${PARENTS} conversations at once, Telegram webhook, loopback fake Bot API in a worker thread, ${process.platform} ${process.arch}, node ${process.version}, V8 ${V8_DEFAULTS ? 'defaults' : V8_FLAGS.join(' ')}\n`);
   console.log('| run | load | updates | updates/s | p50 | p99 | max | CPU / update | peak RSS / 1000 conv. | heap kept / 1000 conv. | queries / update | p99 vs echo | updates/s vs echo |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
