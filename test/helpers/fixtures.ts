@@ -180,6 +180,7 @@ const TABLES = [
   'conversation_states',
   'inbound_updates',
   'outbox',
+  'early_delivery_statuses',
   'identification_failures',
 ];
 
