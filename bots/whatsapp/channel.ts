@@ -201,9 +201,9 @@ export class WhatsAppChannel implements ChannelAdapter {
     const { prisma } = this.core.db;
     const now = this.core.clock.now();
     if (isTrackedStatus(status.status)) {
-      const { updated, errorCode } = await applyStatus(prisma, status);
+      const { updated, kept, errorCode } = await applyStatus(prisma, status, now);
       if (status.status === 'failed') {
-        this.core.logger.warn({ messageId: status.id, errorCode, outbox: updated }, 'WhatsApp message delivery failed');
+        this.core.logger.warn({ messageId: status.id, errorCode, outbox: updated, kept }, 'WhatsApp message delivery failed');
         if (errorCode !== null && UNREACHABLE_CODES.has(errorCode)) await markUnreachable(prisma, CHANNEL, chatId, now);
       }
     }

@@ -1,7 +1,8 @@
 /**
  * node-cron drives the campaign: the planner and the purge tick once a minute under leases (one
  * instance acts on each tick), the dispatcher every few seconds on every instance, and the inbox
- * of processed platform updates is pruned hourly.
+ * of processed platform updates and the delivery statuses kept for unrecorded sends are pruned
+ * hourly.
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Core } from '../app.ts';
@@ -10,6 +11,7 @@ import type { CampaignSettings } from '../config/env.ts';
 import type { Logger } from '../log.ts';
 import type { Db } from '../services/db.ts';
 import { pruneInbound } from '../inbox/inbox.ts';
+import { EARLY_STATUS_RETENTION_MS, settleEarlyStatuses } from './outbox/delivery-status.ts';
 import { withLease } from './leases.ts';
 import { planReminders } from './planner.ts';
 import { runPurge, seasonPurged, type PurgeResult } from './purge.ts';
@@ -84,6 +86,14 @@ export interface SchedulerOptions {
  */
 export const INBOX_RETENTION_MS = 8 * 86_400_000;
 
+/** No lease, like the inbox prune: applying a status twice changes nothing the first did not. */
+async function sweepEarlyStatuses(deps: SchedulerDeps): Promise<void> {
+  const now = deps.clock.now();
+  const { applied, dropped } = await settleEarlyStatuses(deps.db, new Date(now.getTime() - EARLY_STATUS_RETENTION_MS), now);
+  if (applied > 0) deps.logger.warn({ applied }, 'early delivery statuses applied by the sweep (their send recorder had failed)');
+  if (dropped > 0) deps.logger.info({ dropped }, 'early delivery statuses of no outbox message dropped');
+}
+
 export interface RunningScheduler {
   /** Stops every task and waits for ticks in flight. */
   stop(): Promise<void>;
@@ -109,6 +119,11 @@ export function startScheduler(
       opts.pruneCron ?? '17 * * * *',
       guarded('inbox-prune', () => pruneInbound(deps.db, new Date(deps.clock.now().getTime() - INBOX_RETENTION_MS))),
       { name: 'inbox-prune', noOverlap: true },
+    ),
+    cron.schedule(
+      opts.pruneCron ?? '17 * * * *',
+      guarded('early-status-sweep', () => sweepEarlyStatuses(deps)),
+      { name: 'early-status-sweep', noOverlap: true },
     ),
   ];
   if (opts.dispatch) {

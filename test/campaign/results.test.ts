@@ -20,7 +20,7 @@ describe.each(TEST_DB_KINDS)('outbox results written together (%s)', (kind) => {
   it('SENT results of several sends land in one statement, each with its own time and id, only on this instance’s claims', async () => {
     const mine = [await row('SENDING', 'me'), await row('SENDING', 'me'), await row('SENDING', 'me')];
     const theirs = await row('SENDING', 'other');
-    const recorder = new SentRecorder(prisma(), 'me', 5);
+    const recorder = new SentRecorder(prisma(), 'me', { delayMs: 5 });
     await Promise.all([
       ...mine.map((r, i) => recorder.record(r.id, { externalId: `m${i}`, viaTemplate: i === 2, now: new Date(AT.getTime() + i) })),
       // Another instance took this row over (its lease ran out): our late result must not overwrite its work.
@@ -39,7 +39,7 @@ describe.each(TEST_DB_KINDS)('outbox results written together (%s)', (kind) => {
   it('a failed write rejects every waiting send (each lane logs it; the rows stay SENDING for the lease)', async () => {
     const r = await row('SENDING', 'me');
     const broken = { $executeRaw: () => Promise.reject(new Error('connection lost')) } as unknown as Parameters<typeof markSentMany>[0];
-    const recorder = new SentRecorder(broken, 'me', 1);
+    const recorder = new SentRecorder(broken, 'me', { delayMs: 1 });
     await expect(recorder.record(r.id, { externalId: 'x', viaTemplate: false, now: AT })).rejects.toThrow('connection lost');
     expect((await prisma().outbox.findUniqueOrThrow({ where: { id: r.id } })).status).toBe('SENDING');
   });

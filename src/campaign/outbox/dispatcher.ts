@@ -6,9 +6,10 @@
  * Crash safety — the at-least-once boundary:
  * - a row is PENDING until claimed, SENDING from the claim until its outcome is written;
  * - a send lane is busy from its send until the send's outcome is in the database. SENT outcomes
- *   are group-committed (`SentRecorder`: the results that finished within ~10 ms, one UPDATE), and
- *   the lane waits for that commit before it takes its next message; other outcomes are written
- *   one row each, also before the lane is free;
+ *   are group-committed (`SentRecorder`: the results that finished within ~10 ms, one UPDATE; for
+ *   WhatsApp then one look for delivery statuses that overtook them), and the lane waits for that
+ *   commit before it takes its next message; other outcomes are written one row each, also before
+ *   the lane is free;
  * - killed at any moment, a process loses nothing: its SENDING rows go back to PENDING once the
  *   claim is older than the lease (`releaseStale`, run by every dispatcher each tick) and are sent
  *   then; rows it claimed but had not yet sent are merely sent later;
@@ -131,7 +132,9 @@ class OutboxDispatcher implements Dispatcher {
     };
     this.gaps = { ...DEFAULT_GAP, ...st.recipientGapMs };
     this.stopped = new Promise((resolve) => (this.wake = resolve));
-    this.recorder = new SentRecorder(o.prisma, o.instanceId);
+    this.recorder = new SentRecorder(o.prisma, o.instanceId, {
+      onStatusError: (err) => o.logger.error({ err }, 'outbox: early delivery statuses not applied; the hourly sweep applies them'),
+    });
   }
 
   tick(): Promise<TickStats> {
@@ -300,7 +303,12 @@ class OutboxDispatcher implements Dispatcher {
       return;
     }
     // Resolves once committed (with the results of other lanes): only then is this lane free again.
-    await this.recorder.record(claim.id, { externalId: outcome.externalId, viaTemplate: outcome.viaTemplate, now: clock.now() });
+    await this.recorder.record(claim.id, {
+      externalId: outcome.externalId,
+      viaTemplate: outcome.viaTemplate,
+      now: clock.now(),
+      statusesByWebhook: sender.channel === 'WHATSAPP',
+    });
     stats.sent++;
     logger.debug({ outboxId: p.row.id, channel: sender.channel, viaTemplate: outcome.viaTemplate }, 'outbox: sent');
   }

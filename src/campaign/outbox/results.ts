@@ -4,11 +4,15 @@
  * by another instance cannot overwrite that instance's work.
  *
  * SENT results, the hot path, are written together (`SentRecorder`: one UPDATE … FROM unnest for
- * the sends that finished within a few milliseconds); the rare other outcomes one row each.
+ * the sends that finished within a few milliseconds); the rare other outcomes one row each. When
+ * the batch holds sends whose platform reports delivery statuses by webhook (WhatsApp), a second
+ * statement, once the first committed, applies the statuses that overtook those results
+ * (delivery-status.ts) — nearly always one index probe that finds nothing.
  */
 import type { Channel } from '../../generated/prisma/enums.ts';
 import type { Db } from '../../services/db.ts';
 import { markUnreachable } from '../../services/reachability.ts';
+import { applyEarlyStatuses } from './delivery-status.ts';
 
 /** `error` of rows given up because their chat cannot be reached. */
 export const UNREACHABLE = 'unreachable';
@@ -24,6 +28,8 @@ export interface SentResult {
   externalId: string | null;
   viaTemplate: boolean;
   now: Date;
+  /** The platform reports delivery statuses by webhook (WhatsApp): one may arrive before this result. */
+  statusesByWebhook?: boolean;
 }
 
 /** Several SENT results of this instance's claims in one statement. Returns the rows written. */
@@ -46,6 +52,15 @@ interface Waiting {
   failed: (err: unknown) => void;
 }
 
+export interface RecorderOptions {
+  /** How long a result waits for others to be written with it. Default 10 ms. */
+  delayMs?: number;
+  /** Written at once when this many wait. Default 200. */
+  maxBatch?: number;
+  /** Applying early statuses failed (the SENT results are in; the hourly sweep applies them). */
+  onStatusError?: (err: unknown) => void;
+}
+
 /**
  * Group commit of SENT results: `record` resolves once the result is in the database, written
  * together with every other result that arrived within `delayMs` (or as soon as `maxBatch` wait).
@@ -55,13 +70,17 @@ interface Waiting {
 export class SentRecorder {
   private waiting: Waiting[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly delayMs: number;
+  private readonly maxBatch: number;
 
   constructor(
     private readonly db: Db,
     private readonly instanceId: string,
-    private readonly delayMs = 10,
-    private readonly maxBatch = 200,
-  ) {}
+    private readonly opts: RecorderOptions = {},
+  ) {
+    this.delayMs = opts.delayMs ?? 10;
+    this.maxBatch = opts.maxBatch ?? 200;
+  }
 
   record(id: number, r: SentResult): Promise<void> {
     return new Promise<void>((done, failed) => {
@@ -77,14 +96,19 @@ export class SentRecorder {
     const batch = this.waiting;
     this.waiting = [];
     if (batch.length === 0) return;
-    markSentMany(
-      this.db,
-      this.instanceId,
-      batch.map((w) => w.result),
-    ).then(
+    this.write(batch.map((w) => w.result)).then(
       () => batch.forEach((w) => w.done()),
       (err: unknown) => batch.forEach((w) => w.failed(err)),
     );
+  }
+
+  private async write(results: (SentResult & { id: number })[]): Promise<void> {
+    await markSentMany(this.db, this.instanceId, results);
+    // A separate statement, begun after the SENT write committed: that is what makes it commute with the status handler.
+    const ids = results.flatMap((r) => (r.statusesByWebhook && r.externalId !== null ? [r.externalId] : []));
+    if (ids.length === 0) return;
+    const now = new Date(Math.max(...results.map((r) => r.now.getTime())));
+    await applyEarlyStatuses(this.db, ids, now).catch((err: unknown) => this.opts.onStatusError?.(err));
   }
 }
 
