@@ -65,6 +65,11 @@ export const GRAPH_LIMITS = {
 
 export class FakeGraphApi {
   readonly calls: GraphCall[] = [];
+  /**
+   * Runs when a message is accepted, before the answer goes back: what the platform does when its
+   * status webhook (a failure within milliseconds) overtakes its HTTP answer. Cleared by `clear`.
+   */
+  beforeAnswer: ((call: GraphCall) => Promise<void>) | null = null;
   private readonly faults: (Fault & { left: number })[] = [];
   private server: Server | null = null;
   private port = 0;
@@ -101,6 +106,7 @@ export class FakeGraphApi {
   clear(): void {
     this.calls.length = 0;
     this.faults.length = 0;
+    this.beforeAnswer = null;
   }
 
   async close(): Promise<void> {
@@ -168,6 +174,7 @@ export class FakeGraphApi {
       return graphError(fault.httpStatus ?? 400, fault.code, fault.message ?? defaultFaultMessage(fault.code), fault.subcode, headers);
     }
     call.messageId = `wamid.HBgL${randomBytes(18).toString('base64url')}`;
+    await this.beforeAnswer?.(call);
     const recipient = body.to ?? body.recipient;
     return answer(200, {
       messaging_product: 'whatsapp',
