@@ -1,5 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { manualClock } from '../../src/clock.ts';
+import { describe, expect, it } from 'vitest';
 import { STOPLIST_NOTICE } from '../../src/campaign/outbox-kinds.ts';
 import { planReminders } from '../../src/campaign/planner.ts';
 import type { DispatcherSettings } from '../../src/campaign/outbox/dispatcher.ts';
@@ -8,46 +7,29 @@ import { claimDue } from '../../src/campaign/outbox/claim.ts';
 import { delayedByTier, TIER_CAP } from '../../src/campaign/outbox/tier-cap.ts';
 import { encodeAction } from '../../src/conversation/action-codec.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
-import { BLOCKED, FakeTelegramApi, retryAfter } from '../fakes/telegram-api.ts';
-import { FakeGraphApi } from '../fakes/graph-api.ts';
-import { useTestDatabase } from '../services/use-database.ts';
+import { BLOCKED, retryAfter } from '../fakes/telegram-api.ts';
+import { useDispatchDatabase, useFakePlatforms } from './fixtures/dispatch-test.ts';
 import { almaty, createCampaignSeason, linkChat, parentWith } from './support.ts';
-import { makeDispatcher, sharedTranslator, telegramSender, WA, whatsappSender } from './fixtures/dispatch-harness.ts';
+import { makeDispatcher, sharedTranslator, telegramSender, whatsappSender } from './fixtures/dispatch-harness.ts';
 
 const NOW = almaty('2026-12-20 12:00');
 const HOUR = 3_600_000;
 const EXTEND = encodeAction(0, { type: 'command', name: 'extend' });
 
-let tg: FakeTelegramApi;
-let graph: FakeGraphApi;
-beforeEach(async () => {
-  tg = await FakeTelegramApi.start();
-  graph = await FakeGraphApi.start(WA);
-});
-afterEach(async () => {
-  await tg.close();
-  await graph.close();
-});
+const fakes = useFakePlatforms();
 
 let chatSeq = 0;
 const tgChat = () => String(5_000_000 + ++chatSeq);
 const waChat = () => `7701${String(1_000_000 + ++chatSeq)}`;
 
 describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
-  const database = useTestDatabase(kind);
-  const prisma = () => database().prisma;
-  let clock = manualClock(NOW);
-
-  beforeEach(async () => {
-    clock = manualClock(NOW);
-    await prisma().$executeRawUnsafe('DELETE FROM rate_limit_buckets');
-  });
+  const { prisma, clock } = useDispatchDatabase(kind, NOW);
 
   async function dispatcher(settings: Partial<DispatcherSettings> = {}) {
     return makeDispatcher({
       prisma: prisma(),
       dbKind: kind,
-      senders: [await telegramSender(tg.apiRoot), await whatsappSender(graph.url)],
+      senders: [await telegramSender(fakes.tg.apiRoot), await whatsappSender(fakes.graph.url)],
       settings,
       clock,
     });
@@ -75,7 +57,7 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
     const stats = await (await dispatcher()).tick();
     expect(stats.sent).toBe(1);
     const [row] = await rows();
-    const sent = tg.callsOf('sendMessage');
+    const sent = fakes.tg.callsOf('sendMessage');
     expect(sent).toHaveLength(1);
     const message = sent[0]!;
     expect(message.params.chat_id).toBe(Number(chats[0]!.chatId));
@@ -101,7 +83,7 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
 
   it('429 with retry_after → retried no sooner than asked, then SENT', async () => {
     await planned('TELEGRAM');
-    tg.failNext('sendMessage', retryAfter(30));
+    fakes.tg.failNext('sendMessage', retryAfter(30));
     const d = await dispatcher();
     expect((await d.tick()).retried).toBe(1);
     let [row] = await rows();
@@ -113,12 +95,12 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
     expect((await d.tick()).sent).toBe(1);
     [row] = await rows();
     expect(row).toMatchObject({ status: 'SENT', attempts: 2 });
-    expect(tg.callsOf('sendMessage').map((c) => c.response.ok)).toEqual([false, true]);
+    expect(fakes.tg.callsOf('sendMessage').map((c) => c.response.ok)).toEqual([false, true]);
   });
 
   it('5xx → exponential backoff, FAILED after maxAttempts', async () => {
     await planned('TELEGRAM');
-    tg.failNext('sendMessage', { error_code: 502, description: 'Bad Gateway' }, 10);
+    fakes.tg.failNext('sendMessage', { error_code: 502, description: 'Bad Gateway' }, 10);
     const d = await dispatcher({ maxAttempts: 3, backoff: { baseMs: 1000, maxMs: HOUR } });
     const delays: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -130,7 +112,7 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
     const [row] = await rows();
     expect(row).toMatchObject({ status: 'FAILED', attempts: 3 });
     expect(row!.error).toContain('502');
-    expect(tg.callsOf('sendMessage')).toHaveLength(3);
+    expect(fakes.tg.callsOf('sendMessage')).toHaveLength(3);
     // 1 s then 2 s, each jittered into [50 %, 100 %].
     expect(delays[0]).toBeGreaterThanOrEqual(500);
     expect(delays[0]).toBeLessThanOrEqual(1000);
@@ -152,11 +134,11 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
         nextAttemptAt: new Date(NOW.getTime() + HOUR),
       },
     });
-    tg.block(Number(blocked.chatId));
+    fakes.tg.block(Number(blocked.chatId));
     try {
       await (await dispatcher()).tick();
     } finally {
-      tg.unblock(Number(blocked.chatId));
+      fakes.tg.unblock(Number(blocked.chatId));
     }
     const all = await rows();
     const mine = all.filter((r) => r.chatId === blocked.chatId);
@@ -181,15 +163,15 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
     clock.advance(10_000);
     await (await dispatcher()).tick();
 
-    expect(graph.rejected()).toEqual([]);
+    expect(fakes.graph.rejected()).toEqual([]);
     // Both reminders (7 and 3 days before) of the parent who wrote an hour ago: free-form.
-    const free = graph.accepted(inside.chats[0]!.chatId);
+    const free = fakes.graph.accepted(inside.chats[0]!.chatId);
     expect(free).toHaveLength(2);
     for (const m of free) expect(m).toMatchObject({ type: 'interactive', interactive: { type: 'button' } });
     expect(free[0].interactive.action.buttons.map((b: { reply: { id: string } }) => b.reply.id)).toEqual([EXTEND]);
-    const [kk] = graph.accepted(kkChat.chatId);
+    const [kk] = fakes.graph.accepted(kkChat.chatId);
     expect(kk).toMatchObject({ type: 'template', template: { name: 'kg_queue_extension_reminder', language: { code: 'kk' } } });
-    const [ru] = graph.accepted(ruChat.chatId);
+    const [ru] = fakes.graph.accepted(ruChat.chatId);
     expect(ru).toMatchObject({ type: 'template', template: { language: { code: 'ru' } } });
     const body = ru.template.components.find((c: { type: string }) => c.type === 'body');
     expect(body.parameters.map((p: { text: string }) => p.text)).toEqual(['3', '25.12.2026 23:59']);
@@ -202,11 +184,11 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
 
   it('WhatsApp 131047 (window closed after all) → resent as the template', async () => {
     const { chats } = await planned('WHATSAPP', 1, { lastInboundAt: new Date(NOW.getTime() - HOUR) });
-    graph.fail({ code: 131047, to: chats[0]!.chatId });
+    fakes.graph.fail({ code: 131047, to: chats[0]!.chatId });
     const d = await dispatcher();
     await d.tick();
     await d.tick();
-    const types = graph.calls.map((c) => [c.body.type, c.faultCode]);
+    const types = fakes.graph.calls.map((c) => [c.body.type, c.faultCode]);
     expect(types).toEqual([
       ['interactive', 131047],
       ['template', null],
@@ -219,7 +201,7 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
 
   it('WhatsApp 131026 undeliverable → unreachable', async () => {
     const { chats } = await planned('WHATSAPP');
-    graph.fail({ code: 131026 });
+    fakes.graph.fail({ code: 131026 });
     await (await dispatcher()).tick();
     const [row] = await rows();
     expect(row).toMatchObject({ status: 'FAILED', error: 'unreachable', attempts: 1 });
@@ -228,12 +210,12 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
 
   it.each([132000, 190])('WhatsApp %i → FAILED after one attempt, an alert, and no storm: the channel rests', async (code) => {
     await planned('WHATSAPP', 3);
-    graph.fail({ code, times: 100, httpStatus: code === 190 ? 401 : 400 });
+    fakes.graph.fail({ code, times: 100, httpStatus: code === 190 ? 401 : 400 });
     const errors: unknown[] = [];
     const logger = (await import('../../src/log.ts')).createLogger('silent');
     logger.error = ((o: unknown) => void errors.push(o)) as typeof logger.error;
     // One lane: the first refusal is seen before the next send starts.
-    const d = makeDispatcher({ prisma: prisma(), dbKind: kind, senders: [await whatsappSender(graph.url)], clock, logger, settings: { lanes: 1 } });
+    const d = makeDispatcher({ prisma: prisma(), dbKind: kind, senders: [await whatsappSender(fakes.graph.url)], clock, logger, settings: { lanes: 1 } });
     await d.tick();
     clock.advance(60_000);
     await d.tick();
@@ -241,7 +223,7 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
     expect(all.filter((r) => r.status === 'FAILED')).toHaveLength(1);
     expect(all.find((r) => r.status === 'FAILED')).toMatchObject({ attempts: 1 });
     expect(all.filter((r) => r.status === 'PENDING' && r.attempts === 0)).toHaveLength(2);
-    expect(graph.calls).toHaveLength(1);
+    expect(fakes.graph.calls).toHaveLength(1);
     expect(errors).toEqual([expect.objectContaining({ alert: true })]);
   });
 
@@ -253,7 +235,7 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
     const all = await rows();
     expect(all.find((r) => r.chatId === extended.chatId)).toMatchObject({ status: 'CANCELLED' });
     expect(all.find((r) => r.chatId === chats[1]!.chatId)).toMatchObject({ status: 'SENT' });
-    expect(tg.callsOf('sendMessage').map((c) => String(c.params.chat_id))).toEqual([chats[1]!.chatId]);
+    expect(fakes.tg.callsOf('sendMessage').map((c) => String(c.params.chat_id))).toEqual([chats[1]!.chatId]);
   });
 
   /** A parent with two stop-listed applications and a pending notice naming both. */
@@ -271,7 +253,7 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
   it('stop-list notices go with the Restore button', async () => {
     const { queueNumbers } = await stopListedWithNotice();
     await (await dispatcher()).tick();
-    const [call] = tg.callsOf('sendMessage');
+    const [call] = fakes.tg.callsOf('sendMessage');
     for (const q of queueNumbers) expect(call!.params.text).toContain(String(q));
     expect(call!.params.reply_markup.inline_keyboard.flat()[0].callback_data).toBe(encodeAction(0, { type: 'command', name: 'restore' }));
   });
@@ -280,14 +262,14 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
     const { applications, queueNumbers } = await stopListedWithNotice();
     await prisma().application.update({ where: { id: applications[0]!.id }, data: { status: 'ACTIVE' } });
     await (await dispatcher()).tick();
-    const [call] = tg.callsOf('sendMessage');
+    const [call] = fakes.tg.callsOf('sendMessage');
     expect(call!.params.text).toContain(String(queueNumbers[1]));
     expect(call!.params.text).not.toContain(String(queueNumbers[0]));
 
     const other = await stopListedWithNotice();
     await prisma().application.updateMany({ where: { id: { in: other.applications.map((a) => a.id) } }, data: { status: 'ACTIVE' } });
     await (await dispatcher()).tick();
-    expect(tg.callsOf('sendMessage')).toHaveLength(1);
+    expect(fakes.tg.callsOf('sendMessage')).toHaveLength(1);
     expect(await prisma().outbox.findUniqueOrThrow({ where: { dedupeKey: `n-${other.applications[0]!.parentId}` } })).toMatchObject({ status: 'CANCELLED' });
   });
 
@@ -295,7 +277,7 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
     const { chats } = await planned('WHATSAPP', 5);
     const d = await dispatcher({ whatsappTier: 3 });
     await d.tick();
-    expect(graph.accepted().filter((m) => m.type === 'template')).toHaveLength(3);
+    expect(fakes.graph.accepted().filter((m) => m.type === 'template')).toHaveLength(3);
     const waiting = (await rows()).filter((r) => r.status === 'PENDING');
     expect(waiting).toHaveLength(2);
     expect(waiting.every((r) => r.error === TIER_CAP && r.attempts === 0)).toBe(true);
@@ -303,11 +285,11 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
     expect(await delayedByTier(prisma(), clock.now())).toBe(2);
     clock.advance(HOUR);
     await d.tick();
-    expect(graph.accepted()).toHaveLength(3);
+    expect(fakes.graph.accepted()).toHaveLength(3);
     clock.advance(23 * HOUR + 1000);
     await d.tick();
-    expect(graph.accepted()).toHaveLength(5);
-    expect(new Set(graph.accepted().map((m) => m.to))).toEqual(new Set(chats.map((c) => c.chatId)));
+    expect(fakes.graph.accepted()).toHaveLength(5);
+    expect(new Set(fakes.graph.accepted().map((m) => m.to))).toEqual(new Set(chats.map((c) => c.chatId)));
     expect(await delayedByTier(prisma(), clock.now())).toBe(0);
   });
 

@@ -20,12 +20,20 @@
  *   Cloud API has an idempotency key for sends, so that one cannot be deduplicated by the platform.
  * A graceful stop sends nothing new, lets the sends in flight finish and gives every row this
  * instance still holds back to PENDING at once.
+ *
+ * Reminders are checked at send time, for the whole claimed batch at once (row-context.ts): a
+ * reminder superseded by a later one of its season is cancelled; a reminder for a busy chat, or
+ * claimed outside the daytime window, is given back untried until the chat is quiet and the
+ * window open (busy-chats.ts). Stop-list notices are never held.
  */
 import type { Channel } from '../../generated/prisma/enums.ts';
 import type { Logger } from '../../log.ts';
 import type { Clock } from '../../clock.ts';
 import type { Db } from '../../services/db.ts';
 import { cancelObsoleteReminders } from '../planner.ts';
+import { reminderHold, type HoldReason } from '../busy-chats.ts';
+import { REMINDER } from '../outbox-kinds.ts';
+import type { DaytimeWindow } from '../schedule.ts';
 import type { Message } from '../../conversation/io.ts';
 import { asSendFailure, type NotificationSender, type SendFailure, type TemplateCall } from '../senders.ts';
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff.ts';
@@ -33,6 +41,7 @@ import { claimDue, releaseMine, releasePredecessors, releaseStale, unclaim, uncl
 import { compose, reminderContents, type TemplateCatalog } from './compose.ts';
 import { ensureBucket, pauseBucket, takeSlots, type RateSpec } from './rate-limit.ts';
 import { markCancelled, markChatUnreachable, markFailed, markRetry, SentRecorder } from './results.ts';
+import { rowContexts, SUPERSEDED, type RowContext } from './row-context.ts';
 import { reserveTemplateSends, TIER_CAP } from './tier-cap.ts';
 
 export interface DispatcherSettings {
@@ -58,6 +67,8 @@ export interface DispatcherSettings {
   backoff?: BackoffPolicy;
   /** How often the set-based obsolete-reminder sweep runs. Default 30 s. */
   obsoleteSweepMs?: number;
+  /** Reminders go only inside it (Asia/Almaty), and not to a busy chat (busy-chats.ts). */
+  window: DaytimeWindow;
 }
 
 export interface DispatcherOptions {
@@ -129,6 +140,7 @@ class OutboxDispatcher implements Dispatcher {
       fatalPauseMs: st.fatalPauseMs ?? 10 * 60_000,
       backoff: st.backoff ?? DEFAULT_BACKOFF,
       obsoleteSweepMs: st.obsoleteSweepMs ?? 30_000,
+      window: st.window,
     };
     this.gaps = { ...DEFAULT_GAP, ...st.recipientGapMs };
     this.stopped = new Promise((resolve) => (this.wake = resolve));
@@ -233,24 +245,29 @@ class OutboxDispatcher implements Dispatcher {
   private async prepare(sender: NotificationSender, rows: ClaimedRow[], now: Date, stats: TickStats): Promise<Prepared[]> {
     const { prisma, instanceId } = this.o;
     const channel = sender.channel;
-    const links = await prisma.chatLink.findMany({
-      where: { channel, chatId: { in: [...new Set(rows.map((r) => r.chatId))] } },
-      select: { chatId: true, locale: true, unreachableAt: true, lastInboundAt: true },
-    });
-    const linkOf = new Map(links.map((l) => [l.chatId, l]));
+    const context = await rowContexts(prisma, rows.map((r) => r.id));
     const contents = await reminderContents(prisma, rows, now);
     const seen = new Set<string>();
     const later: number[] = [];
+    const held: Record<HoldReason, { id: number; at: Date }[]> = { busy: [], night: [] };
     const ready: Prepared[] = [];
     for (const row of rows) {
+      const claim = { id: row.id, instanceId };
+      const ctx = context.get(row.id) ?? UNKNOWN_ROW;
+      // Before the one-row-per-chat rule below, so that the later reminder claimed in the same
+      // batch goes now instead of waiting the recipient gap behind a cancelled row.
+      if (ctx.superseded) {
+        await markCancelled(prisma, claim, SUPERSEDED);
+        stats.cancelled++;
+        continue;
+      }
       // Two rows for one chat in a batch: the second waits the recipient gap.
       if (seen.has(row.chatId)) {
         later.push(row.id);
         continue;
       }
       seen.add(row.chatId);
-      const claim = { id: row.id, instanceId };
-      const link = linkOf.get(row.chatId);
+      const link = ctx.link;
       if (!link || link.unreachableAt) {
         await markCancelled(prisma, claim, link ? 'unreachable' : 'chat no longer linked');
         stats.cancelled++;
@@ -269,6 +286,13 @@ class OutboxDispatcher implements Dispatcher {
         }
         continue;
       }
+      // After composing: a reminder the parent no longer needs is cancelled rather than held.
+      // Stop-list notices are never held: they tell of something already done to the applications.
+      const hold = row.kind === REMINDER ? reminderHold(ctx.activity, now, this.s.window) : null;
+      if (hold) {
+        held[hold.reason].push({ id: row.id, at: hold.until });
+        continue;
+      }
       const window = sender.withinServiceWindow ? !row.viaTemplate && sender.withinServiceWindow(link.lastInboundAt, now) : true;
       ready.push({ row, locale: link.locale, message: composed.message, template: composed.template, withinServiceWindow: window });
     }
@@ -276,6 +300,7 @@ class OutboxDispatcher implements Dispatcher {
       await unclaim(prisma, later, instanceId, new Date(now.getTime() + this.gaps[channel]));
       stats.deferred += later.length;
     }
+    await this.holdBack(channel, held, stats);
     if (channel !== 'WHATSAPP') return ready;
     const templated = ready.filter((p) => !p.withinServiceWindow);
     if (templated.length === 0) return ready;
@@ -284,8 +309,19 @@ class OutboxDispatcher implements Dispatcher {
     await unclaimEach(prisma, decision.deferred, instanceId, TIER_CAP);
     stats.deferred += decision.deferred.length;
     this.o.logger.info({ deferred: decision.deferred.length, tier: this.s.whatsappTier }, 'outbox: WhatsApp tier reached; messages deferred');
-    const held = new Set(decision.deferred.map((d) => d.id));
-    return ready.filter((p) => !held.has(p.row.id));
+    const capped = new Set(decision.deferred.map((d) => d.id));
+    return ready.filter((p) => !capped.has(p.row.id));
+  }
+
+  /** Gives held reminders back untried, each due again at its own instant (inside the window). */
+  private async holdBack(channel: Channel, held: Record<HoldReason, { id: number; at: Date }[]>, stats: TickStats): Promise<void> {
+    if (held.busy.length + held.night.length === 0) return;
+    for (const reason of ['busy', 'night'] as const) {
+      await unclaimEach(this.o.prisma, held[reason], this.o.instanceId, HELD[reason]);
+      stats.deferred += held[reason].length;
+    }
+    // Counts only: which chats are busy is personal.
+    this.o.logger.debug({ channel, busy: held.busy.length, night: held.night.length }, 'outbox: reminders held back (chat busy, or outside the daytime window)');
   }
 
   private async sendOne(sender: NotificationSender, p: Prepared, stats: TickStats, paused: { until: number }): Promise<void> {
@@ -372,6 +408,12 @@ interface Prepared {
   template: TemplateCall | null;
   withinServiceWindow: boolean;
 }
+
+/** `error` of a reminder given back until its chat is quiet, or until the window opens. */
+export const HELD: Record<HoldReason, string> = { busy: 'held: chat busy', night: 'held: outside the daytime window' };
+
+/** A claimed row whose context was not read (it cannot happen while the claim holds): treated as unlinked. */
+const UNKNOWN_ROW: RowContext = { link: null, activity: { movedAt: null, screen: null, lastInboundAt: null }, superseded: false };
 
 const emptyStats = (): TickStats => ({ sent: 0, retried: 0, failed: 0, cancelled: 0, deferred: 0 });
 

@@ -1,0 +1,70 @@
+/**
+ * What the dispatcher must know about each claimed row before sending it, read for the whole batch
+ * in one statement (the claim's hot path: no query per row): the chat's link, the chat's activity
+ * (busy-chats.ts) and whether a later reminder superseded the row.
+ *
+ * Superseded: a reminder held back (a busy chat, the tier cap, a retry) can still be waiting when
+ * the planner enqueues the season's next offset for the same chat; the parent should get one
+ * reminder, not two in a row. Checked here at send time rather than at planning, because at
+ * planning the older row may be claimed at that very moment (a held reminder and the next offset
+ * both fall due at the morning's opening) and would go out anyway. Whatever became of the later
+ * row (sent, waiting, cancelled because the parent extended), the older one is not needed.
+ * "Later" is a higher id: the planner only ever enqueues the latest due offset, so within one
+ * season and chat ids grow with the offsets (one row per offset and chat: the dedupe key).
+ */
+import type { Locale } from '../../generated/prisma/enums.ts';
+import type { Db } from '../../services/db.ts';
+import type { ChatActivity } from '../busy-chats.ts';
+import { REMINDER } from '../outbox-kinds.ts';
+
+/** `error` of a reminder cancelled because a later one of its season was planned for the chat. */
+export const SUPERSEDED = 'superseded by a later reminder';
+
+export interface RowContext {
+  /** Null when the chat is no longer linked. */
+  link: { locale: Locale; unreachableAt: Date | null; lastInboundAt: Date | null } | null;
+  activity: ChatActivity;
+  superseded: boolean;
+}
+
+interface ContextRow {
+  id: number;
+  linked: boolean;
+  locale: Locale | null;
+  unreachableAt: Date | null;
+  lastInboundAt: Date | null;
+  movedAt: Date | null;
+  screen: string | null;
+  superseded: boolean;
+}
+
+/**
+ * Per claimed row id. Only `state->>'screen'` of the conversation is read: the rest of its JSON
+ * belongs to the conversation module and changes shape between releases. The later-reminder probe
+ * walks the outbox's (channel, "chatId", status) index; one chat has a handful of rows.
+ */
+export async function rowContexts(db: Db, ids: number[]): Promise<Map<number, RowContext>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.$queryRaw<ContextRow[]>`
+    SELECT o.id, cl.id IS NOT NULL AS linked, cl.locale::text AS locale, cl."unreachableAt", cl."lastInboundAt",
+           c."updatedAt" AS "movedAt", c.state->>'screen' AS screen,
+           (o.kind = ${REMINDER}::text AND EXISTS (
+             SELECT 1 FROM outbox n
+             WHERE n.channel = o.channel AND n."chatId" = o."chatId" AND n.kind = ${REMINDER}::text
+               AND n."seasonId" = o."seasonId" AND n.id > o.id
+           )) AS superseded
+    FROM outbox o
+    LEFT JOIN chat_links cl ON cl.channel = o.channel AND cl."chatId" = o."chatId"
+    LEFT JOIN conversation_states c ON c.channel = o.channel AND c."chatId" = o."chatId"
+    WHERE o.id = ANY(${ids}::int[])`;
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        link: r.linked ? { locale: r.locale!, unreachableAt: r.unreachableAt, lastInboundAt: r.lastInboundAt } : null,
+        activity: { movedAt: r.movedAt, screen: r.screen, lastInboundAt: r.lastInboundAt },
+        superseded: r.superseded,
+      },
+    ]),
+  );
+}
