@@ -50,7 +50,12 @@ export async function assembleCore(db: Database, config: Config, opts: CoreOptio
       const summary = await seedDemo(db.prisma, { now: clock.now() });
       logger.info({ ...summary, ms: Date.now() - t }, 'demo registry seeded');
     }
-    const translator = await createTranslator({ portal: config.portal.url, supportPhone: config.portal.supportPhone });
+    const translator = await createTranslator({
+      portal: config.portal.url,
+      supportPhone: config.portal.supportPhone,
+      // A parent would see the raw key: worth an operator's attention, once per text.
+      onMissing: (locale, key) => logger.error({ locale, key, alert: true }, 'a text is missing from the locales'),
+    });
     const runtime = new ConversationRuntime({ prisma: db.prisma, config, clock, logger, kindergartenPages: new KindergartenPages() });
     const http = new HttpServer({ logger });
     http.route('GET', '/healthz', async () => {

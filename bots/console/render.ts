@@ -3,15 +3,15 @@
  * can show them. Every button gets a number; typing it presses the button.
  */
 import type { Message, Output } from '../../src/conversation/io.ts';
-import type { Locale } from '../../src/conversation/views.ts';
-import type { Translator } from '../../src/i18n/translator.ts';
+import type { TextLocale, Translator } from '../../src/i18n/translator.ts';
 
-export function renderOutput(o: Output, locale: Locale, tr: Translator): string {
+/** A screen repeated unchanged after a notice is left out: it is right above. */
+export function renderOutput(o: Output, locale: TextLocale, tr: Translator): string {
   if (o.kind === 'notice') return `ℹ️  ${tr.render(locale, o.text)}`;
-  return renderMessage(o, locale, tr);
+  return o.mode === 'repeat' ? '' : renderMessage(o, locale, tr);
 }
 
-export function renderMessage(m: Message, locale: Locale, tr: Translator): string {
+export function renderMessage(m: Message, locale: TextLocale, tr: Translator): string {
   const lines = [m.body.map((t) => tr.render(locale, t)).join('\n\n')];
   if (m.paging && m.paging.pages > 1) lines.push(`[${m.paging.page + 1}/${m.paging.pages}]`);
   m.buttons.forEach((b, i) => {

@@ -5,9 +5,11 @@
 import type { Api } from 'grammy';
 import type { BotCommand } from 'grammy/types';
 import { ADVERTISED_COMMANDS } from '../../src/conversation/io.ts';
-import { DEFAULT_LOCALE } from '../../src/conversation/runtime.ts';
 import { LOCALES, type Locale } from '../../src/conversation/views.ts';
 import type { Translator } from '../../src/i18n/translator.ts';
+
+/** Clients in other languages see the commands described in Kazakh, the state language. */
+const DEFAULT_COMMANDS_LOCALE: Locale = 'kk';
 
 export function commandList(tr: Translator, locale: Locale): BotCommand[] {
   return ADVERTISED_COMMANDS.map((command) => ({ command, description: tr.t(locale, `commands.${command}`) }));
@@ -15,5 +17,5 @@ export function commandList(tr: Translator, locale: Locale): BotCommand[] {
 
 export async function registerCommands(api: Api, tr: Translator): Promise<void> {
   for (const locale of LOCALES) await api.setMyCommands(commandList(tr, locale), { language_code: locale });
-  await api.setMyCommands(commandList(tr, DEFAULT_LOCALE));
+  await api.setMyCommands(commandList(tr, DEFAULT_COMMANDS_LOCALE));
 }

@@ -4,6 +4,14 @@
  * - A callback query is answered first (see callback-answer.ts), with the first notice as its text.
  * - `mode: 'edit'` after a button press edits the pressed message in place (toggles, page turns);
  *   an edit that changes nothing is fine, an edit that is no longer possible becomes a new message.
+ * - `mode: 'refresh'` (the screen changed by typed input: a search, typed numbers) edits the
+ *   message that shows the screen (the chat's anchor) and says so in a short line below; without
+ *   an anchor for this screen it is sent anew.
+ * - `mode: 'repeat'` (the screen unchanged after a notice) is not sent again when the anchor shows
+ *   it; a press on an old keyboard then turns that message into the current screen (no new
+ *   message), and typed input with no anchor gets the screen anew — the parent is never left
+ *   without the current buttons, even if a reply was lost.
+ * - The message that shows the screen afterwards is returned, to be kept as the chat's anchor.
  * - Other notices are sent as plain messages.
  * - `request` shows the native contact / location button under the input field; once the parent
  *   used it (or the conversation moved on) it is removed with the next message that can carry
@@ -13,12 +21,12 @@
 import type { Api } from 'grammy';
 import type { InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove } from 'grammy/types';
 import type { Message, Output } from '../../src/conversation/io.ts';
-import type { Locale } from '../../src/conversation/views.ts';
-import type { Translator } from '../../src/i18n/translator.ts';
+import type { TextLocale, Translator } from '../../src/i18n/translator.ts';
 import type { CallbackAnswer } from './callback-answer.ts';
 import { isNotModified, isUneditable } from './errors.ts';
 import { REMOVE_KEYBOARD, requestKeyboard } from './keyboard.ts';
 import { renderMessage } from './render.ts';
+import type { ScreenAnchor } from '../../src/conversation/screen-anchor.ts';
 
 /**
  * Chats whose reply keyboard (contact / location request) is still shown. Kept in memory: after a
@@ -40,13 +48,15 @@ export interface DeliveryContext {
   translator: Translator;
   keyboards: ReplyKeyboards;
   chatId: number;
-  locale: Locale;
+  locale: TextLocale;
   /** The press being answered, when the update was a callback query. */
   callback: CallbackAnswer | null;
   /** The message the pressed keyboard is on (edits go there). */
   pressedMessageId: number | null;
   /** The parent just used the reply keyboard to share this. */
   via: 'contact' | 'location' | null;
+  /** The message that showed the conversation's screen before this update, as last recorded. */
+  anchor: ScreenAnchor | null;
 }
 
 const REQUEST_LABEL = { contact: 'identify.contactButton', location: 'q1.locationButton' } as const;
@@ -54,9 +64,12 @@ const RECEIVED = { contact: 'telegram.contactReceived', location: 'telegram.loca
 
 type Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | undefined;
 
-export async function deliver(ctx: DeliveryContext, outputs: Output[]): Promise<void> {
+/** Sends the outputs; returns the message that now shows the screen when it changed (the new anchor). */
+export async function deliver(ctx: DeliveryContext, outputs: Output[]): Promise<ScreenAnchor | null> {
   const { api, translator: tr, locale, chatId } = ctx;
   let pending = outputs;
+  let anchor: ScreenAnchor | null = null;
+  const shown = () => anchor ?? ctx.anchor;
 
   if (ctx.callback) {
     const first = outputs.find((o) => o.kind === 'notice');
@@ -69,7 +82,8 @@ export async function deliver(ctx: DeliveryContext, outputs: Output[]): Promise<
   let edited = false;
 
   const send = async (text: string, markup: Markup) => {
-    await api.sendMessage(chatId, text, markup ? { reply_markup: markup } : {});
+    const sent = await api.sendMessage(chatId, text, markup ? { reply_markup: markup } : {});
+    return String(sent.message_id);
   };
   /** The removal rides on a message that has no inline keyboard of its own. */
   const takeRemoval = (): ReplyKeyboardRemove | undefined => {
@@ -90,15 +104,26 @@ export async function deliver(ctx: DeliveryContext, outputs: Output[]): Promise<
     if (last.trim().length === 0) continue;
 
     if (r.request) {
+      // The native button is still under the input field: a notice is enough.
+      if (output.mode === 'repeat' && ctx.keyboards.has(chatId)) continue;
       for (const chunk of leading) await send(chunk, undefined);
       await send(last, requestKeyboard(r.request, tr.t(locale, REQUEST_LABEL[r.request])));
       ctx.keyboards.set(chatId, true);
       continue;
     }
 
-    if (shouldEdit(ctx, output, edited) && leading.length === 0) {
+    const showing = shown();
+    const anchored = showing !== null && showing.seq === output.seq;
+    // The same screen, unchanged, already in the chat: only the notice goes out.
+    if (output.mode === 'repeat' && anchored && r.inline) continue;
+    const target = editTarget(ctx, output, anchored ? showing.messageId : null, edited);
+    if (target !== null && leading.length === 0) {
       edited = true;
-      if (await editPressed(ctx, last, r.inline)) continue;
+      if (await editMessage(ctx, target, last, r.inline)) {
+        if (r.inline) anchor = { seq: output.seq, messageId: target };
+        if (output.mode === 'refresh' && target !== pressed(ctx)) await send(tr.t(locale, 'telegram.refreshed'), takeRemoval());
+        continue;
+      }
     }
 
     if (!r.inline) {
@@ -108,17 +133,36 @@ export async function deliver(ctx: DeliveryContext, outputs: Output[]): Promise<
     }
     if (removeKeyboard && ctx.via) await send(tr.t(locale, RECEIVED[ctx.via]), takeRemoval());
     for (const chunk of leading) await send(chunk, undefined);
-    await send(last, r.inline);
+    anchor = { seq: output.seq, messageId: await send(last, r.inline) };
+  }
+  return anchor;
+}
+
+const pressed = (ctx: DeliveryContext): string | null => (ctx.pressedMessageId === null ? null : String(ctx.pressedMessageId));
+
+/**
+ * The message to redraw in place, if any: the pressed one for a toggle or page turn (`edit`), and
+ * for a press on an old keyboard whose screen has no anchor (`repeat`); the anchor for a screen
+ * changed by typed input (`refresh`). One edit per update.
+ */
+function editTarget(ctx: DeliveryContext, m: Message, anchorId: string | null, alreadyEdited: boolean): string | null {
+  if (alreadyEdited) return null;
+  switch (m.mode) {
+    case 'edit':
+      return pressed(ctx);
+    case 'repeat':
+      return anchorId === null ? pressed(ctx) : null;
+    case 'refresh':
+      return anchorId;
+    case 'new':
+      return null;
   }
 }
 
-const shouldEdit = (ctx: DeliveryContext, m: Message, alreadyEdited: boolean): boolean =>
-  m.mode === 'edit' && ctx.pressedMessageId !== null && !alreadyEdited;
-
-/** Edits the pressed message; false when it cannot be edited any more. */
-async function editPressed(ctx: DeliveryContext, text: string, inline: InlineKeyboardMarkup | null): Promise<boolean> {
+/** Edits a message of the chat; false when it cannot be edited any more. */
+async function editMessage(ctx: DeliveryContext, messageId: string, text: string, inline: InlineKeyboardMarkup | null): Promise<boolean> {
   try {
-    await ctx.api.editMessageText(ctx.chatId, ctx.pressedMessageId!, text, inline ? { reply_markup: inline } : {});
+    await ctx.api.editMessageText(ctx.chatId, Number(messageId), text, inline ? { reply_markup: inline } : {});
     return true;
   } catch (err) {
     if (isNotModified(err)) return true;

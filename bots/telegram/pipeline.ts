@@ -16,10 +16,11 @@ import type { Update } from 'grammy/types';
 import type { Core } from '../../src/app.ts';
 import type { Prisma } from '../../src/generated/prisma/client.ts';
 import { claimStaleInbound, INBOX_STALE_AFTER_MS, markProcessed, recordInboundReadingConversation } from '../../src/inbox/inbox.ts';
+import { saveScreenAnchor, type ScreenAnchor } from '../../src/conversation/screen-anchor.ts';
 import { toLoaded, type LoadedConversation } from '../../src/conversation/store.ts';
 import { MAX_ATTEMPTS } from './channel-limits.ts';
-import { DEFAULT_LOCALE } from '../../src/conversation/runtime.ts';
-import type { Locale } from '../../src/conversation/views.ts';
+import { localeFromHint, UNKNOWN_LOCALE } from '../../src/conversation/runtime.ts';
+import type { TextLocale } from '../../src/i18n/translator.ts';
 import { markUnreachable, recordInboundActivity } from '../../src/services/reachability.ts';
 import { CallbackAnswer } from './callback-answer.ts';
 import { deliver, ReplyKeyboards } from './delivery.ts';
@@ -34,11 +35,15 @@ interface Turn {
   externalId: string;
   now: Date;
   /** The language to answer in: the app's until the conversation names one. */
-  locale: Locale;
+  locale: TextLocale;
+  /** The client's language code. */
+  hint: string | null;
   /** The chat's activity is not recorded yet (a taken-over update). */
   activityPending: boolean;
   /** The conversation as read with the inbox record. */
   loaded?: LoadedConversation;
+  /** The message showing the conversation's screen, as read with the inbox record. */
+  anchor: ScreenAnchor | null;
   /** The runtime marked the update processed together with the conversation's new state. */
   settled: boolean;
 }
@@ -88,12 +93,12 @@ export class UpdatePipeline {
     const { logger } = this.core;
     const incoming = classify(update);
     const chatId = incoming.chatId;
-    const turn: Turn = { externalId: String(update.update_id), now: this.core.clock.now(), locale: hintLocale(update), activityPending: false, settled: false };
+    const turn: Turn = { externalId: String(update.update_id), now: this.core.clock.now(), locale: localeFromHint(clientLanguage(update)) ?? UNKNOWN_LOCALE, hint: clientLanguage(update), activityPending: false, settled: false, anchor: null };
     let callback: CallbackAnswer | null = null;
     let outcome: UpdateOutcome = 'failed';
     const answerFor = () => (update.callback_query ? new CallbackAnswer(api, update.callback_query.id, logger, this.opts.answerDeadlineMs, webhookReply) : null);
     try {
-      const { fresh, conversation } = await recordInboundReadingConversation(this.prisma, {
+      const { fresh, conversation, anchor } = await recordInboundReadingConversation(this.prisma, {
         channel: CHANNEL,
         externalId: turn.externalId,
         chatId: chatId === null ? '' : String(chatId),
@@ -110,6 +115,7 @@ export class UpdatePipeline {
       // A taken-over stale update was not fresh, so its activity is still to be recorded.
       turn.activityPending = !fresh;
       turn.loaded = toLoaded(conversation);
+      turn.anchor = anchor;
       outcome = await this.process(api, incoming, callback, turn);
     } catch (err) {
       callback ??= answerFor();
@@ -135,10 +141,14 @@ export class UpdatePipeline {
       if (incoming.blocked) await markUnreachable(this.prisma, CHANNEL, chatId, turn.now);
       return incoming.blocked ? 'unreachable' : 'processed';
     }
-    const reply = await this.core.runtime.handle({ channel: CHANNEL, chatId }, incoming.input, { loaded: turn.loaded, settles: turn.externalId });
+    const reply = await this.core.runtime.handle({ channel: CHANNEL, chatId }, incoming.input, {
+      loaded: turn.loaded,
+      settles: turn.externalId,
+      localeHint: turn.hint,
+    });
     turn.locale = reply.locale;
     turn.settled = reply.settled;
-    await deliver(
+    const anchor = await deliver(
       {
         api,
         translator: this.core.translator,
@@ -148,9 +158,17 @@ export class UpdatePipeline {
         callback,
         pressedMessageId: incoming.callback?.messageId ?? null,
         via: incoming.via,
+        anchor: turn.anchor,
       },
       reply.outputs,
     );
+    // Only when another message shows the screen now: most updates edit in place or send no screen.
+    if (anchor && (anchor.seq !== turn.anchor?.seq || anchor.messageId !== turn.anchor.messageId)) {
+      // Losing it costs one screen sent anew later, never the parent's answer.
+      await saveScreenAnchor(this.prisma, CHANNEL, chatId, anchor).catch((err: unknown) =>
+        this.core.logger.warn({ err }, 'telegram: recording the message that shows the screen failed'),
+      );
+    }
     return 'processed';
   }
 
@@ -158,7 +176,7 @@ export class UpdatePipeline {
     api: Api,
     update: Update,
     chatId: number | null,
-    locale: Locale,
+    locale: TextLocale,
     callback: CallbackAnswer | null,
     err: unknown,
   ): Promise<UpdateOutcome> {
@@ -198,7 +216,6 @@ function showsActivity(incoming: Incoming): boolean {
 }
 
 /** The parent's app language, for an error message before the conversation's language is known. */
-function hintLocale(update: Update): Locale {
-  const code = (update.message?.from ?? update.callback_query?.from)?.language_code?.slice(0, 2).toLowerCase();
-  return code === 'kk' || code === 'ru' ? code : DEFAULT_LOCALE;
+function clientLanguage(update: Update): string | null {
+  return (update.message?.from ?? update.callback_query?.from)?.language_code ?? null;
 }

@@ -2,12 +2,12 @@
  * A neutral message as a Telegram message: plain text (no parse_mode, so names with "*" or "<"
  * are shown as they are) with the paragraphs separated by blank lines, and an inline keyboard.
  * Button descriptions (a kindergarten's ownership, languages and demand) have no place on a
- * Telegram button, so they are listed in the text under the body.
+ * Telegram button, so they are listed in the text under the body — at once, or when the parent
+ * asks for them (`details: 'onRequest'`, question 6).
  */
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Message } from '../../src/conversation/io.ts';
-import type { Locale } from '../../src/conversation/views.ts';
-import type { Translator } from '../../src/i18n/translator.ts';
+import type { TextLocale, Translator } from '../../src/i18n/translator.ts';
 import { inlineKeyboard, type LabelledButton } from './keyboard.ts';
 
 /** The Bot API's limit for a message text. */
@@ -20,10 +20,11 @@ export interface RenderedMessage {
   request: 'contact' | 'location' | null;
 }
 
-export function renderMessage(m: Message, locale: Locale, tr: Translator): RenderedMessage {
+export function renderMessage(m: Message, locale: TextLocale, tr: Translator): RenderedMessage {
   const paragraphs = m.body.map((t) => tr.render(locale, t));
+  // Descriptions kept behind the screen's "what do these mean" button are listed once it is pressed.
   const details = m.buttons
-    .filter((b) => b.role === 'option' && b.description)
+    .filter((b) => b.role === 'option' && b.description && m.details !== 'onRequest')
     .map((b) => tr.t(locale, 'telegram.optionDetails', { label: b.text, details: b.description! }));
   if (details.length > 0) paragraphs.push(details.join('\n'));
   if (m.paging && m.paging.pages > 1) paragraphs.push(tr.t(locale, 'telegram.page', { page: m.paging.page + 1, pages: m.paging.pages }));
@@ -33,7 +34,7 @@ export function renderMessage(m: Message, locale: Locale, tr: Translator): Rende
     selected: b.selected === true,
     action: b.action,
     role: b.role,
-    listed: b.description !== undefined,
+    listed: b.description !== undefined && m.details !== 'onRequest',
   }));
   return {
     chunks: splitText(paragraphs.filter((p) => p.length > 0).join('\n\n')),

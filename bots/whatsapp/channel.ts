@@ -11,7 +11,7 @@ import type { Core } from '../../src/app.ts';
 import { KeyedQueue } from '../../src/concurrency/keyed-queue.ts';
 import type { Config } from '../../src/config/env.ts';
 import type { Output } from '../../src/conversation/io.ts';
-import type { Locale } from '../../src/conversation/views.ts';
+import type { TextLocale } from '../../src/i18n/translator.ts';
 import { maskPhone } from '../../src/domain/mask.ts';
 import type { Prisma } from '../../src/generated/prisma/client.ts';
 import type { HttpRequest, HttpResponse } from '../../src/http/server.ts';
@@ -211,7 +211,7 @@ export class WhatsAppChannel implements ChannelAdapter {
   }
 
   /** Sends the rendered replies in order; a failure is logged — the answer itself is already saved. */
-  private async deliver(chatId: string, outputs: Output[], locale: Locale, focus: string | null = null): Promise<void> {
+  private async deliver(chatId: string, outputs: Output[], locale: TextLocale, focus: string | null = null): Promise<void> {
     const messages = renderOutputs(outputs, locale, this.core.translator, { focus });
     for (const message of messages) {
       try {

@@ -60,6 +60,12 @@ export class CloudApiTransport implements WhatsAppTransport {
             buttonText: message.button,
             sections: message.sections,
           });
+        case 'locationRequest':
+          // The documented shape exactly: the library's builder adds an `action.parameters` Meta does not list.
+          return this.client.messages.sendInteractiveRaw({
+            ...base,
+            interactive: { type: 'location_request_message', body: { text: message.body }, action: { name: 'send_location' } },
+          });
         case 'template':
           return this.client.messages.sendTemplate({ ...base, template: templatePayload(message) });
       }

@@ -6,11 +6,11 @@
  */
 import type { Input, Message, Output } from '../../src/conversation/io.ts';
 import type { ChatRef, ConversationRuntime } from '../../src/conversation/runtime.ts';
-import type { Locale } from '../../src/conversation/views.ts';
+import type { TextLocale } from '../../src/i18n/translator.ts';
 
 export interface Exchange {
   outputs: Output[];
-  locale: Locale;
+  locale: TextLocale;
   /** The inbox update named by `settles` was marked processed with the saved state. */
   settled: boolean;
 }
@@ -30,19 +30,20 @@ const isContactRequest = (o: Output): o is Message => o.kind === 'message' && o.
 export async function converse(runtime: ConversationRuntime, chat: ChatRef, input: Input, phone: string | null, settles?: string): Promise<Exchange> {
   const first = await runtime.handle(chat, input, { settles });
   const asked = first.outputs.findIndex(isContactRequest);
-  if (asked < 0) return { outputs: adapt(first.outputs), locale: first.locale, settled: first.settled };
+  if (asked < 0) return { outputs: adaptForWhatsApp(first.outputs), locale: first.locale, settled: first.settled };
 
-  const before = adapt(first.outputs.slice(0, asked));
+  const before = adaptForWhatsApp(first.outputs.slice(0, asked));
   if (!phone) return { outputs: [...before, notice('whatsapp.noPhone')], locale: first.locale, settled: first.settled };
   const second = await runtime.handle(chat, { type: 'verifiedPhone', phone }, { settles });
   return {
-    outputs: [...before, notice('whatsapp.identifyIntro'), ...adapt(second.outputs)],
+    outputs: [...before, notice('whatsapp.identifyIntro'), ...adaptForWhatsApp(second.outputs)],
     locale: second.locale,
     settled: first.settled || second.settled,
   };
 }
 
-function adapt(outputs: Output[]): Output[] {
+/** The core's outputs without what speaks of Telegram's contact button (WhatsApp proves the number itself). */
+export function adaptForWhatsApp(outputs: Output[]): Output[] {
   return outputs.flatMap((o): Output[] => {
     if (isContactRequest(o)) return [];
     if (o.kind !== 'notice') return [o];

@@ -1,25 +1,32 @@
 /**
  * The core's neutral outputs as WhatsApp messages, within the platform's limits:
+ * - button and row titles in WhatsApp's own wording where the locales give one (`wa.<key>`:
+ *   labels written for 20 and 24 characters), cut only as a last resort;
  * - up to 3 buttons → reply buttons (a shortened title's full label goes into the body);
  * - more → a list (10 rows at most; long titles shortened, given whole in the description);
  * - longer option lists → pages of the list with a "More…" row carrying a `page` action, which
  *   the core answers by redrawing the screen with `viewPage` (the slice to show);
  * - the kindergarten picker pages its data itself (`paging`): its page buttons belong to the
  *   core, so the rows that do not fit go into a second message instead;
- * - bodies over the interactive limit are sent as text first, the buttons after with the tail.
+ * - bodies over the interactive limit are sent as text first, the buttons after with the tail;
+ * - a screen repeated unchanged after a notice is not sent again: the chat shows it already;
+ * - a location request is the Cloud API's location request message (a "Send location" button);
+ * - option descriptions always go into the rows, so the core's "what do these mean" button is left out.
  * Notices are plain texts. Pure: no I/O.
  */
 import { encodeAction } from '../../src/conversation/action-codec.ts';
 import type { Button, Message, Output, Text } from '../../src/conversation/io.ts';
-import type { Locale } from '../../src/conversation/views.ts';
-import type { Translator } from '../../src/i18n/translator.ts';
+import type { TextLocale, Translator } from '../../src/i18n/translator.ts';
 import { LIMITS, shorten, splitText } from './limits.ts';
 import type { ListRow, ListSection, OutgoingMessage, ReplyButton } from './transport.ts';
 
 interface Ctx {
-  locale: Locale;
+  locale: TextLocale;
   tr: Translator;
+  /** `tr` with WhatsApp's own wording: titles and row descriptions. */
+  titles: Translator;
   focus: string | null;
+  shortened: RenderOptions['onShortened'];
 }
 
 export interface RenderOptions {
@@ -28,6 +35,8 @@ export interface RenderOptions {
    * slice holding that option is shown again, so ticking on the second slice stays there.
    */
   focus?: string | null;
+  /** Told of every title or description that had to be cut to fit (the screens test fails on any). */
+  onShortened?: (full: string, limit: number) => void;
 }
 
 /** A button placed on a row, with what is drawn for it. */
@@ -38,15 +47,18 @@ interface Placed {
   nav: boolean;
 }
 
-export function renderOutputs(outputs: Output[], locale: Locale, tr: Translator, opts: RenderOptions = {}): OutgoingMessage[] {
-  const ctx: Ctx = { locale, tr, focus: opts.focus ?? null };
-  return outputs.flatMap((o) => (o.kind === 'notice' ? textMessages(tr.render(locale, o.text)) : renderMessage(o, ctx)));
+export function renderOutputs(outputs: Output[], locale: TextLocale, tr: Translator, opts: RenderOptions = {}): OutgoingMessage[] {
+  const ctx: Ctx = { locale, tr, titles: tr.variant('wa'), focus: opts.focus ?? null, shortened: opts.onShortened };
+  return outputs.flatMap((o) => {
+    if (o.kind === 'notice') return textMessages(tr.render(locale, o.text));
+    return o.mode === 'repeat' ? [] : renderMessage(o, ctx);
+  });
 }
 
 function renderMessage(m: Message, ctx: Ctx): OutgoingMessage[] {
   const paragraphs = m.body.map((t) => render(ctx, t)).filter((p) => p.trim().length > 0);
   if (m.paging && m.paging.pages > 1) paragraphs.push(t(ctx, 'whatsapp.page', { page: m.paging.page + 1, pages: m.paging.pages }));
-  if (m.request === 'location') paragraphs.push(t(ctx, 'whatsapp.locationHint'));
+  if (m.request === 'location') return withBody(paragraphs, ctx, (body) => ({ type: 'locationRequest', body }));
 
   const buttons = uniqueById(m);
   if (buttons.length === 0) return textMessages(paragraphs.join('\n\n'));
@@ -62,7 +74,7 @@ function replyButtons(paragraphs: string[], buttons: Button[], m: Message, ctx: 
   const legend: string[] = [];
   const replies: ReplyButton[] = buttons.map((b) => {
     const full = label(b, ctx);
-    const title = shorten(full, LIMITS.replyButtonTitle);
+    const title = fit(ctx, full, LIMITS.replyButtonTitle);
     if (title !== full) legend.push(`• ${full}`);
     return { id: encodeAction(m.seq, b.action), title };
   });
@@ -78,24 +90,26 @@ function distinctTitles(buttons: Button[], ctx: Ctx): boolean {
 // ——— lists ———
 
 function list(paragraphs: string[], rows: Placed[], m: Message, ctx: Ctx): OutgoingMessage[] {
-  const button = shorten(m.listTitle ? render(ctx, m.listTitle) : t(ctx, 'common.choose'), LIMITS.listButton);
+  const button = fit(ctx, m.listTitle ? ctx.titles.render(ctx.locale, m.listTitle) : ctx.titles.t(ctx.locale, 'common.choose'), LIMITS.listButton);
   const sections = toSections(rows, ctx);
   return withBody(paragraphs, ctx, (text) => ({ type: 'list', body: text, button, sections }));
 }
 
 /** Options and actions apart; the platform requires a title on each section when there are two. */
 function toSections(rows: Placed[], ctx: Ctx): ListSection[] {
-  const options = rows.filter((r) => !r.nav).map(toRow);
-  const actions = rows.filter((r) => r.nav).map(toRow);
+  const row = (p: Placed) => toRow(p, ctx);
+  const options = rows.filter((r) => !r.nav).map(row);
+  const actions = rows.filter((r) => r.nav).map(row);
   if (options.length === 0 || actions.length === 0) return [{ rows: [...options, ...actions] }];
   return [
-    { title: shorten(t(ctx, 'common.listTitle'), LIMITS.listSectionTitle), rows: options },
-    { title: shorten(t(ctx, 'whatsapp.actions'), LIMITS.listSectionTitle), rows: actions },
+    { title: fit(ctx, ctx.titles.t(ctx.locale, 'common.listTitle'), LIMITS.listSectionTitle), rows: options },
+    { title: fit(ctx, ctx.titles.t(ctx.locale, 'whatsapp.actions'), LIMITS.listSectionTitle), rows: actions },
   ];
 }
 
-function toRow(p: Placed): ListRow {
-  const title = shorten(p.label, LIMITS.listRowTitle);
+function toRow(p: Placed, ctx: Ctx): ListRow {
+  const title = fit(ctx, p.label, LIMITS.listRowTitle);
+  if (p.description && p.description.length > LIMITS.listRowDescription) ctx.shortened?.(p.description, LIMITS.listRowDescription);
   const description = rowDescription(title === p.label ? null : p.label, p.description ?? null);
   return description ? { id: p.id, title, description } : { id: p.id, title };
 }
@@ -116,25 +130,15 @@ function rowDescription(label: string | null, details: string | null): string | 
   return room >= LIMITS.listRowTitle ? `${shorten(label, room)} — ${d}` : shorten(joined, max);
 }
 
-/** Multi-select options carry their numbers, so "1, 4, 7" can be typed instead of tapped. */
 function placeAll(buttons: Button[], m: Message, ctx: Ctx): Placed[] {
-  const numbered = isMultiSelect(m);
-  const options = m.buttons.filter((b) => b.role === 'option');
-  return buttons.map((b) => place(b, m, ctx, numbered && b.role === 'option' ? options.indexOf(b) + 1 : null));
+  return buttons.map((b) => place(b, m, ctx));
 }
 
-function place(b: Button, m: Message, ctx: Ctx, number: number | null): Placed {
-  const text = label(b, ctx);
-  const placed: Placed = {
-    id: encodeAction(m.seq, b.action),
-    label: number === null ? text : `${number}. ${text}`,
-    nav: b.role === 'nav',
-  };
-  if (b.description) placed.description = render(ctx, b.description);
+function place(b: Button, m: Message, ctx: Ctx): Placed {
+  const placed: Placed = { id: encodeAction(m.seq, b.action), label: label(b, ctx), nav: b.role === 'nav' };
+  if (b.description) placed.description = ctx.titles.render(ctx.locale, b.description);
   return placed;
 }
-
-const isMultiSelect = (m: Message): boolean => !m.paging && m.buttons.some((b) => b.role === 'option' && b.action.type === 'toggle');
 
 /**
  * A long static option list in slices: each slice shows as many options as fit beside the
@@ -193,7 +197,7 @@ function dataPagedLists(paragraphs: string[], buttons: Button[], m: Message, ctx
     b.action.type === 'done' ? 0 : b.action.type === 'page' ? (b.action.page > current ? 1 : 2) : 3;
   const navs = [...navButtons]
     .sort((a, b) => priority(a) - priority(b))
-    .map((b) => place(b, m, ctx, null));
+    .map((b) => place(b, m, ctx));
   const rows = [...options, ...navs];
   const first = rows.slice(0, LIMITS.listRows);
   const out = list(paragraphs, first, m, ctx);
@@ -215,7 +219,7 @@ function dataPagedLists(paragraphs: string[], buttons: Button[], m: Message, ctx
 function replyRows(paragraphs: string[], rows: Placed[], ctx: Ctx): OutgoingMessage[] {
   const legend: string[] = [];
   const replies = rows.map((r) => {
-    const title = shorten(r.label, LIMITS.replyButtonTitle);
+    const title = fit(ctx, r.label, LIMITS.replyButtonTitle);
     if (title !== r.label) legend.push(`• ${r.label}`);
     return { id: r.id, title };
   });
@@ -258,14 +262,25 @@ function t(ctx: Ctx, key: string, params?: Record<string, string | number>): str
 }
 
 function label(b: Button, ctx: Ctx): string {
-  const text = render(ctx, b.text);
+  const text = ctx.titles.render(ctx.locale, b.text);
   return b.selected ? `${t(ctx, 'common.tick')} ${text}` : text;
 }
 
-/** Reply and row ids must be unique within a message; a repeated action is drawn once. */
+/** `shorten`, telling the caller when a text had to be cut. */
+function fit(ctx: Ctx, text: string, max: number): string {
+  const out = shorten(text, max);
+  if (out !== text.replace(/[ \t\r\n]+/g, ' ').trim()) ctx.shortened?.(text, max);
+  return out;
+}
+
+/**
+ * Reply and row ids must be unique within a message; a repeated action is drawn once. The
+ * descriptions are in the rows, so the button that opens them is left out.
+ */
 function uniqueById(m: Message): Button[] {
   const seen = new Set<string>();
   return m.buttons.filter((b) => {
+    if (b.role === 'explain') return false;
     const id = encodeAction(m.seq, b.action);
     if (seen.has(id)) return false;
     seen.add(id);

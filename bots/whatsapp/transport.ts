@@ -35,6 +35,8 @@ export type OutgoingMessage =
   | { type: 'text'; body: string }
   | { type: 'buttons'; body: string; buttons: ReplyButton[] }
   | { type: 'list'; body: string; button: string; sections: ListSection[] }
+  /** The body and WhatsApp's own "Send location" button; the answer comes as a location message. */
+  | { type: 'locationRequest'; body: string }
   | TemplateMessage;
 
 export interface TemplateMessage {

@@ -30,6 +30,8 @@ export interface CheckInput {
   graph: FakeGraphApi;
   /** Chat ids (Telegram) and wa ids (WhatsApp) of each simulated parent → parent id. */
   chats: Map<string, number>;
+  /** "CHANNEL:chatId" of the chats linked before the run and quiet since (they get the reminders). */
+  quiet: Set<string>;
   /** SIGKILLs of a process whose dispatcher was running. */
   kills: number;
   /** The dispatcher's parallel sends per channel (each can be cut off in flight by a kill). */
@@ -144,6 +146,11 @@ export async function checkInvariants(i: CheckInput): Promise<Report> {
     figures.push(['reminder repeats (in flight at a kill)', duplicates]);
     figures.push(['at-least-once bound (kills × lanes)', `${i.kills} × (${i.lanes.TELEGRAM} + ${i.lanes.WHATSAPP}) = ${bound}`]);
     if (duplicates > bound) violations.push(`${duplicates} repeated reminders exceed the at-least-once bound ${bound}`);
+    // A parent using the bot is not interrupted by a reminder; the quiet chats all get theirs.
+    const interrupted = [...delivered.keys()].filter((key) => i.chats.has(key));
+    figures.push(['quiet chats reminded / linked before the run', `${[...i.quiet].filter((key) => delivered.has(key)).length} / ${i.quiet.size}`]);
+    for (const key of interrupted.slice(0, 5)) violations.push(`${key}: a reminder reached a parent who was using the bot`);
+    for (const key of [...i.quiet].filter((k) => !delivered.has(k)).slice(0, 5)) violations.push(`${key}: a quiet chat got no reminder`);
     const open = outboxByStatus.filter((r) => r.status === 'PENDING' || r.status === 'SENDING').reduce((s, r) => s + r.n, 0);
     if (open > 0) {
       // What each one waits for, so a failed run says why.

@@ -31,6 +31,8 @@ import { WA_APP_SECRET, WA_NUMBER, WA_TOKEN, WA_VERIFY_TOKEN, WhatsAppParent } f
 
 const SEED = Number(process.env['CHAOS_SEED'] ?? 1);
 const PARENTS = Number(process.env['CHAOS_PARENTS'] ?? 120);
+/** Chats linked a week before the run and quiet since: they receive the reminders. */
+const QUIET = 40;
 const CHAOS_MS = Number(process.env['CHAOS_SECONDS'] ?? 70) * 1000;
 const KILLS = Number(process.env['CHAOS_KILLS'] ?? 4);
 const INSTANCES = 3;
@@ -76,9 +78,12 @@ async function main(): Promise<number> {
          WHERE EXISTS (SELECT 1 FROM applications a WHERE a."parentId" = p.id AND a.status = 'ACTIVE' AND a."validUntil" < $1)
            AND (SELECT count(*) FROM parents o WHERE o.phone = p.phone) = 1
          ORDER BY p.id LIMIT $2`,
-        [season.validUntil, PARENTS],
+        [season.validUntil, PARENTS + QUIET],
       )
-    ).rows;
+    ).rows.slice(0, PARENTS);
+    // Parents who linked a chat last week and went quiet: the campaign's reminders are for them
+    // (a parent using the bot right now is not interrupted by one, so the simulated ones get none).
+    const quiet = await linkQuietChats(admin, season.validUntil, PARENTS, QUIET, now);
     const baseline = (
       await admin.query<{ questionnaire: number; extension: number }>(
         `SELECT (SELECT coalesce(max(id), 0) FROM questionnaires)::int AS questionnaire, (SELECT coalesce(max(id), 0) FROM extensions)::int AS extension`,
@@ -203,6 +208,7 @@ async function main(): Promise<number> {
       telegram,
       graph,
       chats,
+      quiet,
       kills,
       lanes: { TELEGRAM: lanesAt(settings.ratePerSecond.TELEGRAM), WHATSAPP: lanesAt(settings.ratePerSecond.WHATSAPP) },
     });
@@ -246,3 +252,31 @@ main().then(
     process.exit(1);
   },
 );
+
+/**
+ * Links a chat of `count` more parents needing extension (after the first `skip`), half on each
+ * channel, as if they had identified a week ago and not written since.
+ */
+async function linkQuietChats(admin: pg.Client, validUntil: Date, skip: number, count: number, now: Date): Promise<Set<string>> {
+  const parents = (
+    await admin.query<{ id: number; phone: string }>(
+      `SELECT p.id, p.phone FROM parents p
+       WHERE EXISTS (SELECT 1 FROM applications a WHERE a."parentId" = p.id AND a.status = 'ACTIVE' AND a."validUntil" < $1)
+         AND (SELECT count(*) FROM parents o WHERE o.phone = p.phone) = 1
+       ORDER BY p.id OFFSET $2 LIMIT $3`,
+      [validUntil, skip, count],
+    )
+  ).rows;
+  const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
+  const keys = new Set<string>();
+  for (const [k, p] of parents.entries()) {
+    const channel = k % 2 === 0 ? 'TELEGRAM' : 'WHATSAPP';
+    const chatId = channel === 'TELEGRAM' ? String(8_500_000 + k) : p.phone.replace(/^\+/, '');
+    await admin.query(
+      `INSERT INTO chat_links (channel, "chatId", "parentId", locale, "verifiedAt", "lastInboundAt") VALUES ($1::"Channel", $2, $3, 'ru', $4, $4)`,
+      [channel, chatId, p.id, weekAgo],
+    );
+    keys.add(`${channel}:${chatId}`);
+  }
+  return keys;
+}

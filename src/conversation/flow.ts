@@ -3,9 +3,9 @@
  * draft resumes, and which question number a screen shows. Pure rules, no I/O.
  */
 import type { Answers, Draft } from '../questionnaire/answers.ts';
-import type { ConversationState, Screen } from './state.ts';
+import type { ConversationState, QuestionScreen, Screen } from './state.ts';
 
-export type QuestionScreen = 'q1' | 'q2' | 'q2why' | 'q3' | 'q4' | 'q5' | 'q5other' | 'q6' | 'q6other';
+export type { QuestionScreen };
 
 const NUMBER: Record<QuestionScreen, number> = {
   q1: 1,
@@ -38,6 +38,23 @@ export function firstUnanswered(draft: Draft): QuestionScreen | 'summary' {
   if (!draft.sectionsDone) return 'q5';
   if (!draft.digitalDone) return 'q6';
   return 'summary';
+}
+
+/** Where a question screen is resumed: a free-text step ("Other") resumes on its question. */
+export const resumePoint = (screen: QuestionScreen): QuestionScreen =>
+  screen === 'q5other' ? 'q5' : screen === 'q6other' ? 'q6' : screen;
+
+const ORDER: (QuestionScreen | 'summary')[] = ['q1', 'q2', 'q2why', 'q3', 'q4', 'q5', 'q6', 'summary'];
+
+/**
+ * Where an unfinished questionnaire resumes: the question (or the summary) the parent was on,
+ * unless an earlier question is still unanswered — then that one.
+ */
+export function resumeAt(state: ConversationState): QuestionScreen | 'summary' {
+  const first = firstUnanswered(state.draft);
+  const at = state.questionAt === null || state.questionAt === 'summary' ? state.questionAt : resumePoint(state.questionAt);
+  if (at === null || ORDER.indexOf(at) > ORDER.indexOf(first)) return first;
+  return at;
 }
 
 /** The screen after an answered question: the next question, or the summary when editing from it. */

@@ -3,6 +3,7 @@
  * `Input`s and render `Output`s; they know nothing of the questionnaire.
  */
 import type { EffectResult } from './effects.ts';
+import type { RenderMode } from './state.ts';
 import type { GeoPoint } from './views.ts';
 
 /** A localisable text: an i18next key and its interpolation parameters. */
@@ -21,6 +22,8 @@ export type Param =
   | Text
   | { date: string; withTime?: boolean }
   | { amount: number }
+  /** A fractional number in the language's notation ("0,4"), with `digits` after the sign. */
+  | { decimal: number; digits: number }
   /** Items joined with the locale's list separator. */
   | { list: Param[] };
 
@@ -71,7 +74,11 @@ export type Input =
   | { type: 'unsupported' }
   | { type: 'result'; result: EffectResult };
 
-export type ButtonRole = 'option' | 'nav';
+/**
+ * `option`: an answer (typed numbers refer to these); `nav`: moves or acts; `explain`: opens the
+ * options' descriptions — only for channels that cannot show a description beside each option.
+ */
+export type ButtonRole = 'option' | 'nav' | 'explain';
 
 export interface Button {
   text: Text;
@@ -93,12 +100,25 @@ export interface Message {
   /** The screen instance the buttons belong to. */
   seq: number;
   /**
-   * `edit`: the same screen redrawn (a toggle, a page turn) — a channel that can, edits the message
-   * the button was on; otherwise it sends a new one.
+   * How the message relates to what the chat already shows:
+   * - `new`: a screen shown for the first time (a new screen instance, or one the parent asked for);
+   * - `edit`: the same screen redrawn after a press on it (a toggle, a page turn) — a channel that
+   *   can, edits the pressed message; otherwise it sends a new one;
+   * - `refresh`: the same screen instance with changed content after input that did not come from
+   *   its buttons (a typed search, typed option numbers) — edited in place where the channel knows
+   *   the screen's message, sent anew otherwise;
+   * - `repeat`: the same screen, unchanged, after a notice (stray text, a stale press) — a channel
+   *   that knows the chat shows it need not send it again.
    */
-  mode: 'new' | 'edit';
+  mode: RenderMode;
   /** Ask the client for the sender's contact or location with a native control. */
   request?: 'contact' | 'location';
+  /**
+   * The options' descriptions: `shown` lists them with the message (a kindergarten's demand),
+   * `onRequest` keeps them behind the `explain` button where a channel has no room beside each
+   * option (question 6's personal-account features on Telegram). Default `shown`.
+   */
+  details?: 'shown' | 'onRequest';
   /** Data paging drawn by the core (the kindergarten list). */
   paging?: { page: number; pages: number };
   /**

@@ -5,9 +5,9 @@
 import { MAX_KINDERGARTENS, QUESTION_COUNT } from '../questionnaire/catalog.ts';
 import { emptyDraft } from '../questionnaire/answers.ts';
 import type { EffectResult } from './effects.ts';
-import { draftFromAnswers, firstUnanswered, isPristine } from './flow.ts';
+import { draftFromAnswers, firstUnanswered, isPristine, resumeAt } from './flow.ts';
 import type { Button, Message, Text } from './io.ts';
-import { andThen, backButton, done, enter, menuButton, message, nav, option, text, type StepResult } from './result.ts';
+import { andThen, backButton, done, enter, menuButton, message, nav, notice, option, text, type StepResult } from './result.ts';
 import { answerLines, KINDERGARTEN_PAGE_SIZE, kindergartenLabel, kindergartenList, show } from './screens.ts';
 import type { ConversationState } from './state.ts';
 import type { ApplicationView, KindergartenView, SeasonView } from './views.ts';
@@ -15,7 +15,7 @@ import type { ApplicationView, KindergartenView, SeasonView } from './views.ts';
 export function onResult(state: ConversationState, result: EffectResult): StepResult {
   switch (result.type) {
     case 'phoneIdentified':
-      if (result.lockedUntil) return lockedOut(state, result.lockedUntil);
+      if (result.lockedUntil) return done(state, [lockedMessage(state, result.lockedUntil)]);
       if (!result.found) {
         return andThen(done({ ...state, phone: null }, [msg(state, 'identify.phoneNotFound')]), (s) => show(s));
       }
@@ -24,30 +24,36 @@ export function onResult(state: ConversationState, result: EffectResult): StepRe
       // The phone stays: further IINs are answered "locked" by the service until the lock ends.
       if (result.outcome === 'locked') return done(state, [lockedMessage(state, result.lockedUntil)]);
       if (result.outcome === 'mismatch') {
-        return andThen(done(state, [msg(state, 'identify.iinMismatch', { count: result.attemptsLeft })]), (s) => show(s));
+        return andThen(done(state, [notice('identify.iinMismatch', { count: result.attemptsLeft })]), (s) => show(s, { mode: 'repeat' }));
       }
       return andThen(done({ ...state, linked: true, phone: null }, [msg(state, 'identify.welcome')]), (s) =>
         show(enter(s, 'menu')),
       );
     case 'applicationsLoaded':
-      return done(state, [applicationsMessage(state, result.items, result.season)]);
+      return drawn(state, [applicationsMessage(state, result.items, result.season)]);
     case 'questionnaireContextLoaded':
-      return state.screen === 'myQuestionnaire' ? done(state, [storedMessage(state, result)]) : startQuestionnaire(state, result);
+      return state.screen === 'myQuestionnaire' ? drawn(state, [storedMessage(state, result)]) : startQuestionnaire(state, result);
     case 'kindergartensFound':
       return kindergartenPage(state, result);
     case 'questionnaireSubmitted':
       return submitted(state, result.extended, result.validUntil);
     case 'stopListedLoaded':
-      return done(state, [stopListMessage(state, result.items)]);
+      return stopListScreen(state, result.items);
     case 'restoreResult':
       return restored(state, result);
     case 'seasonLoaded':
-      return done(state, [helpMessage(state, result.season)]);
+      return helpScreen(state, result.season);
     case 'notLinked':
       return andThen(done({ ...state, linked: false, phone: null, restore: null }, [msg(state, 'identify.relink')]), (s) =>
         show(enter(s, s.locale ? 'contact' : 'language')),
       );
   }
+}
+
+/** A data screen drawn as `show` asked (new, an edit, a repeat…); the next drawing is new again. */
+function drawn(state: ConversationState, messages: Message[]): StepResult {
+  const mode = state.render;
+  return done({ ...state, render: 'new' }, messages.map((m) => (m.buttons.length > 0 ? { ...m, mode } : m)));
 }
 
 /** A plain informational message with no buttons. */
@@ -56,9 +62,6 @@ const msg = (state: ConversationState, key: string, params?: Text['params']): Me
 const lockedMessage = (state: ConversationState, until: string | null): Message =>
   msg(state, 'identify.locked', { until: { date: until ?? new Date(0).toISOString(), withTime: true } });
 
-const lockedOut = (state: ConversationState, until: string | null): StepResult =>
-  done({ ...state, phone: null }, [lockedMessage(state, until)]);
-
 function startQuestionnaire(
   state: ConversationState,
   ctx: Extract<EffectResult, { type: 'questionnaireContextLoaded' }>,
@@ -66,13 +69,17 @@ function startQuestionnaire(
   if (!ctx.season) return andThen(done(state, [msg(state, 'questionnaire.noSeason')]), (s) => show(enter(s, 'menu')));
   const resumed = !isPristine(state.draft);
   const draft = !resumed && ctx.stored ? draftFromAnswers(ctx.stored.answers) : state.draft;
-  const next: ConversationState = { ...state, draft, needExtension: ctx.needExtension, editing: false };
+  const fresh: ConversationState = { ...state, draft, needExtension: ctx.needExtension, editing: false };
+  // Resumed on the question the parent was on, ticks kept; a stored questionnaire opens at its summary.
+  const target = resumed ? resumeAt(state) : firstUnanswered(draft);
+  // Left from the summary's Edit with everything answered: the answer goes back to the summary.
+  const next: ConversationState = { ...fresh, editing: resumed && firstUnanswered(draft) === 'summary' && target !== 'summary' };
   const intro = resumed
     ? text('questionnaire.resume')
     : ctx.needExtension > 0
       ? text('questionnaire.intro', { count: ctx.needExtension, deadline: { date: ctx.season.deadline, withTime: true } })
       : text('questionnaire.introNothingToExtend', { validUntil: { date: ctx.season.validUntil } });
-  return andThen(done(next, [message(next, [intro], [])]), (s) => show(enter(s, firstUnanswered(s.draft))));
+  return andThen(done(next, [message(next, [intro], [])]), (s) => show(enter(s, target)));
 }
 
 function kindergartenPage(state: ConversationState, found: Extract<EffectResult, { type: 'kindergartensFound' }>): StepResult {
@@ -84,6 +91,7 @@ function kindergartenPage(state: ConversationState, found: Extract<EffectResult,
   const body: Text[] = [
     text('questionnaire.progress', { n: 1, total: QUESTION_COUNT }),
     text('q1.prompt', { max: MAX_KINDERGARTENS }),
+    text('q1.note'),
     selected.length > 0 ? text('q1.selected', { list: kindergartenList(selected, state) }) : text('q1.noneSelected'),
   ];
   if (state.kg.query) body.push(text('q1.searchResults', { query: state.kg.query, count: found.total }));
@@ -98,6 +106,10 @@ function kindergartenPage(state: ConversationState, found: Extract<EffectResult,
       { selected: on, description: kindergartenDetails(k) },
     );
   });
+  // Any chosen kindergarten can be taken off the list from here, whatever page or search shows.
+  selected.forEach((k, i) =>
+    buttons.push(nav(text('q1.remove', { n: i + 1, label: kindergartenLabel(k, state) }), { type: 'toggle', value: String(k.id), on: false })),
+  );
   if (found.page > 0) buttons.push(nav(text('common.prev'), { type: 'page', page: found.page - 1 }));
   if (found.page < pages - 1) buttons.push(nav(text('common.next'), { type: 'page', page: found.page + 1 }));
   buttons.push(nav(text('q1.nearMe'), { type: 'choose', value: 'near' }));
@@ -119,11 +131,11 @@ function kindergartenDetails(k: KindergartenView): Text {
   };
   return k.distanceKm === null
     ? text('kindergarten.details', params)
-    : text('kindergarten.detailsWithDistance', { ...params, distance: k.distanceKm.toFixed(1) });
+    : text('kindergarten.detailsWithDistance', { ...params, distance: { decimal: k.distanceKm, digits: 1 } });
 }
 
 function submitted(state: ConversationState, extended: number, validUntil: string | null): StepResult {
-  const cleared: ConversationState = { ...state, draft: emptyDraft(), editing: false, needExtension: 0 };
+  const cleared: ConversationState = { ...state, draft: emptyDraft(), editing: false, needExtension: 0, questionAt: null };
   const note =
     extended > 0 && validUntil
       ? msg(state, 'extend.done', { count: extended, validUntil: { date: validUntil } })
@@ -185,6 +197,12 @@ function applicationLine(state: ConversationState, a: ApplicationView, season: S
   });
 }
 
+/** The list drawn is kept in the state: only its applications can be chosen next. */
+function stopListScreen(state: ConversationState, items: ApplicationView[]): StepResult {
+  const next: ConversationState = { ...state, stopList: items.slice(0, 50).map(({ id, queueNumber }) => ({ id, queueNumber })) };
+  return drawn(next, [stopListMessage(next, items)]);
+}
+
 function stopListMessage(state: ConversationState, items: ApplicationView[]): Message {
   if (items.length === 0) return message(state, [text('restore.none')], [menuButton()]);
   return message(
@@ -195,7 +213,7 @@ function stopListMessage(state: ConversationState, items: ApplicationView[]): Me
       text('restore.choose'),
     ],
     [
-      ...items.map((a) => option(text('restore.option', { queueNumber: a.queueNumber }), { type: 'choose', value: `a${a.id}_${a.queueNumber}` })),
+      ...items.map((a) => option(text('restore.option', { queueNumber: a.queueNumber }), { type: 'choose', value: `a${a.id}` })),
       menuButton(),
     ],
   );
@@ -221,10 +239,12 @@ function storedMessage(state: ConversationState, ctx: Extract<EffectResult, { ty
   );
 }
 
-function helpMessage(state: ConversationState, season: SeasonView | null): Message {
+/** Help; before a language is chosen it is followed by the language choice instead of a button. */
+function helpScreen(state: ConversationState, season: SeasonView | null): StepResult {
   const body: Text[] = [text('help.purge')];
   body.push(season ? text('help.deadline', { deadline: { date: season.deadline, withTime: true } }) : text('help.noSeason'));
   body.push(text('help.portal'));
+  if (!state.locale) return andThen(done(state, [message(state, body, [])]), (s) => show(enter(s, 'language')));
   const buttons: Button[] = state.linked ? [menuButton()] : [nav(text('common.continue'), { type: 'command', name: 'menu' })];
-  return message(state, body, buttons);
+  return drawn(state, [message(state, body, buttons)]);
 }

@@ -13,9 +13,10 @@ import type { Logger } from '../log.ts';
 import { executeEffect } from './execute-effect.ts';
 import type { Input, Output } from './io.ts';
 import { notice } from './result.ts';
-import type { ConversationState } from './state.ts';
+import { initialState, type ConversationState } from './state.ts';
 import { step } from './step.ts';
-import { loadConversation, saveConversation, type LoadedConversation } from './store.ts';
+import { loadConversation, saveConversation, type LoadedConversation, type StateRecovery } from './store.ts';
+import type { TextLocale } from '../i18n/translator.ts';
 import type { ChannelName, Locale } from './views.ts';
 
 export interface ChatRef {
@@ -25,8 +26,8 @@ export interface ChatRef {
 
 export interface Reply {
   outputs: Output[];
-  /** The language to render the outputs in. */
-  locale: Locale;
+  /** The language to render the outputs in; `both` until the chat's language is known. */
+  locale: TextLocale;
   state: ConversationState;
   /** The inbox update named by `HandleOptions.settles` was marked processed with the saved state. */
   settled: boolean;
@@ -37,6 +38,11 @@ export interface HandleOptions {
   loaded?: LoadedConversation;
   /** The inbox update this input comes from: marked processed by the same statement that saves the state. */
   settles?: string;
+  /**
+   * The client's language (Telegram's `language_code`), when the platform tells it: a chat whose
+   * language is not chosen yet is answered in it (and offers it first) instead of in both.
+   */
+  localeHint?: string | null;
 }
 
 export interface RuntimeDeps {
@@ -47,8 +53,14 @@ export interface RuntimeDeps {
   kindergartenPages?: KindergartenPages;
 }
 
-/** Before a language is chosen only the bilingual language prompt and notices are shown. */
-export const DEFAULT_LOCALE: Locale = 'kk';
+/** Texts for a chat whose language is neither chosen nor hinted by its client: Kazakh, then Russian. */
+export const UNKNOWN_LOCALE: TextLocale = 'both';
+
+/** `kk` or `ru` from a client's language code ("ru-RU" → ru), or null. */
+export function localeFromHint(hint: string | null | undefined): Locale | null {
+  const code = hint?.slice(0, 2).toLowerCase();
+  return code === 'kk' || code === 'ru' ? code : null;
+}
 
 const MAX_ATTEMPTS = 8;
 /** A guard against a state machine that keeps asking for effects. */
@@ -62,15 +74,23 @@ export class ConversationRuntime {
     const input = jsonSafe(given);
     let preloaded = opts.loaded;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const { state, version } = preloaded ?? (await loadConversation(this.deps.prisma, chat.channel, chat.chatId));
+      const loaded = preloaded ?? (await loadConversation(this.deps.prisma, chat.channel, chat.chatId));
       preloaded = undefined;
+      const { version } = loaded;
+      // A chat that never chose its language speaks the client's, as /start would preselect it.
+      const hinted = loaded.state.locale === null ? localeFromHint(opts.localeHint) : null;
+      const state = hinted ? { ...loaded.state, locale: hinted } : loaded.state;
+      if (loaded.recovery) {
+        const refused = this.recovered(chat, loaded.recovery, opts);
+        if (refused) return refused;
+      }
       let reply: Reply;
       try {
         reply = await this.run(chat, state, input);
       } catch (err) {
         this.deps.logger.error({ err, channel: chat.channel, chatId: chat.chatId, input: input.type }, 'conversation step failed');
         // The state is not saved: the parent stays where they were and can simply try again.
-        return { outputs: [notice('common.error')], locale: state.locale ?? DEFAULT_LOCALE, state, settled: false };
+        return { outputs: [notice('common.error')], locale: state.locale ?? UNKNOWN_LOCALE, state, settled: false };
       }
       const saved = await saveConversation(this.deps.prisma, chat.channel, chat.chatId, reply.state, version, {
         settles: opts.settles,
@@ -82,7 +102,25 @@ export class ConversationRuntime {
       await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
     }
     const { state } = await loadConversation(this.deps.prisma, chat.channel, chat.chatId);
-    return { outputs: [notice('common.busy')], locale: state.locale ?? DEFAULT_LOCALE, state, settled: false };
+    return { outputs: [notice('common.busy')], locale: state.locale ?? localeFromHint(opts.localeHint) ?? UNKNOWN_LOCALE, state, settled: false };
+  }
+
+  /** Logs a stored state that was not in this release's shape; a reply when it must not be processed here. */
+  private recovered(chat: ChatRef, recovery: StateRecovery, opts: HandleOptions): Reply | null {
+    const where = { channel: chat.channel, chatId: chat.chatId };
+    switch (recovery.kind) {
+      case 'upgraded':
+        this.deps.logger.debug({ ...where, from: recovery.from }, 'conversation state moved forward from an earlier release');
+        return null;
+      case 'unreadable':
+        this.deps.logger.warn({ ...where, reason: recovery.reason }, 'conversation state unreadable; the conversation starts over');
+        return null;
+      case 'newer':
+        // A rolling deploy: a newer instance wrote it. Overwriting would lose its answers; the
+        // parent retries and a newer instance takes it.
+        this.deps.logger.warn({ ...where, version: recovery.version }, 'conversation state saved by a newer release; not processed here');
+        return { outputs: [notice('common.busy')], locale: localeFromHint(opts.localeHint) ?? UNKNOWN_LOCALE, state: initialState(), settled: false };
+    }
   }
 
   private async run(chat: ChatRef, initial: ConversationState, input: Input): Promise<Reply> {
@@ -101,6 +139,6 @@ export class ConversationRuntime {
         if (outcome) pending.push({ type: 'result', result: outcome });
       }
     }
-    return { outputs, locale: state.locale ?? DEFAULT_LOCALE, state, settled: false };
+    return { outputs, locale: state.locale ?? UNKNOWN_LOCALE, state, settled: false };
   }
 }

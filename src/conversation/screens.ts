@@ -19,13 +19,13 @@ import { kindergartenText } from '../i18n/kindergarten-label.ts';
 import type { Effect } from './effects.ts';
 import { questionNumber, type QuestionScreen } from './flow.ts';
 import type { Button, Command, Message, Param, Text } from './io.ts';
-import { backButton, done, menuButton, message, nav, option, text, type StepResult } from './result.ts';
-import type { ConversationState } from './state.ts';
+import { backButton, done, explainButton, menuButton, message, nav, option, text, type StepResult } from './result.ts';
+import type { ConversationState, RenderMode } from './state.ts';
 
 export const KINDERGARTEN_PAGE_SIZE = 8;
 
 export interface ShowOptions {
-  mode?: 'new' | 'edit';
+  mode?: RenderMode;
   viewPage?: number;
 }
 
@@ -78,12 +78,25 @@ function single<T extends string | number>(values: readonly T[], chosen: T | nul
   return values.map((v) => option(label(v), { type: 'choose', value: String(v) }, { selected: v === chosen }));
 }
 
-function multi<T extends string>(values: readonly T[], chosen: readonly T[], label: (v: T) => Text): Button[] {
-  return values.map((v) => {
+/**
+ * Multi-select options carry their numbers ("1. Football"), the ones the hint lets the parent
+ * type instead of tapping.
+ */
+function multi<T extends string>(values: readonly T[], chosen: readonly T[], label: (v: T) => Text, describe?: (v: T) => Text | null): Button[] {
+  return values.map((v, i) => {
     const on = chosen.includes(v);
-    return option(label(v), { type: 'toggle', value: v, on: !on }, { selected: on });
+    const description = describe?.(v);
+    return option(text('questionnaire.numbered', { n: i + 1, label: label(v) }), { type: 'toggle', value: v, on: !on }, {
+      selected: on,
+      ...(description ? { description } : {}),
+    });
   });
 }
+
+/** Question 6's options come with the portal's one-line descriptions. */
+export const hasDescriptions = (screen: string): boolean => screen === 'q6';
+
+const digitalInfo = (v: (typeof DIGITAL_SERVICES)[number]): Text | null => (v === 'other' ? null : text(`options.digitalInfo.${v}`));
 
 const doneButton = (count: number): Button =>
   nav(count === 0 ? text('common.doneNone') : text('common.done'), { type: 'done' });
@@ -94,8 +107,9 @@ export const kindergartenName = (k: Pick<KindergartenRef, 'nameKk' | 'nameRu'>, 
 export const kindergartenLabel = (k: Pick<KindergartenRef, 'number' | 'nameKk' | 'nameRu'>, state: ConversationState): Text =>
   kindergartenText(k.number, kindergartenName(k, state));
 
+/** The chosen kindergartens in the parent's order of preference: "1. №12 Балапан, 2. …". */
 export const kindergartenList = (refs: KindergartenRef[], state: ConversationState): Param => ({
-  list: refs.map((k) => kindergartenLabel(k, state)),
+  list: refs.map((k, i) => text('q1.ranked', { n: i + 1, label: kindergartenLabel(k, state) })),
 });
 
 /** The messages of screens drawn from the state alone; null for data screens. */
@@ -119,7 +133,8 @@ export function staticMessage(state: ConversationState): Message | null {
         backButton(),
       ]);
     case 'q2why':
-      return message(state, [progress('q2why'), text('q2.whyPrompt', { ownership: text(`options.ownership.${d.ownership ?? 'ANY'}`) })], [
+      // Asked per option: the wording (and Kazakh's case endings) differ for state and private.
+      return message(state, [progress('q2why'), text('q2.whyPrompt', { context: d.ownership === 'PRIVATE' ? 'PRIVATE' : 'STATE' })], [
         ...single(OWNERSHIP_REASONS, d.ownershipReason, (v) => text(`options.reason.${v}`)),
         backButton(),
       ]);
@@ -129,7 +144,7 @@ export function staticMessage(state: ConversationState): Message | null {
         backButton(),
       ]);
     case 'q4':
-      return message(state, [progress('q4'), text('q4.prompt')], [
+      return message(state, [progress('q4'), text('q4.prompt'), text('q4.note')], [
         ...single(PAYMENT_BRACKETS, d.maxPayment, (v) => text('options.payment', { amount: { amount: v } })),
         backButton(),
       ]);
@@ -143,7 +158,13 @@ export function staticMessage(state: ConversationState): Message | null {
       return message(
         state,
         [progress('q6'), text('q6.prompt'), text('questionnaire.multiHint'), ...otherLine(d.digitalOther)],
-        [...multi(DIGITAL_SERVICES, d.digital, (v) => text(`options.digital.${v}`)), doneButton(d.digital.length), backButton()],
+        [
+          ...multi(DIGITAL_SERVICES, d.digital, (v) => text(`options.digital.${v}`), digitalInfo),
+          explainButton(text(state.explain ? 'q6.hideInfo' : 'q6.info'), { type: 'choose', value: 'explain' }),
+          doneButton(d.digital.length),
+          backButton(),
+        ],
+        { details: state.explain ? 'shown' : 'onRequest' },
       );
     case 'q5other':
     case 'q6other':

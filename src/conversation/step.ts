@@ -12,7 +12,7 @@ import type { Effect } from './effects.ts';
 import type { Action, Command, Input } from './io.ts';
 import { andThen, done, enter, message, notice, text, type StepResult } from './result.ts';
 import { onResult } from './results.ts';
-import { numberedOptions, show } from './screens.ts';
+import { hasDescriptions, numberedOptions, show } from './screens.ts';
 import type { ConversationState, Screen } from './state.ts';
 import { pickNumbers } from './typed-numbers.ts';
 
@@ -45,9 +45,12 @@ export function step(state: ConversationState, input: Input): StepResult {
   }
 }
 
-/** A short notice, then the current screen again: the conversation stays where it was. */
+/**
+ * A short notice, then the current screen again, unchanged: the conversation stays where it was
+ * (a channel that knows the chat still shows the screen need not send it again).
+ */
 function retry(state: ConversationState, key: string, params?: Record<string, string | number>): StepResult {
-  return andThen(done(state, [notice(key, params)]), (s) => show(s));
+  return andThen(done(state, [notice(key, params)]), (s) => show(s, { mode: 'repeat' }));
 }
 
 const stale = (state: ConversationState): StepResult => retry(state, 'common.stale');
@@ -69,6 +72,9 @@ function onCommand(state: ConversationState, name: Command): StepResult {
     return state.linked ? show(enter(state, 'help')) : done(state, [], [{ type: 'loadSeason' }]);
   }
   if (!state.linked) {
+    // A proven phone waits for its IIN: the IIN is asked again only if identification is not
+    // locked meanwhile (the lock is shown with its end instead).
+    if (state.phone) return done(state, [], [{ type: 'identifyPhone', phone: state.phone }]);
     const back = identificationScreens.includes(state.screen) ? state : enter(state, state.locale ? 'contact' : 'language');
     return andThen(done(back, [notice('identify.first')]), (s) => show(s));
   }
@@ -113,7 +119,7 @@ function onText(state: ConversationState, raw: string): StepResult {
     case 'iin':
       return onIin(state, input);
     case 'q1':
-      return show({ ...state, kg: { ...state.kg, query: input.slice(0, 100), near: null, page: 0 } });
+      return show({ ...state, kg: { ...state.kg, query: input.slice(0, 100), near: null, page: 0 } }, { mode: 'refresh' });
     case 'q5':
     case 'q6':
       return onTypedToggles(state, input);
@@ -231,7 +237,7 @@ function onKindergartenAction(state: ConversationState, action: Action): StepRes
       if (action.value === 'near') return done(state, [message(state, [text('q1.shareLocation')], [], { request: 'location' })]);
       return stale(state);
     case 'done':
-      if (selected.length < MIN_KINDERGARTENS) return retryEdit(state, 'q1.min', { min: MIN_KINDERGARTENS });
+      if (selected.length < MIN_KINDERGARTENS) return retryEdit(state, 'q1.min', { count: MIN_KINDERGARTENS });
       return advance(state, 'q1');
     default:
       return stale(state);
@@ -252,6 +258,9 @@ const MULTI: Record<'q5' | 'q6', MultiKey> = {
 function onMultiAction(state: ConversationState, screen: 'q5' | 'q6', action: Action): StepResult {
   const m = MULTI[screen];
   if (action.type === 'done') return advance({ ...state, draft: { ...state.draft, [m.done]: true } }, screen);
+  if (action.type === 'choose' && action.value === 'explain' && hasDescriptions(screen)) {
+    return show({ ...state, explain: !state.explain }, { mode: 'edit' });
+  }
   if (action.type !== 'toggle') return stale(state);
   const valid = numberedOptions(state).some((b) => b.action.type === 'toggle' && b.action.value === action.value);
   if (!valid) return stale(state);
@@ -267,22 +276,27 @@ function setOption(state: ConversationState, m: MultiKey, value: string, on: boo
   return { ...state, draft };
 }
 
-/** "1, 4, 7" on a multi-choice question flips those options; "other" among them asks for its text. */
+/**
+ * "1, 4, 7" typed on a multi-choice question chooses exactly those options: a parent who types
+ * numbers means "these", whatever was ticked before. "Other" among them keeps its text, or asks
+ * for one; "Other" left out drops it.
+ */
 function onTypedToggles(state: ConversationState, input: string): StepResult {
   const screen = state.screen as 'q5' | 'q6';
   const m = MULTI[screen];
-  const options = numberedOptions(state);
-  const picked = pickNumbers(input, options.length);
-  if (!picked) return retry(state, 'questionnaire.badNumbers', { max: options.length });
-  let next = state;
-  let askOther = false;
-  for (const n of picked) {
-    const action = options[n - 1]!.action;
-    if (action.type !== 'toggle') continue;
-    if (action.value === 'other' && action.on) askOther = true;
-    else next = setOption(next, m, action.value, action.on);
-  }
-  return show(askOther ? enter(next, m.otherScreen) : next);
+  const values = numberedOptions(state).map((b) => ('value' in b.action ? b.action.value : ''));
+  const picked = pickNumbers(input, values.length);
+  if (!picked) return retry(state, 'questionnaire.badNumbers', { max: values.length });
+  const chosen = picked.map((n) => values[n - 1]!);
+  const wantsOther = chosen.includes('other');
+  const hasOtherText = state.draft[m.other] !== null;
+  const list = chosen.filter((v) => v !== 'other' || hasOtherText);
+  const next: ConversationState = {
+    ...state,
+    draft: { ...state.draft, [m.list]: list, ...(wantsOther ? {} : { [m.other]: null }) },
+  };
+  if (wantsOther && !hasOtherText) return show(enter(next, m.otherScreen));
+  return show(next, { mode: 'refresh' });
 }
 
 function onOtherText(state: ConversationState, input: string): StepResult {
@@ -309,10 +323,15 @@ function onSummary(state: ConversationState, action: Action): StepResult {
   return done(state, [], [{ type: 'submitQuestionnaire', answers: answers.data }]);
 }
 
+/**
+ * Only an application of the stop-list as last drawn for this chat can be chosen: a forged press
+ * naming any other gets the same "not found" as a missing one, and its number is never echoed.
+ */
 function onRestoreChoice(state: ConversationState, value: string): StepResult {
-  const m = /^a(\d{1,9})_(\d{1,9})$/.exec(value);
-  if (!m) return stale(state);
-  return show(enter({ ...state, restore: { id: Number(m[1]), queueNumber: Number(m[2]) } }, 'restoreConfirm'));
+  const m = /^a(\d{1,9})$/.exec(value);
+  const chosen = m ? state.stopList.find((a) => a.id === Number(m[1])) : undefined;
+  if (!chosen) return retry(state, 'restore.notFound');
+  return show(enter({ ...state, restore: chosen }, 'restoreConfirm'));
 }
 
 function onRestoreConfirm(state: ConversationState, action: Action): StepResult {

@@ -5,12 +5,25 @@
 import type { Channel } from '../generated/prisma/client.ts';
 import type { Db } from '../services/db.ts';
 import { conversationStateSchema, initialState, type ConversationState } from './state.ts';
+import { upgradeState } from './state-versions.ts';
+
+/** How a stored state was read when it was not saved in this release's shape. */
+export type StateRecovery =
+  | { kind: 'upgraded'; from: number }
+  /** Corrupt, or of a shape no upgrade step knows: the conversation starts over. */
+  | { kind: 'unreadable'; reason: string }
+  /** Saved by a newer release: not to be processed (nor overwritten) by this one. */
+  | { kind: 'newer'; version: number };
 
 export interface LoadedConversation {
   state: ConversationState;
   /** 0 when the chat has no stored conversation yet. */
   version: number;
+  recovery?: StateRecovery;
 }
+
+/** Stored states read since the process started that were not in the current shape (metrics, logs). */
+export const stateRecoveries = { upgraded: 0, unreadable: 0, newer: 0 };
 
 /** A conversation_states row as read (by this module or with the inbox record, src/inbox/inbox.ts). */
 export interface StoredConversation {
@@ -27,13 +40,26 @@ export async function loadConversation(db: Db, channel: Channel, chatId: string)
 }
 
 /**
- * A stored state that no longer passes the schema (corrupt, or from an older release) starts over
- * from the initial state but keeps its version, so the next save replaces it.
+ * A state from an earlier release is moved forward (state-versions.ts). One that still does not
+ * pass the schema (corrupt) starts over from the initial state but keeps its row version, so the
+ * next save replaces it; the caller logs it. Only the failing paths are reported, never values.
  */
 export function toLoaded(row: StoredConversation | null): LoadedConversation {
   if (!row) return { state: initialState(), version: 0 };
-  const parsed = conversationStateSchema.safeParse(row.state);
-  return { state: parsed.success ? parsed.data : initialState(), version: row.version };
+  const up = upgradeState(row.state);
+  if (up.kind === 'newer') {
+    stateRecoveries.newer++;
+    return { state: initialState(), version: row.version, recovery: { kind: 'newer', version: up.version } };
+  }
+  const parsed = conversationStateSchema.safeParse(up.kind === 'unversioned' ? row.state : up.state);
+  if (!parsed.success) {
+    stateRecoveries.unreadable++;
+    const reason = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`).join('; ');
+    return { state: initialState(), version: row.version, recovery: { kind: 'unreadable', reason } };
+  }
+  if (up.kind !== 'upgraded') return { state: parsed.data, version: row.version };
+  stateRecoveries.upgraded++;
+  return { state: parsed.data, version: row.version, recovery: { kind: 'upgraded', from: up.from } };
 }
 
 export interface SaveOptions {

@@ -8,9 +8,25 @@ export function formatDate(iso: string, withTime: boolean): string {
   return withTime ? `${DATE.format(d)} ${TIME.format(d)}` : DATE.format(d);
 }
 
-/** 10000 → "10 000" (a no-break space keeps the amount on one line). */
-export function formatAmount(n: number): string {
-  return Math.round(n)
-    .toString()
-    .replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+/** Number formats per language and fraction digits, made once (Intl formats are costly to build). */
+const NUMBER_FORMATS = new Map<string, Intl.NumberFormat>();
+
+function numberFormat(locale: 'kk' | 'ru', digits: number): Intl.NumberFormat {
+  const id = `${locale}:${digits}`;
+  let f = NUMBER_FORMATS.get(id);
+  if (!f) NUMBER_FORMATS.set(id, (f = new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits })));
+  return f;
+}
+
+/**
+ * 10000 → "10 000": the language's grouping (a no-break space in kk and ru keeps the amount on
+ * one line), whole numbers.
+ */
+export function formatAmount(n: number, locale: 'kk' | 'ru' = 'ru'): string {
+  return numberFormat(locale, 0).format(Math.round(n));
+}
+
+/** 0.4 → "0,4": the language's decimal sign (a comma in kk and ru). */
+export function formatDecimal(n: number, digits: number, locale: 'kk' | 'ru'): string {
+  return numberFormat(locale, digits).format(n);
 }

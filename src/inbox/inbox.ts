@@ -6,6 +6,7 @@
  */
 import { Prisma, type Channel } from '../generated/prisma/client.ts';
 import { jsonSafe } from '../db/json-safe.ts';
+import type { ScreenAnchor } from '../conversation/screen-anchor.ts';
 import type { StoredConversation } from '../conversation/store.ts';
 import type { Db } from '../services/db.ts';
 
@@ -32,8 +33,15 @@ export async function recordInbound(db: Db, u: InboundRecord): Promise<boolean> 
  * none yet) — the first thing processing it needs, one round trip earlier. The read sees the
  * table as the statement began; the conversation's optimistic locking covers what changes after.
  */
-export async function recordInboundReadingConversation(db: Db, u: InboundRecord): Promise<{ fresh: boolean; conversation: StoredConversation | null }> {
+export async function recordInboundReadingConversation(db: Db, u: InboundRecord): Promise<Recorded> {
   return record(db, u, true);
+}
+
+export interface Recorded {
+  fresh: boolean;
+  conversation: StoredConversation | null;
+  /** The message that shows the conversation's screen, as the channel last wrote it (see screen-anchor.ts). */
+  anchor: ScreenAnchor | null;
 }
 
 /**
@@ -41,9 +49,9 @@ export async function recordInboundReadingConversation(db: Db, u: InboundRecord)
  * `ins` inserted a row and a time is given. Columns as in prisma/schema.prisma (InboundUpdate,
  * ChatLink, ConversationState).
  */
-async function record(db: Db, u: InboundRecord, readConversation: boolean): Promise<{ fresh: boolean; conversation: StoredConversation | null }> {
+async function record(db: Db, u: InboundRecord, readConversation: boolean): Promise<Recorded> {
   const payload = u.payload === undefined ? null : JSON.stringify(jsonSafe(u.payload));
-  const rows = await db.$queryRaw<{ fresh: boolean; state: unknown; version: number | null }[]>`
+  const rows = await db.$queryRaw<{ fresh: boolean; state: unknown; version: number | null; anchorSeq: number | null; anchorMessageId: string | null }[]>`
     WITH ins AS (
       INSERT INTO inbound_updates (channel, "externalId", "chatId", payload)
       VALUES (${u.channel}::"Channel", ${u.externalId}, ${u.chatId}, ${payload}::jsonb)
@@ -54,11 +62,15 @@ async function record(db: Db, u: InboundRecord, readConversation: boolean): Prom
       WHERE channel = ${u.channel}::"Channel" AND "chatId" = ${u.chatId} AND ${u.activityAt ?? null}::timestamp(3) IS NOT NULL
         AND EXISTS (SELECT 1 FROM ins)
     )
-    SELECT EXISTS (SELECT 1 FROM ins) AS fresh, c.state, c.version
+    SELECT EXISTS (SELECT 1 FROM ins) AS fresh, c.state, c.version, c."anchorSeq", c."anchorMessageId"
     FROM (SELECT 1) AS one
     LEFT JOIN conversation_states c ON ${readConversation}::boolean AND c.channel = ${u.channel}::"Channel" AND c."chatId" = ${u.chatId}`;
   const row = rows[0];
-  return { fresh: row?.fresh === true, conversation: row && row.version !== null ? { state: row.state, version: row.version } : null };
+  return {
+    fresh: row?.fresh === true,
+    conversation: row && row.version !== null ? { state: row.state, version: row.version } : null,
+    anchor: row && row.anchorSeq !== null && row.anchorMessageId !== null ? { seq: row.anchorSeq, messageId: row.anchorMessageId } : null,
+  };
 }
 
 export async function markProcessed(db: Db, channel: Channel, externalId: string, now: Date): Promise<void> {

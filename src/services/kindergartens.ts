@@ -128,19 +128,7 @@ export async function searchKindergartens(db: Db, search: KindergartenSearch): P
   const items = rows.flatMap((row): KindergartenView[] => {
     const k = byId.get(row.id);
     if (!k) return []; // deleted between the two queries
-    return [
-      {
-        id: k.id,
-        number: k.number,
-        nameKk: k.nameKk,
-        nameRu: k.nameRu,
-        ownership: k.ownership,
-        languages: k.languages,
-        capacity: k.capacity,
-        demand: demand.get(k.id) ?? 0,
-        distanceKm: row.distanceKm,
-      },
-    ];
+    return [kindergartenView(k, demand.get(k.id) ?? 0, row.distanceKm)];
   });
   return { items, total, page };
 }
@@ -167,4 +155,13 @@ export async function getKindergartenRefs(db: Db, ids: number[]): Promise<Kinder
     const ref = byId.get(id);
     return ref ? [ref] : [];
   });
+}
+
+/** A registry row as the picker shows it, with its current demand. */
+export function kindergartenView(
+  k: Pick<KindergartenView, 'id' | 'number' | 'nameKk' | 'nameRu' | 'ownership' | 'languages' | 'capacity'>,
+  demand: number,
+  distanceKm: number | null,
+): KindergartenView {
+  return { id: k.id, number: k.number, nameKk: k.nameKk, nameRu: k.nameRu, ownership: k.ownership, languages: k.languages, capacity: k.capacity, demand, distanceKm };
 }

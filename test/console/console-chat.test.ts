@@ -51,12 +51,12 @@ describe.each(TEST_DB_KINDS)('console chat on %s', (kind) => {
     expect(s.screen).toContain('Басты мәзір');
 
     await s.pick('Өтініштерді ұзарту');
-    expect(s.screen).toContain('6 сұрақтың 1-сі');
+    expect(s.screen).toContain('Сұрақ 1/6');
     await s.send('№1');
     await s.pick('№ 1 ');
-    expect(s.screen).toContain('Таңдалды: № 1 ');
+    expect(s.screen).toContain('Сіздің таңдауыңыз (реті бойынша): 1. № 1 ');
     await s.pick('Дайын');
-    expect(s.screen).toContain('6 сұрақтың 2-сі');
+    expect(s.screen).toContain('Сұрақ 2/6');
     await s.pick('Мемлекеттік');
     await s.pick('Құны');
     await s.pick('Қазақ тілі');
@@ -65,14 +65,14 @@ describe.each(TEST_DB_KINDS)('console chat on %s', (kind) => {
     expect(s.screen).toContain('таңбаға дейін');
     await s.send('Жүзу');
     await s.pick('Дайын');
-    expect(s.screen).toContain('6 сұрақтың 6-сі');
+    expect(s.screen).toContain('Сұрақ 6/6');
     await s.pick('Артқа');
-    expect(s.screen).toContain('6 сұрақтың 5-сі');
+    expect(s.screen).toContain('Сұрақ 5/6');
     await s.pick('Дайын');
     await s.pick('Дайын (ештеңе таңдалмады)');
     expect(s.screen).toContain('Жауаптарыңызды тексеріңіз');
     expect(s.screen).toContain('басқа: «Жүзу»');
-    await s.pick('4-ні өзгерту');
+    await s.pick('4-сұрақты өзгерту');
     await s.pick('45\u00a0000 ₸ дейін');
     expect(s.screen).toContain('4. Айлық төлем: 45\u00a0000 ₸ дейін');
     await s.pick('Өтініштерді ұзарту (2)');

@@ -1,6 +1,6 @@
 /** Drives the pure state machine the way the runtime does, with effects answered by a test resolver. */
 import type { Effect, EffectResult } from '../../src/conversation/effects.ts';
-import type { Input, Message, Output } from '../../src/conversation/io.ts';
+import type { Input, Message, Output, Text } from '../../src/conversation/io.ts';
 import { conversationStateSchema, type ConversationState } from '../../src/conversation/state.ts';
 import { step } from '../../src/conversation/step.ts';
 
@@ -41,10 +41,16 @@ export const lastMessage = (d: Driven): Message => {
 export const keys = (d: Driven): string[] =>
   d.outputs.flatMap((o) => (o.kind === 'notice' ? [o.text.key] : o.body.map((t) => t.key)));
 
-/** The button whose label key (and optionally action value) matches. */
+/** The key of a label and of the texts it wraps ("1. Football" wraps the option's own label). */
+export function labelKeys(t: Text): string[] {
+  const nested = Object.values(t.params ?? {}).flatMap((p) => (typeof p === 'object' && p !== null && 'key' in p ? labelKeys(p) : []));
+  return [t.key, ...nested];
+}
+
+/** The button whose label key, or the key of the label it wraps (and optionally action value), matches. */
 export function button(m: Message, labelKey: string, value?: string) {
   const b = m.buttons.find(
-    (b) => b.text.key === labelKey && (value === undefined || ('value' in b.action && b.action.value === value)),
+    (b) => labelKeys(b.text).includes(labelKey) && (value === undefined || ('value' in b.action && b.action.value === value)),
   );
   if (!b) throw new Error(`no button ${labelKey} ${value ?? ''} in ${JSON.stringify(m.buttons.map((x) => [x.text.key, x.action]))}`);
   return b;

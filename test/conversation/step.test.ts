@@ -104,8 +104,10 @@ describe('identification', () => {
     c.send({ type: 'contact', phone: PHONE, own: true });
     for (let left = 4; left >= 1; left--) {
       const r = c.text(OTHER_IIN);
-      const m = r.outputs.find((o) => o.kind === 'message' && o.body[0]?.key === 'identify.iinMismatch') as Message;
-      expect(m.body[0]!.params).toEqual({ count: left });
+      const n = r.outputs.find((o) => o.kind === 'notice' && o.text.key === 'identify.iinMismatch');
+      expect(n?.kind === 'notice' && n.text.params).toEqual({ count: left });
+      // The IIN prompt stays as it was: the channel need not send it again.
+      expect(r.outputs.filter((o) => o.kind === 'message').map((o) => (o as Message).mode)).toEqual(['repeat']);
     }
     const r = c.text(OTHER_IIN);
     expect(keys(r)).toContain('identify.locked');
@@ -303,10 +305,11 @@ describe('questionnaire', () => {
     const c = linkedChat();
     fillQuestionnaire(c);
     c.press('summary.edit', 'e5');
-    // Typed numbers flip: 1 (football) on, 4 (chess) off, 13 (other) asks for its text.
+    // Chess and drawing are ticked. Typed numbers choose exactly those options: 1 (football),
+    // 4 (chess), and 13 (other) asks for its text; drawing is no longer chosen.
     c.text('1, 4 13');
     expect(c.state.screen).toBe('q5other');
-    expect(c.state.draft.sections).toEqual(['drawing', 'football']);
+    expect(c.state.draft.sections).toEqual(['football', 'chess']);
     let r = c.text('   ');
     expect(keys(r)).toContain('common.useButtons');
     r = c.text('x'.repeat(201));
@@ -322,8 +325,8 @@ describe('questionnaire', () => {
     expect(c.state.screen).toBe('summary');
     c.press('summary.confirmExtend');
     expect(c.world.submitted[0]).toMatchObject({ sectionsOther: 'плавание 🏊' });
-    expect(c.world.submitted[0]!.sections).toEqual(expect.arrayContaining(['drawing', 'football', 'other']));
-    expect(c.world.submitted[0]!.sections).not.toContain('chess');
+    expect(c.world.submitted[0]!.sections).toEqual(expect.arrayContaining(['chess', 'football', 'other']));
+    expect(c.world.submitted[0]!.sections).not.toContain('drawing');
   });
 
   it('unticking Other drops its text', () => {
@@ -474,9 +477,15 @@ describe('restore', () => {
       digitalOther: null,
     });
     c.send({ type: 'command', name: 'restore' });
-    c.send({ type: 'action', seq: c.state.seq, action: { type: 'choose', value: 'a999_1' } });
-    const r = c.press('restore.confirmButton');
-    expect(keys(r)).toContain('restore.notFound');
+    const seq = c.state.seq;
+    // Refused at the first step, as a missing one, and the forged number never echoed.
+    for (const value of ['a999_1159', 'a999']) {
+      const r = c.send({ type: 'action', seq, action: { type: 'choose', value } });
+      expect(r.outputs.map((o) => (o.kind === 'notice' ? o.text.key : o.mode))).toEqual(['restore.notFound', 'repeat']);
+      expect(JSON.stringify(r.outputs)).not.toContain('1159');
+      expect(c.state.screen).toBe('stopList');
+      expect(c.state.restore).toBeNull();
+    }
     expect(world.restored).toEqual([]);
   });
 });

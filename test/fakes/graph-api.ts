@@ -300,6 +300,11 @@ function validateInteractive(i: any): string | null {
     if (rows > GRAPH_LIMITS.rows) return `at most ${GRAPH_LIMITS.rows} rows in total (got ${rows})`;
     return null;
   }
+  if (i.type === 'location_request_message') {
+    if (!within(i.body?.text, 1, GRAPH_LIMITS.buttonBody)) return `location request body.text must be 1..${GRAPH_LIMITS.buttonBody} characters`;
+    if (i.action?.name !== 'send_location' || Object.keys(i.action).length !== 1) return 'location request action must be { name: "send_location" }';
+    return null;
+  }
   return `unsupported interactive type: ${String(i.type)}`;
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { claimStaleInbound, markProcessed, pruneInbound, recordInbound, recordInboundReadingConversation, unprocessedInbound } from '../../src/inbox/inbox.ts';
 import { initialState } from '../../src/conversation/state.ts';
 import { saveConversation } from '../../src/conversation/store.ts';
+import { saveScreenAnchor } from '../../src/conversation/screen-anchor.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
 import { useDatabase } from '../services/use-database.ts';
 
@@ -58,12 +59,15 @@ describe.each(TEST_DB_KINDS)('the inbox of platform updates on %s', (kind) => {
 
   it('reads the chat\'s stored conversation in the statement that records the update', async () => {
     const telegram = (externalId: string) => ({ channel: 'TELEGRAM' as const, externalId, chatId: '501', payload: { update_id: Number(externalId) } });
-    expect(await recordInboundReadingConversation(prisma(), telegram('1'))).toEqual({ fresh: true, conversation: null });
+    expect(await recordInboundReadingConversation(prisma(), telegram('1'))).toEqual({ fresh: true, conversation: null, anchor: null });
     const state = { ...initialState(), seq: 4, locale: 'kk' as const };
     await saveConversation(prisma(), 'TELEGRAM', '501', state, 0);
-    expect(await recordInboundReadingConversation(prisma(), telegram('2'))).toEqual({ fresh: true, conversation: { state, version: 1 } });
+    expect(await recordInboundReadingConversation(prisma(), telegram('2'))).toEqual({ fresh: true, conversation: { state, version: 1 }, anchor: null });
+    // Where the channel recorded the screen is read with it; a later save of the state leaves it.
+    await saveScreenAnchor(prisma(), 'TELEGRAM', '501', { seq: 4, messageId: '77' });
+    await saveConversation(prisma(), 'TELEGRAM', '501', state, 1);
     // A redelivery is recognised and still reads the conversation; another channel's chat 501 is not this one.
-    expect(await recordInboundReadingConversation(prisma(), telegram('2'))).toEqual({ fresh: false, conversation: { state, version: 1 } });
+    expect(await recordInboundReadingConversation(prisma(), telegram('2'))).toEqual({ fresh: false, conversation: { state, version: 2 }, anchor: { seq: 4, messageId: '77' } });
     expect((await recordInboundReadingConversation(prisma(), { ...rec('wamid.9'), chatId: '501' })).conversation).toBeNull();
     expect(await prisma().inboundUpdate.count()).toBe(3);
   });

@@ -67,12 +67,14 @@ describe.each(TEST_DB_KINDS)('authorization audit (%s)', (kind) => {
     for (const victim of t.others) {
       for (const id of victim.applicationIds) {
         await t.send({ type: 'command', name: 'restore' });
-        const chosen = await t.press({ type: 'choose', value: `a${id}_77` });
-        expect(chosen.state.screen).toBe('restoreConfirm');
-        const n = t.outputs.length;
-        const confirmed = await t.press({ type: 'choose', value: 'confirm' });
-        expect(confirmed.state).toMatchObject({ screen: 'menu', restore: null });
-        expect(flat(t.outputs.slice(n))).toContain('restore.notFound');
+        // Refused at the first step, with the text of a missing one; the confirmation is never shown.
+        for (const value of [`a${id}`, `a${id}_77`]) {
+          const n = t.outputs.length;
+          const chosen = await t.press({ type: 'choose', value });
+          expect(chosen.state).toMatchObject({ screen: 'stopList', restore: null });
+          expect(flat(t.outputs.slice(n))).toContain('restore.notFound');
+          expect(flat(t.outputs.slice(n))).not.toContain('restore.confirm');
+        }
       }
     }
     expect(await snapshotParents(t.db, t.others.map((p) => p.parentId))).toEqual(t.before);

@@ -104,7 +104,9 @@ describe.each(TEST_DB_KINDS)('questionnaire statistics (%s)', (kind) => {
     expect(sections).toContain('chess;Шахмат;3;75');
     const html = await readFile(path.join(dir, 'report.html'), 'utf8');
     expect(html).toContain('<html lang="kk">');
-    expect(html).toContain('2026 маусымы');
+    // "кезең", not "маусым" (which also means June).
+    expect(html).toContain('2026 ұзарту кезеңі');
+    expect(html).not.toContain('маусым');
     expect(html).toContain('Аудан: Алмалинский');
     expect(html).not.toMatch(/<script|<link|@import|url\(/);
     expect(html.match(/<svg /g)?.length).toBe(1 + 2 + 5); // all districts, one per district, five count charts

@@ -230,7 +230,7 @@ export class TelegramParent {
   button(label: string | RegExp, on: SentMessage = this.keyboard()) {
     const all = (on.inline ?? []).flat();
     const found = all.find((b) => {
-      const plain = b.text.replace(/^✅ /, '');
+      const plain = b.text.replace(/^✅ /, '').replace(/^\d+\. /, '');
       return typeof label === 'string' ? b.text === label || plain === label : label.test(b.text);
     });
     if (!found) throw new Error(`no button "${String(label)}" on message ${on.message_id}: ${all.map((b) => b.text).join(' | ')}`);

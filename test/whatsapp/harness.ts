@@ -126,7 +126,7 @@ export function webhookPoster(port: () => number, channel: () => Pick<WhatsAppCh
 
 export interface Sent {
   type: 'text' | 'interactive' | 'template';
-  kind: 'text' | 'button' | 'list' | 'template';
+  kind: 'text' | 'button' | 'list' | 'location_request_message' | 'template';
   body: string;
   /** Reply buttons or list rows, in order. */
   controls: { id: string; title: string; description?: string }[];
@@ -140,7 +140,9 @@ export function describeSent(body: any): Sent {
   const controls =
     i.type === 'button'
       ? i.action.buttons.map((b: any) => ({ id: b.reply.id, title: b.reply.title }))
-      : i.action.sections.flatMap((s: any) => s.rows);
+      : i.type === 'list'
+        ? i.action.sections.flatMap((s: any) => s.rows)
+        : [];
   return { type: 'interactive', kind: i.type, body: i.body.text, controls, raw: body };
 }
 

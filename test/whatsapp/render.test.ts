@@ -15,7 +15,8 @@ beforeAll(async () => {
   real = await createTranslator({ portal: 'https://egov.kz', supportPhone: '1414' });
   tr = {
     ...real,
-    render: (locale, t) => (t.key === 'raw' ? String(t.params?.['s']) : real.render(locale, t)),
+    render: (locale, t) => (t.key === 'raw' ? String(t.params?.['s']) : real.variant('wa').render(locale, t)),
+    variant: () => tr,
   };
 });
 
@@ -46,9 +47,11 @@ function expectValid(out: OutgoingMessage[]): void {
           ? { type: 'interactive', interactive: { type: 'button', body: { text: m.body }, action: { buttons: m.buttons.map((b) => ({ type: 'reply', reply: b })) } } }
           : m.type === 'list'
             ? { type: 'interactive', interactive: { type: 'list', body: { text: m.body }, action: { button: m.button, sections: m.sections } } }
-            : { type: 'template', template: { name: m.name, language: { code: m.locale } } };
+            : m.type === 'locationRequest'
+              ? { type: 'interactive', interactive: { type: 'location_request_message', body: { text: m.body }, action: { name: 'send_location' } } }
+              : { type: 'template', template: { name: m.name, language: { code: m.locale } } };
     expect(validateMessage({ messaging_product: 'whatsapp', to: '77010000000', ...body })).toBeNull();
-    if (m.type === 'buttons' || m.type === 'list') expect(m.body.length).toBeLessThanOrEqual(LIMITS.interactiveBody);
+    if (m.type === 'buttons' || m.type === 'list' || m.type === 'locationRequest') expect(m.body.length).toBeLessThanOrEqual(LIMITS.interactiveBody);
   }
 }
 
@@ -111,15 +114,15 @@ describe('WhatsApp rendering', () => {
     expect(rows1).toHaveLength(10);
     const shown = [...rows1, ...rows2].map((r) => decodeAction(r.id)!.action).filter((a) => a.type === 'toggle');
     expect(shown.map((a) => (a as { value: string }).value).sort()).toEqual(options.map((o) => (o.action as { value: string }).value).sort());
-    // Numbered for typing, with the page turn rows and the screen's actions.
-    expect(rows1[0]!.title).toBe('1. Option 1');
-    expect(rows2[0]!.title).toBe('8. Option 8');
+    // In order, with the page turn rows and the screen's actions.
+    expect(rows1[0]!.title).toBe('Option 1');
+    expect(rows2[0]!.title).toBe('Option 8');
     expect(decodeAction(rows1.find((r) => r.title === real.t('kk', 'common.more'))!.id)).toEqual({ seq: 7, action: { type: 'page', page: 1 } });
     expect(decodeAction(rows2.find((r) => r.title === real.t('kk', 'whatsapp.firstPage'))!.id)).toEqual({ seq: 7, action: { type: 'page', page: 0 } });
     for (const rows of [rows1, rows2]) expect(rows.map((r) => r.title)).toEqual(expect.arrayContaining(['Done', 'Back']));
     // A toggle redrawn without a slice stays on the slice of the option pressed.
     const focused = renderOutputs([msg(buttons, { mode: 'edit' })], 'kk', tr, { focus: 'o11' });
-    expect(rowsOf(focused.at(-1)!).map((r) => r.title)).toContain('11. Option 11');
+    expect(rowsOf(focused.at(-1)!).map((r) => r.title)).toContain('Option 11');
   });
 
   it('the kindergarten picker (data paging by the core) keeps its page buttons and Done in the list, the rest after it', () => {
@@ -172,10 +175,36 @@ describe('WhatsApp rendering', () => {
     expect(out.at(-1)!.type).toBe('list');
   });
 
-  it('a location request tells the parent how to share it in WhatsApp', () => {
+  it("a location request is the Cloud API's location request message: WhatsApp shows its own Send location button", () => {
     const out = renderOutputs([msg([], { body: [{ key: 'q1.shareLocation' }], request: 'location' })], 'kk', tr);
-    expect(out).toHaveLength(1);
-    expect(out[0]!.type === 'text' && out[0]!.body).toContain(real.t('kk', 'whatsapp.locationHint'));
+    expectValid(out);
+    expect(out).toEqual([{ type: 'locationRequest', body: real.t('kk', 'q1.shareLocation') }]);
+  });
+
+  it('a screen repeated unchanged after a notice is not sent again: only the notice goes', () => {
+    const out = renderOutputs([{ kind: 'notice', text: { key: 'common.useButtons' } }, msg([opt('Yes', 'y'), opt('No', 'n')], { mode: 'repeat' })], 'ru', tr);
+    expect(out).toEqual([{ type: 'text', body: real.t('ru', 'common.useButtons') }]);
+    // Changed by typed input, it goes again.
+    expect(renderOutputs([msg([opt('Yes', 'y')], { mode: 'refresh' })], 'ru', tr)).toHaveLength(1);
+  });
+
+  it("options' descriptions go into the rows, so the button that opens them on Telegram is left out", () => {
+    const explain: Button = { text: raw('ℹ️ What?'), action: { type: 'choose', value: 'explain' }, role: 'explain' };
+    const options = ['a', 'b', 'c', 'd'].map((v) => opt(`Option ${v}`, v, { description: raw(`About ${v}`) }));
+    const out = renderOutputs([msg([...options, explain], { details: 'onRequest' })], 'ru', tr);
+    const rows = rowsOf(out.at(-1)!) as { title: string; description?: string }[];
+    expect(rows.map((r) => r.title)).toEqual(['Option a', 'Option b', 'Option c', 'Option d']);
+    expect(rows.map((r) => r.description)).toEqual(['About a', 'About b', 'About c', 'About d']);
+  });
+
+  it('tells the caller of every title or description that had to be cut', () => {
+    const cut: string[] = [];
+    renderOutputs([msg([opt('A label far longer than twenty', 'b'), opt('Short', 's', { description: raw('d'.repeat(80)) }), opt('x', 'x'), opt('y', 'y')])], 'ru', tr, {
+      onShortened: (full, limit) => cut.push(`${limit}:${full.slice(0, 8)}`),
+    });
+    expect(cut).toEqual(['24:A label ', '72:dddddddd']);
+    renderOutputs([msg([opt('A label far longer than twenty', 'b')])], 'ru', tr, { onShortened: (full, limit) => cut.push(`${limit}:${full.slice(0, 8)}`) });
+    expect(cut).toEqual(['24:A label ', '72:dddddddd', '20:A label ']);
   });
 
   it('any message renders within every platform limit, with unique ids, and every button reachable', () => {
