@@ -187,7 +187,8 @@ async function main(): Promise<number> {
     for (;;) {
       const { outbox, inbox } = (
         await admin.query<{ outbox: number; inbox: number }>(
-          `SELECT (SELECT count(*)::int FROM outbox WHERE status IN ('PENDING', 'SENDING')) AS outbox,
+          // Reminders held back for a chat in use wait an hour: not part of the drain.
+          `SELECT (SELECT count(*)::int FROM outbox WHERE status IN ('PENDING', 'SENDING') AND coalesce(error, '') NOT LIKE 'held:%') AS outbox,
                   (SELECT count(*)::int FROM inbound_updates WHERE channel = 'WHATSAPP' AND "processedAt" IS NULL) AS inbox`,
         )
       ).rows[0]!;
