@@ -16,7 +16,7 @@ import type { Update } from 'grammy/types';
 import type { Core } from '../../src/app.ts';
 import type { Prisma } from '../../src/generated/prisma/client.ts';
 import { claimStaleInbound, INBOX_STALE_AFTER_MS, markProcessed, recordInboundReadingConversation } from '../../src/inbox/inbox.ts';
-import { saveScreenAnchor, type ScreenAnchor } from '../../src/conversation/screen-anchor.ts';
+import { ScreenAnchorBook, type ScreenAnchor } from '../../src/conversation/screen-anchor.ts';
 import { toLoaded, type LoadedConversation } from '../../src/conversation/store.ts';
 import { MAX_ATTEMPTS } from './channel-limits.ts';
 import { localeFromHint, UNKNOWN_LOCALE } from '../../src/conversation/runtime.ts';
@@ -61,6 +61,8 @@ const CHANNEL = 'TELEGRAM';
 
 export class UpdatePipeline {
   private readonly keyboards = new ReplyKeyboards();
+  /** Where each chat's screen is shown, read with the inbox record and written behind. */
+  readonly anchors: ScreenAnchorBook;
   private readonly inflight = new Set<Promise<unknown>>();
   /** The webhook answers of updates that came by webhook, until the middleware takes them. */
   private readonly webhookReplies = new WeakMap<Update, WebhookReply>();
@@ -68,7 +70,9 @@ export class UpdatePipeline {
   constructor(
     private readonly core: PipelineCore,
     private readonly opts: PipelineOptions = {},
-  ) {}
+  ) {
+    this.anchors = new ScreenAnchorBook(core.db.prisma, CHANNEL, core.logger);
+  }
 
   /** The update (about to be given to grammY) came by webhook, whose answer may carry a call. */
   answersVia(update: Update, reply: WebhookReply): void {
@@ -84,9 +88,10 @@ export class UpdatePipeline {
     };
   }
 
-  /** Resolves when the updates being handled now are settled (graceful stop). */
+  /** Resolves when the updates being handled now are settled and their anchors written (graceful stop). */
   async idle(): Promise<void> {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    await this.anchors.flush();
   }
 
   async handle(api: Api, update: Update, webhookReply: WebhookReply | null = null): Promise<UpdateOutcome> {
@@ -115,7 +120,7 @@ export class UpdatePipeline {
       // A taken-over stale update was not fresh, so its activity is still to be recorded.
       turn.activityPending = !fresh;
       turn.loaded = toLoaded(conversation);
-      turn.anchor = anchor;
+      turn.anchor = chatId === null ? anchor : this.anchors.get(String(chatId), anchor);
       outcome = await this.process(api, incoming, callback, turn);
     } catch (err) {
       callback ??= answerFor();
@@ -163,12 +168,7 @@ export class UpdatePipeline {
       reply.outputs,
     );
     // Only when another message shows the screen now: most updates edit in place or send no screen.
-    if (anchor && (anchor.seq !== turn.anchor?.seq || anchor.messageId !== turn.anchor.messageId)) {
-      // Losing it costs one screen sent anew later, never the parent's answer.
-      await saveScreenAnchor(this.prisma, CHANNEL, chatId, anchor).catch((err: unknown) =>
-        this.core.logger.warn({ err }, 'telegram: recording the message that shows the screen failed'),
-      );
-    }
+    if (anchor && (anchor.seq !== turn.anchor?.seq || anchor.messageId !== turn.anchor.messageId)) this.anchors.set(chatId, anchor);
     return 'processed';
   }
 

@@ -238,25 +238,38 @@ describe('Telegram: every screen right in both languages (webhook, embedded data
       expect(p.messages().filter((m) => m.inline && m.text.includes(p.t('q1.prompt', { max: 3 })))).toHaveLength(1);
     });
 
-    it('on another instance (or after a restart) that never recorded where the screen is: a stale press turns the pressed message into the current screen, typed input gets the screen anew', async () => {
-      const { p } = await linked('kk', 'kk-KZ');
+    it('where the screen is shown is written behind and read by the next instance; one that never got it turns a pressed old message into the screen, or sends the screen anew', async () => {
+      const { bot, p } = await linked('kk', 'kk-KZ');
       await p.pressKey('menu.extend');
       await p.press(kgLabel(p, 101));
       await p.pressKey('q1.done', { count: 1 });
       const q1 = p.messages().find((m) => m.text.includes(p.t('q1.prompt', { max: 3 })))!;
       const db = suite.core().db.prisma;
-      await db.conversationState.updateMany({ where: { chatId: String(p.chatId) }, data: { anchorSeq: null, anchorMessageId: null } });
+      const where = { channel: 'TELEGRAM' as const, chatId: String(p.chatId) };
+      /** The instance stops (writing what it knows) and another takes over the webhook. */
+      const restart = async (forget: boolean) => {
+        await bot.channel.stop();
+        if (forget) await db.conversationState.updateMany({ where, data: { anchorSeq: null, anchorMessageId: null } });
+        const next = await startBot('webhook', { fake: bot.fake });
+        return next.parent(p.user, 'kk');
+      };
+      // Written behind: the next instance knows the question 2 message shows the screen.
+      let q = await restart(false);
       const n = p.messages().length;
-      await p.pressKey('common.next', undefined, q1);
-      expect(toasts(p).at(-1)).toBe(p.t('common.stale'));
-      expect(p.messages().length).toBe(n);
-      expect(q1.text).toContain(p.t('q2.prompt'));
-      // That message is where the screen is now: a stray text is answered with the notice alone.
-      await p.text('білмеймін');
-      expect(p.textsSince(n)).toEqual([p.t('common.useButtons')]);
-      await db.conversationState.updateMany({ where: { chatId: String(p.chatId) }, data: { anchorSeq: null, anchorMessageId: null } });
-      await p.text('білмеймін');
-      expect(p.textsSince(n).slice(1)).toEqual([p.t('common.useButtons'), q1.text]);
+      await q.text('білмеймін');
+      expect(q.textsSince(n)).toEqual([q.t('common.useButtons')]);
+      // An instance that never got it: a press on the old question 1 turns that message into question 2.
+      q = await restart(true);
+      await q.pressKey('common.next', undefined, q1);
+      expect(toasts(q).at(-1)).toBe(q.t('common.stale'));
+      expect(q.messages().length).toBe(n + 1);
+      expect(q1.text).toContain(q.t('q2.prompt'));
+      await q.text('білмеймін');
+      expect(q.textsSince(n)).toEqual([q.t('common.useButtons'), q.t('common.useButtons')]);
+      // And typed input with no idea where the screen is gets the screen anew.
+      q = await restart(true);
+      await q.text('білмеймін');
+      expect(q.textsSince(n).slice(2)).toEqual([q.t('common.useButtons'), q1.text]);
     });
   });
 
