@@ -6,7 +6,7 @@
 import type { Message } from '../conversation/io.ts';
 import type { Locale } from '../conversation/views.ts';
 
-export type NotificationChannel = 'TELEGRAM' | 'WHATSAPP';
+export type NotificationChannel = 'TELEGRAM' | 'WHATSAPP' | 'SMS';
 
 /** An approved WhatsApp template to use when the customer-service window is closed. */
 export interface TemplateCall {
@@ -26,6 +26,11 @@ export interface Notification {
   template: TemplateCall | null;
   /** WhatsApp: a free-form message may be sent; false → the template must be used. */
   withinServiceWindow: boolean;
+  /**
+   * A deep link that brings the parent into the bot already named (src/links): for a message to a
+   * registry phone that is not a linked chat (an SMS, a WhatsApp template to an unlinked parent).
+   */
+  link?: string | null;
 }
 
 export interface SendOutcome {

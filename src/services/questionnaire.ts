@@ -106,7 +106,8 @@ function toStored(q: StoredRow, seasonCode: string): StoredQuestionnaire | null 
     },
     submittedAt: q.submittedAt.toISOString(),
     updatedAt: q.updatedAt.toISOString(),
-    channel: q.channel,
+    // Filled in a chat: SMS only ever carries the campaign's messages.
+    channel: q.channel === 'SMS' ? 'CONSOLE' : q.channel,
     seasonCode,
   };
 }

@@ -166,6 +166,9 @@ export function answersFor(kindergartens: Pick<Kindergarten, 'id' | 'number' | '
 }
 
 const TABLES = [
+  'link_tokens',
+  'notification_opt_outs',
+  'undeliverable_addresses',
   'extensions',
   'questionnaire_choices',
   'questionnaires',

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,11 +64,17 @@ describe.each(TEST_DB_KINDS)('registry import (%s)', (kind) => {
       [101, 'STATE', ['RU'], 20, 'Бостандыкский', 43.23, true],
     ]);
     expect(s.parents).toEqual([
-      { iin: '850120401033', fullName: 'Ахметова Дана', phone: '+77470000003', locale: null },
-      { iin: '881102301027', fullName: 'Иванов Иван, старший', phone: '+77020000002', locale: 'ru' },
-      { iin: '900514401017', fullName: 'Серикова Айгерим Болатовна', phone: '+77011234567', locale: 'kk' },
-      { iin: '920707301043', fullName: 'Омаров Ерлан', phone: '+77750000004', locale: 'ru' },
+      { iin: '850120401033', fullName: 'Ахметова Дана', phone: '+77470000003', locale: null, notifyWhatsapp: false, notifySms: null },
+      { iin: '881102301027', fullName: 'Иванов Иван, старший', phone: '+77020000002', locale: 'ru', notifyWhatsapp: true, notifySms: null },
+      { iin: '900514401017', fullName: 'Серикова Айгерим Болатовна', phone: '+77011234567', locale: 'kk', notifyWhatsapp: true, notifySms: false },
+      { iin: '920707301043', fullName: 'Омаров Ерлан', phone: '+77750000004', locale: 'ru', notifyWhatsapp: true, notifySms: true },
     ]);
+    // A re-import that leaves the consent columns empty (or out) keeps what was stated before.
+    const again = path.join(out, `${kind}-parents-again.csv`);
+    await writeFile(again, 'iin;full_name;phone;notify_sms\n881102301027;Иванов Иван;+77020000002;нет\n900514401017;Серикова Айгерим Болатовна;+77011234567;\n');
+    await runImport(prisma(), IMPORT_KINDS.parents, { file: again, reportFile: null });
+    const after = await prisma().parent.findMany({ where: { iin: { in: ['881102301027', '900514401017'] } }, orderBy: { iin: 'asc' }, select: { notifyWhatsapp: true, notifySms: true } });
+    expect(after).toEqual([{ notifyWhatsapp: true, notifySms: false }, { notifyWhatsapp: true, notifySms: false }]);
   });
 
   it('imports applications with children and ordered choices, dates in Almaty time', async () => {

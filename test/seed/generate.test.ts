@@ -206,7 +206,14 @@ describe('generateDemoRegistry', () => {
     const other = generateDemoRegistry({ now: NOW, seed: 99, parents: 20 });
     for (const r of [registry, other]) {
       DEMO_PARENTS.forEach((demo, i) => {
-        expect(r.parents[i]).toEqual({ iin: demo.iin, phone: demo.phone, fullName: demo.fullName, locale: demo.locale });
+        expect(r.parents[i]).toEqual({
+          iin: demo.iin,
+          phone: demo.phone,
+          fullName: demo.fullName,
+          locale: demo.locale,
+          notifyWhatsapp: i < 2 ? true : null,
+          notifySms: [true, false, null][i],
+        });
         expect(parseIin(demo.iin)).toEqual({ ok: true, iin: demo.iin, birthDate: demo.birthDate, sex: demo.sex });
       });
       const appsOf = (i: number) => r.applications.filter((a) => a.parent === i);
@@ -233,5 +240,15 @@ describe('generateDemoRegistry', () => {
       expect(parseIin(c.iin).ok).toBe(true);
     }
     expect(r.season.code).toBe('2031');
+  });
+});
+
+describe('consent in the demo registry', () => {
+  it('most parents agreed to WhatsApp messages, fewer to SMS, some stated nothing', () => {
+    const r = generateDemoRegistry({ now: NOW, parents: 2_000 });
+    const share = (f: (p: (typeof r.parents)[number]) => boolean) => r.parents.filter(f).length / r.parents.length;
+    expect(share((p) => p.notifyWhatsapp === true)).toBeGreaterThan(0.6);
+    expect(share((p) => p.notifyWhatsapp === null)).toBeGreaterThan(0.1);
+    expect(share((p) => p.notifySms === true)).toBeLessThan(share((p) => p.notifyWhatsapp === true));
   });
 });

@@ -50,7 +50,10 @@ function expectedRows(r: DemoRegistry) {
 async function storedRows(prisma: PrismaClient) {
   const season = await prisma.season.findFirstOrThrow({ select: { code: true, opensAt: true, deadline: true, validUntil: true } });
   const kindergartens = await prisma.kindergarten.findMany({ orderBy: { id: 'asc' }, omit: { id: true } });
-  const parents = await prisma.parent.findMany({ orderBy: { id: 'asc' }, select: { iin: true, fullName: true, phone: true, locale: true } });
+  const parents = await prisma.parent.findMany({
+    orderBy: { id: 'asc' },
+    select: { iin: true, fullName: true, phone: true, locale: true, notifyWhatsapp: true, notifySms: true },
+  });
   const children = await prisma.child.findMany({
     orderBy: { id: 'asc' },
     select: { iin: true, fullName: true, birthDate: true, parent: { select: { iin: true } } },

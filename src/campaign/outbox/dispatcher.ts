@@ -46,7 +46,7 @@ import { reserveTemplateSends, TIER_CAP } from './tier-cap.ts';
 
 export interface DispatcherSettings {
   /** Sends per second per channel, for the whole deployment. */
-  ratePerSecond: { TELEGRAM: number; WHATSAPP: number };
+  ratePerSecond: { TELEGRAM: number; WHATSAPP: number; SMS?: number };
   /** Business-initiated WhatsApp conversations per rolling 24 h; null = unlimited. */
   whatsappTier: number | null;
   maxAttempts: number;
@@ -101,7 +101,10 @@ export interface Dispatcher {
   stop(): Promise<void>;
 }
 
-const DEFAULT_GAP: Record<Channel, number> = { WHATSAPP: 6_000, TELEGRAM: 1_000, CONSOLE: 0 };
+/** SMS sends per second when the configuration names none: well under any provider's limit. */
+const DEFAULT_SMS_RATE = 10;
+
+const DEFAULT_GAP: Record<Channel, number> = { WHATSAPP: 6_000, TELEGRAM: 1_000, CONSOLE: 0, SMS: 60_000 };
 
 interface Item {
   row: ClaimedRow;
@@ -192,7 +195,7 @@ class OutboxDispatcher implements Dispatcher {
   private async drain(sender: NotificationSender, stats: TickStats): Promise<void> {
     const { prisma, clock } = this.o;
     const channel = sender.channel;
-    const rate = this.s.ratePerSecond[channel] * (1 - this.s.headroom);
+    const rate = (this.s.ratePerSecond[channel] ?? DEFAULT_SMS_RATE) * (1 - this.s.headroom);
     const spec: RateSpec = { key: channel, ratePerSecond: rate, horizonMs: this.s.horizonMs };
     const lanes = Math.max(1, this.s.lanes ?? Math.min(64, Math.ceil(rate * 0.2)));
     const paused = { until: 0 };

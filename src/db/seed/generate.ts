@@ -1,9 +1,9 @@
-import { createRandom } from '../../domain/random.ts';
+import { createRandom, type Random } from '../../domain/random.ts';
 import { generateApplications } from './applications.ts';
 import { DEMO_PARENTS } from './demo-parents.ts';
 import { generateFamilies } from './families.ts';
 import { generateKindergartens } from './kindergartens.ts';
-import type { DemoRegistry } from './registry.ts';
+import type { DemoRegistry, SeedParent } from './registry.ts';
 import { demoSeason } from './season.ts';
 
 export interface DemoOptions {
@@ -18,6 +18,23 @@ export interface DemoOptions {
 }
 
 export const DEFAULT_SEED = 20_260_901;
+
+/**
+ * Consent as an application form records it: most parents agree to WhatsApp messages, fewer to SMS,
+ * some forms leave it empty. The demo parents: the first two agreed to WhatsApp (the first also to
+ * SMS), the third stated nothing.
+ */
+function giveConsent(random: Random, parents: SeedParent[]): void {
+  parents.forEach((p, i) => {
+    if (i < DEMO_PARENTS.length) {
+      p.notifyWhatsapp = i < 2 ? true : null;
+      p.notifySms = i === 0 ? true : i === 1 ? false : null;
+      return;
+    }
+    p.notifyWhatsapp = random.weighted<boolean | null>([[true, 70], [false, 10], [null, 20]]);
+    p.notifySms = random.weighted<boolean | null>([[true, 45], [false, 25], [null, 30]]);
+  });
+}
 export const DEFAULT_PARENTS = 5_000;
 export const DEFAULT_KINDERGARTENS = 100;
 
@@ -37,6 +54,8 @@ export function generateDemoRegistry(options: DemoOptions = {}): DemoRegistry {
     maxNumber: Math.ceil(kindergartenCount * 1.2),
   });
   const families = generateFamilies(random.derive('families'), { now, parents });
+  // A stream of its own, so the registry drawn before consent was recorded stays as it was.
+  giveConsent(random.derive('consent'), families.map((f) => f.parent));
   const { applications, questionnaires, extensions } = generateApplications(random.derive('applications'), families, kindergartens, {
     now,
     season,

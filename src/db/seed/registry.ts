@@ -42,6 +42,9 @@ export interface SeedParent {
   fullName: string;
   phone: string;
   locale: Locale | null;
+  /** Consent to unprompted WhatsApp messages / SMS at the phone; null = not stated. */
+  notifyWhatsapp?: boolean | null;
+  notifySms?: boolean | null;
 }
 
 export interface SeedChild {

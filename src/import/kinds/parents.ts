@@ -1,7 +1,7 @@
 /** parents.csv: applicants (parents), upserted by IIN. */
 import { z } from 'zod';
 import type { ColumnSpec } from '../columns.ts';
-import { iin, LOCALE, orDefault, phone, text } from '../fields.ts';
+import { iin, LOCALE, orDefault, phone, text, YES_NO } from '../fields.ts';
 import { issueReasons, type ImportKind } from '../kind.ts';
 
 export const PARENT_COLUMNS: readonly ColumnSpec[] = [
@@ -9,13 +9,26 @@ export const PARENT_COLUMNS: readonly ColumnSpec[] = [
   { key: 'full_name', aliases: ['фио', 'аты_жөні'], required: true, ru: 'ФИО', en: 'full name', example: 'Серикова Айгерим Болатовна' },
   { key: 'phone', aliases: ['телефон', 'тел'], required: true, ru: 'мобильный телефон: +77011234567, 87011234567, 8 (701) 123-45-67', en: 'mobile phone, any usual form; stored as +7XXXXXXXXXX', example: '+7 701 123 45 67' },
   { key: 'locale', aliases: ['язык', 'тіл'], required: false, ru: 'язык общения: kk или ru (пусто — не менять)', en: 'language for messages: kk or ru (empty keeps the current one)', example: 'kk' },
+  { key: 'notify_whatsapp', aliases: ['согласие_whatsapp', 'whatsapp_келісім'], required: false, ru: 'согласие на сообщения в WhatsApp на этот номер: да/нет (пусто — не менять)', en: 'consent to WhatsApp messages at this phone: yes/no (empty keeps the current one)', example: 'да' },
+  { key: 'notify_sms', aliases: ['согласие_sms', 'sms_келісім'], required: false, ru: 'согласие на SMS на этот номер: да/нет (пусто — не менять)', en: 'consent to SMS at this phone: yes/no (empty keeps the current one)', example: 'нет' },
 ];
+
+/** yes/no, or null when the cell is empty (the stored consent stays as it is). */
+const consent = z.string().transform((s, ctx): boolean | null => {
+  if (s.trim() === '') return null;
+  const r = YES_NO.schema.safeParse(s);
+  if (r.success) return r.data === 'yes';
+  for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+  return z.NEVER;
+});
 
 const schema = z.object({
   iin,
   full_name: text(300),
   phone,
   locale: orDefault<'kk' | 'ru' | null>(LOCALE.schema, null),
+  notify_whatsapp: consent,
+  notify_sms: consent,
 });
 
 export type ParentRow = z.output<typeof schema>;
@@ -34,12 +47,15 @@ export const parentsKind: ImportKind<ParentRow, null> = {
     if (!write || rows.length === 0) return [];
     const col = <T>(f: (r: ParentRow) => T) => rows.map((r) => f(r.row));
     await db.$executeRaw`
-      INSERT INTO parents (iin, "fullName", phone, locale)
-      SELECT t.iin, t.full_name, t.phone, t.locale::"Locale"
+      INSERT INTO parents (iin, "fullName", phone, locale, "notifyWhatsapp", "notifySms")
+      SELECT t.iin, t.full_name, t.phone, t.locale::"Locale", t.wa, t.sms
       FROM unnest(${col((r) => r.iin)}::text[], ${col((r) => r.full_name)}::text[], ${col((r) => r.phone)}::text[],
-                  ${col((r) => r.locale)}::text[]) AS t(iin, full_name, phone, locale)
+                  ${col((r) => r.locale)}::text[], ${col((r) => r.notify_whatsapp)}::bool[], ${col((r) => r.notify_sms)}::bool[])
+             AS t(iin, full_name, phone, locale, wa, sms)
       ON CONFLICT (iin) DO UPDATE SET
-        "fullName" = EXCLUDED."fullName", phone = EXCLUDED.phone, locale = COALESCE(EXCLUDED.locale, parents.locale)`;
+        "fullName" = EXCLUDED."fullName", phone = EXCLUDED.phone, locale = COALESCE(EXCLUDED.locale, parents.locale),
+        "notifyWhatsapp" = COALESCE(EXCLUDED."notifyWhatsapp", parents."notifyWhatsapp"),
+        "notifySms" = COALESCE(EXCLUDED."notifySms", parents."notifySms")`;
     return [];
   },
 };
