@@ -16,6 +16,7 @@ import { maskPhone } from '../../src/domain/mask.ts';
 import type { Prisma } from '../../src/generated/prisma/client.ts';
 import type { HttpRequest, HttpResponse } from '../../src/http/server.ts';
 import { claimStaleInbound, countAttempt, markProcessed, recordInbound, unprocessedInbound } from '../../src/inbox/inbox.ts';
+import { recordUndeliverableAddress } from '../../src/campaign/outreach.ts';
 import { markUnreachable, recordInboundActivity } from '../../src/services/reachability.ts';
 import type { ChannelAdapter } from '../channel.ts';
 import { CloudApiTransport } from './cloud-api-transport.ts';
@@ -187,7 +188,8 @@ export class WhatsAppChannel implements ChannelAdapter {
       await markProcessed(prisma, CHANNEL, externalId, now);
       return;
     }
-    const { outputs, locale, settled } = await converse(this.core.runtime, { channel: CHANNEL, chatId }, input, senderPhone(stored.message), externalId);
+    const hint = stored.message.type === 'button' ? await this.templateLanguage(chatId) : null;
+    const { outputs, locale, settled } = await converse(this.core.runtime, { channel: CHANNEL, chatId }, input, senderPhone(stored.message), externalId, hint);
     // The core has saved the answer (and marked the update processed with it, unless the step
     // failed): from here a failed reply never makes it be applied twice.
     if (!settled) await markProcessed(prisma, CHANNEL, externalId, now);
@@ -197,6 +199,16 @@ export class WhatsAppChannel implements ChannelAdapter {
     await this.deliver(chatId, outputs, locale, focus);
   }
 
+  /**
+   * A tap on a template's button (a reminder sent to a registry phone) may be the chat's very first
+   * message: it is answered in the language of the registry's parent at that number — the template's
+   * language — so the parent goes straight on to the IIN instead of choosing a language first.
+   */
+  private async templateLanguage(chatId: string): Promise<string | null> {
+    const parent = await this.core.db.prisma.parent.findFirst({ where: { phone: `+${chatId}`, locale: { not: null } }, select: { locale: true } });
+    return parent?.locale ?? 'kk';
+  }
+
   private async processStatus(externalId: string, chatId: string, status: InboundStatus): Promise<void> {
     const { prisma } = this.core.db;
     const now = this.core.clock.now();
@@ -204,7 +216,11 @@ export class WhatsAppChannel implements ChannelAdapter {
       const { updated, kept, errorCode } = await applyStatus(prisma, status, now);
       if (status.status === 'failed') {
         this.core.logger.warn({ messageId: status.id, errorCode, outbox: updated, kept }, 'WhatsApp message delivery failed');
-        if (errorCode !== null && UNREACHABLE_CODES.has(errorCode)) await markUnreachable(prisma, CHANNEL, chatId, now);
+        if (errorCode !== null && UNREACHABLE_CODES.has(errorCode)) {
+          await markUnreachable(prisma, CHANNEL, chatId, now);
+          // A registry phone the campaign wrote to unprompted: not tried again this season.
+          await recordUndeliverableAddress(prisma, CHANNEL, chatId, String(errorCode));
+        }
       }
     }
     await markProcessed(prisma, CHANNEL, externalId, now);

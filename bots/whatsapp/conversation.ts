@@ -27,8 +27,15 @@ const isContactRequest = (o: Output): o is Message => o.kind === 'message' && o.
  * Should the process die before the number is given, the parent's next message asks for the
  * contact again and the number is answered then.
  */
-export async function converse(runtime: ConversationRuntime, chat: ChatRef, input: Input, phone: string | null, settles?: string): Promise<Exchange> {
-  const first = await runtime.handle(chat, input, { settles });
+export async function converse(
+  runtime: ConversationRuntime,
+  chat: ChatRef,
+  input: Input,
+  phone: string | null,
+  settles?: string,
+  localeHint?: string | null,
+): Promise<Exchange> {
+  const first = await runtime.handle(chat, input, { settles, localeHint });
   const asked = first.outputs.findIndex(isContactRequest);
   if (asked < 0) return { outputs: adaptForWhatsApp(first.outputs), locale: first.locale, settled: first.settled };
 

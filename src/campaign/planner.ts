@@ -23,7 +23,8 @@ export interface PlanRequest {
 
 /**
  * Enqueues one REMINDER per reachable chat link (Telegram, WhatsApp) of every parent with an
- * application needing extension. Returns how many rows were new.
+ * application needing extension who did not ask to stop messages on that channel (linking a chat
+ * is consent for that chat). Returns how many rows were new.
  */
 export async function planReminders(db: Db, { season, offsetDays, now }: PlanRequest): Promise<number> {
   const prefix = `reminder:${season.id}:${offsetTag(offsetDays)}:`;
@@ -40,6 +41,7 @@ export async function planReminders(db: Db, { season, offsetDays, now }: PlanReq
         SELECT 1 FROM applications a
         WHERE a."parentId" = cl."parentId" AND a.status = 'ACTIVE' AND a."validUntil" < ${season.validUntil}::timestamp(3)
       )
+      AND NOT EXISTS (SELECT 1 FROM notification_opt_outs x WHERE x."parentId" = cl."parentId" AND x.channel = cl.channel)
     ON CONFLICT ("dedupeKey") DO NOTHING`;
 }
 

@@ -20,6 +20,16 @@ export function progressRows(p: CampaignProgress): [string, string][] {
     const label = r.offsetDays === OPENING_OFFSET ? 'opening day / день открытия' : `${r.offsetDays} days before / за ${r.offsetDays} дн.`;
     rows.push([`Reminded: ${label}`, `${r.parentsReminded} parents, ${r.messagesSent} sent, ${r.pending} pending`]);
   }
+  const c = p.coverage;
+  if (c) {
+    rows.push(
+      ['Audience this season / Аудитория кампании', `${c.audience} parents who needed to extend`],
+      ['  reached / охвачено', `${c.reached}${pct(c.reached, c.audience)}: chat ${c.byChat}, WhatsApp at the registry phone ${c.byWhatsappOutreach}, SMS ${c.bySms}`],
+      ['  reached, then extended / охвачено и продлили', `${c.reachedThenExtended}${pct(c.reachedThenExtended, c.reached)}`],
+      ['  asked to stop / отказались от сообщений', `${c.optedOut}${pct(c.optedOut, c.audience)}`],
+      ['  out of reach / недоступны', `${c.unreachable}${pct(c.unreachable, c.audience)}`],
+    );
+  }
   rows.push(
     ['Unreachable chats / Недоступных чатов', String(p.unreachableChats)],
     ['Outbox pending / В очереди', `${p.outbox.pending} (+${p.outbox.sending} sending)`],

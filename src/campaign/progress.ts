@@ -2,6 +2,8 @@
  * Campaign progress for operators: a handful of aggregate queries, each answered from indexes or
  * one scan, so it stays quick on a million applications.
  */
+import type { ReachSettings } from '../config/env.ts';
+import { campaignCoverage, type Coverage } from './coverage.ts';
 import { TIER_CAP } from './outbox/tier-cap.ts';
 import type { Season } from '../generated/prisma/client.ts';
 import type { Db } from '../services/db.ts';
@@ -45,6 +47,8 @@ export interface CampaignProgress {
   stopListedByPurge: number;
   purgeRuns: number;
   restored: number;
+  /** Who the campaign reached, by route; present when the reach settings were given. */
+  coverage?: Coverage;
 }
 
 type Row = Record<string, number>;
@@ -53,6 +57,7 @@ export async function campaignProgress(
   db: Db,
   season: Pick<Season, 'id' | 'code' | 'opensAt' | 'deadline' | 'validUntil'>,
   now: Date,
+  reach?: ReachSettings,
 ): Promise<CampaignProgress> {
   const [need] = await db.$queryRaw<Row[]>`
     SELECT count(*)::int AS applications, count(DISTINCT a."parentId")::int AS parents
@@ -150,5 +155,6 @@ export async function campaignProgress(
     stopListedByPurge: n(purge, 'moved'),
     purgeRuns: n(purge, 'runs'),
     restored: n(restored, 'applications'),
+    ...(reach ? { coverage: await campaignCoverage(db, season, reach) } : {}),
   };
 }

@@ -13,6 +13,7 @@ import type { Db } from '../services/db.ts';
 import { pruneInbound } from '../inbox/inbox.ts';
 import { EARLY_STATUS_RETENTION_MS, settleEarlyStatuses } from './outbox/delivery-status.ts';
 import { withLease } from './leases.ts';
+import { planOutreach } from './outreach.ts';
 import { planReminders } from './planner.ts';
 import { runPurge, seasonPurged, type PurgeResult } from './purge.ts';
 import { dueReminder, isPurgeDue } from './schedule.ts';
@@ -43,12 +44,16 @@ export async function plannerTick(deps: SchedulerDeps): Promise<PlannerTickResul
   const season = await currentSeason(deps.db, now);
   const slot = season ? dueReminder(season, deps.settings, now) : null;
   if (!season || !slot) return { ran: false, season: season?.code ?? null, offsetDays: null, enqueued: 0 };
-  const outcome = await withLease(deps.db, PLANNER_LEASE, deps.settings.instanceId, LEASE_TTL_MS, now, () =>
-    planReminders(deps.db, { season, offsetDays: slot.offsetDays, now }),
-  );
+  const outcome = await withLease(deps.db, PLANNER_LEASE, deps.settings.instanceId, LEASE_TTL_MS, now, async () => {
+    const linked = await planReminders(deps.db, { season, offsetDays: slot.offsetDays, now });
+    const outreach = await planOutreach(deps.db, { season, offsetDays: slot.offsetDays, now, reach: deps.settings.reach });
+    return { linked, ...outreach };
+  });
   if (!outcome.acquired) return { ran: false, season: season.code, offsetDays: slot.offsetDays, enqueued: 0 };
-  if (outcome.value > 0) deps.logger.info({ season: season.code, offsetDays: slot.offsetDays, enqueued: outcome.value }, 'reminders planned');
-  return { ran: true, season: season.code, offsetDays: slot.offsetDays, enqueued: outcome.value };
+  const { linked, whatsapp, sms } = outcome.value;
+  const enqueued = linked + whatsapp + sms;
+  if (enqueued > 0) deps.logger.info({ season: season.code, offsetDays: slot.offsetDays, enqueued, linked, whatsappOutreach: whatsapp, sms }, 'reminders planned');
+  return { ran: true, season: season.code, offsetDays: slot.offsetDays, enqueued };
 }
 
 /**

@@ -22,7 +22,7 @@ async function main(): Promise<number> {
       console.error(values.season ? `No season "${values.season}".` : 'No season has opened yet: set one with the operator CLI.');
       return 1;
     }
-    const progress = await campaignProgress(db.prisma, season, now);
+    const progress = await campaignProgress(db.prisma, season, now, config.campaign.reach);
     console.log(values.json ? JSON.stringify(progress, null, 2) : formatProgressTable(progress));
     return 0;
   } finally {

@@ -74,6 +74,17 @@ export const envSchema = z.object({
     .transform((s) => s ?? '250')
     .pipe(z.enum(['250', '1000', '10000', '100000', 'unlimited'], { message: 'one of 250, 1000, 10000, 100000, unlimited' })),
   OUTBOX_MAX_ATTEMPTS: optionalInt(1).transform((n) => n ?? 8),
+  /**
+   * Reach parents with no linked chat: a WhatsApp template to the registry phone of those who
+   * consented (default on when WhatsApp is configured).
+   */
+  OUTREACH_WHATSAPP: boolFlag(true),
+  /**
+   * SMS, the last resort (when an SMS provider is configured): at offsets this many days before the
+   * deadline or fewer, to parents with SMS consent who have no chat and were not reached on
+   * WhatsApp; at every offset to those whom WhatsApp cannot reach at all.
+   */
+  SMS_LAST_RESORT_DAYS: optionalInt(0).transform((n) => n ?? 7),
   /** Names this process in leases and claimed outbox rows; default host-pid. */
   INSTANCE_ID: optionalString,
 
@@ -115,6 +126,17 @@ export interface CampaignSettings {
   whatsappTier: number | null;
   maxAttempts: number;
   instanceId: string;
+  /** Who the campaign contacts beyond linked chats (planner.ts, `planOutreach`). */
+  reach: ReachSettings;
+}
+
+export interface ReachSettings {
+  /** WhatsApp templates to the registry phones of consenting parents with no linked chat. */
+  whatsappOutreach: boolean;
+  /** SMS to consenting parents no chat reaches (an SMS provider is configured). */
+  sms: boolean;
+  /** From this many days before the deadline SMS also goes to parents WhatsApp could reach but has not. */
+  smsLastResortDays: number;
 }
 
 export interface Config {
@@ -178,6 +200,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       whatsappTier: env.WHATSAPP_TIER === 'unlimited' ? null : Number(env.WHATSAPP_TIER),
       maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
       instanceId: env.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+      reach: {
+        whatsappOutreach: env.OUTREACH_WHATSAPP && waSet.length === WHATSAPP_KEYS.length,
+        sms: false,
+        smsLastResortDays: env.SMS_LAST_RESORT_DAYS,
+      },
     },
     database: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'embedded', dataDir: env.DATA_DIR },
     seedDemo: env.SEED_DEMO ?? !env.DATABASE_URL,

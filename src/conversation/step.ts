@@ -75,7 +75,13 @@ function onCommand(state: ConversationState, name: Command): StepResult {
     // A proven phone waits for its IIN: the IIN is asked again only if identification is not
     // locked meanwhile (the lock is shown with its end instead).
     if (state.phone) return done(state, [], [{ type: 'identifyPhone', phone: state.phone }]);
-    const back = identificationScreens.includes(state.screen) ? state : enter(state, state.locale ? 'contact' : 'language');
+    // With a language known (chosen, or the client's), identification goes on with the number.
+    const back =
+      state.screen === 'language' && state.locale
+        ? enter(state, 'contact')
+        : identificationScreens.includes(state.screen)
+          ? state
+          : enter(state, state.locale ? 'contact' : 'language');
     return andThen(done(back, [notice('identify.first')]), (s) => show(s));
   }
   const base: ConversationState = { ...state, editing: false };

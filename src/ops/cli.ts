@@ -61,6 +61,7 @@ export function processContext(): OpsContext {
       return openDatabase(config.database);
     },
     translatorOptions: { portal: process.env['PORTAL_URL'] || 'https://egov.kz', supportPhone: process.env['SUPPORT_PHONE'] || '1414' },
+    reach: () => loadConfig().campaign.reach,
   };
 }
 

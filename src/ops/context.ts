@@ -1,5 +1,6 @@
 /** What every command gets: output streams, the clock, and the database opened on demand. */
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { ReachSettings } from '../config/env.ts';
 import type { ProgressStream } from './progress.ts';
 
 export interface OpsContext {
@@ -9,6 +10,8 @@ export interface OpsContext {
   /** Opens the configured database (migrated); the caller closes it. */
   openDatabase(): Promise<{ prisma: PrismaClient; close(): Promise<void> }>;
   translatorOptions: { portal: string; supportPhone: string };
+  /** The configured routes beyond linked chats (campaign coverage); absent: coverage not shown. */
+  reach?: () => ReachSettings;
 }
 
 /** A wrong invocation: the message plus where to read more. Exit code 2. */

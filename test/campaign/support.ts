@@ -20,6 +20,7 @@ export const SETTINGS: CampaignSettings = {
   whatsappTier: 250,
   maxAttempts: 8,
   instanceId: 'test-instance',
+  reach: { whatsappOutreach: true, sms: true, smsLastResortDays: 7 },
 };
 
 /** Last season's grant: every application starts valid until then. */

@@ -77,7 +77,7 @@ describe.skipIf(!chromium)('the HTML report in headless Chromium', () => {
     const r = run(['--dump-dom']);
     expect(r.status).toBe(0);
     const dom = r.stdout;
-    expect(dom).toContain('<h1>Анкеты продления заявлений: сезон 2026</h1>');
+    expect(dom).toContain('<h1>Анкеты продления заявлений: кампания 2026</h1>');
     expect(dom.match(/<svg class="chart"/g)?.length).toBe(8);
     // One rect per non-zero value: districts 3 + 3, kindergartens 3 + 3 + 3 (first/second/third
     // stacked, capacity beside), ownership 3, language 2, payment 3, sections 3, digital 3.

@@ -156,6 +156,17 @@ describe.each(['kk', 'ru'] as Locale[])('WhatsApp: every screen right (%s, embed
     expect(picker.controls.find((r) => r.id.includes(`.t.${f.kindergartens[1]!.id}.`))!.title.startsWith('✅ ')).toBe(true);
   });
 
+  it('a parent who never wrote to the bot taps "Extend" on the template sent to the registry phone: straight to the IIN, in the template\'s language', async () => {
+    const f = await family(h.prisma(), { locale });
+    const u = h.user(f.waId);
+    await u.send(wa.templateButton(f.waId, 'x.extend', tr.t(locale, 'campaign.reminder.button')));
+    expect(u.text).not.toContain(tr.t('ru', 'language.prompt'));
+    expect(u.text).toContain(t('whatsapp.identifyIntro'));
+    expect(u.interactive.body).toBe(t('identify.iinPrompt'));
+    await u.say(f.parentIin);
+    expect(u.text).toContain(t('identify.welcome'));
+  });
+
   it('a forged restore row naming another parent\'s application: "not found", the number never echoed', async () => {
     const f = await family(h.prisma());
     const other = await family(h.prisma());

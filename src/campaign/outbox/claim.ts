@@ -52,7 +52,7 @@ export async function claimDue(db: Db, r: ClaimRequest): Promise<ClaimedRow[]> {
   //   a plan that cannot go wrong when statistics are stale (right after planning a campaign).
   //   A row with "sentAt" set is a SENT one (a send that fails later clears it); were it not, the
   //   recipient would only wait the gap.
-  return db.$queryRaw<ClaimedRow[]>`
+  const rows = await db.$queryRaw<(ClaimedRow & { due: Date })[]>`
     WITH busy AS MATERIALIZED (
       SELECT "chatId" FROM outbox WHERE status = 'SENDING' AND channel = ${r.channel}::"Channel"
       UNION ALL
@@ -67,7 +67,11 @@ export async function claimDue(db: Db, r: ClaimRequest): Promise<ClaimedRow[]> {
       LIMIT ${r.limit}
       FOR UPDATE SKIP LOCKED
     )
-    RETURNING id, channel, "chatId", "parentId", kind, "seasonId", "offsetDays", "viaTemplate", payload, attempts`;
+    RETURNING id, channel, "chatId", "parentId", kind, "seasonId", "offsetDays", "viaTemplate", payload, attempts, "nextAttemptAt" AS due`;
+  // RETURNING follows no order: the batch is sent (and the tier and the SMS budget given) in the
+  // order the rows were due, which is how the planner puts the parents never reminded first.
+  rows.sort((a, b) => a.due.getTime() - b.due.getTime() || a.id - b.id);
+  return rows.map(({ due: _due, ...row }) => row);
 }
 
 /** Is anything due on this channel? (Cheap: one index probe; lets an idle dispatcher take no tokens.) */

@@ -30,6 +30,7 @@ import type { Channel } from '../../generated/prisma/enums.ts';
 import type { Logger } from '../../log.ts';
 import type { Clock } from '../../clock.ts';
 import type { Db } from '../../services/db.ts';
+import { isOutreach, recordUndeliverable } from '../outreach.ts';
 import { cancelObsoleteReminders } from '../planner.ts';
 import { reminderHold, type HoldReason } from '../busy-chats.ts';
 import { REMINDER } from '../outbox-kinds.ts';
@@ -270,9 +271,16 @@ class OutboxDispatcher implements Dispatcher {
         continue;
       }
       seen.add(row.chatId);
+      if (ctx.optedOut) {
+        await markCancelled(prisma, claim, 'opted out');
+        stats.cancelled++;
+        continue;
+      }
+      const outreach = isOutreach(row);
       const link = ctx.link;
-      if (!link || link.unreachableAt) {
-        await markCancelled(prisma, claim, link ? 'unreachable' : 'chat no longer linked');
+      const refused = outreach ? outreachCancel(ctx) : !link ? 'chat no longer linked' : link.unreachableAt ? 'unreachable' : null;
+      if (refused) {
+        await markCancelled(prisma, claim, refused);
         stats.cancelled++;
         continue;
       }
@@ -296,8 +304,11 @@ class OutboxDispatcher implements Dispatcher {
         held[hold.reason].push({ id: row.id, at: hold.until });
         continue;
       }
-      const window = sender.withinServiceWindow ? !row.viaTemplate && sender.withinServiceWindow(link.lastInboundAt, now) : true;
-      ready.push({ row, locale: link.locale, message: composed.message, template: composed.template, withinServiceWindow: window });
+      // A registry phone has no window open: WhatsApp takes only the template there.
+      const lastInboundAt = outreach ? null : link!.lastInboundAt;
+      const window = sender.withinServiceWindow ? !row.viaTemplate && sender.withinServiceWindow(lastInboundAt, now) : true;
+      const locale = outreach ? (ctx.parent.locale ?? REGISTRY_DEFAULT_LOCALE) : link!.locale;
+      ready.push({ row, locale, message: composed.message, template: composed.template, withinServiceWindow: window });
     }
     if (later.length > 0) {
       await unclaim(prisma, later, instanceId, new Date(now.getTime() + this.gaps[channel]));
@@ -375,6 +386,10 @@ class OutboxDispatcher implements Dispatcher {
         return;
       }
       case 'unreachable': {
+        // A registry phone that is no WhatsApp user (or no valid SMS number) is not tried again this season.
+        if (isOutreach(p.row) && p.row.seasonId !== null && sender.channel !== 'TELEGRAM') {
+          await recordUndeliverable(prisma, { channel: sender.channel, address: p.row.chatId, seasonId: p.row.seasonId, code: f.failure.reason.slice(0, 40) });
+        }
         const cancelled = await markChatUnreachable(prisma, claim, { channel: sender.channel, chatId: p.row.chatId }, now);
         stats.failed++;
         stats.cancelled += cancelled;
@@ -416,7 +431,27 @@ interface Prepared {
 export const HELD: Record<HoldReason, string> = { busy: 'held: chat busy', night: 'held: outside the daytime window' };
 
 /** A claimed row whose context was not read (it cannot happen while the claim holds): treated as unlinked. */
-const UNKNOWN_ROW: RowContext = { link: null, activity: { movedAt: null, screen: null, lastInboundAt: null }, superseded: false };
+const UNKNOWN_ROW: RowContext = {
+  link: null,
+  activity: { movedAt: null, screen: null, lastInboundAt: null },
+  superseded: false,
+  optedOut: false,
+  parent: { locale: null, consent: false, chatReachable: false, undeliverable: false },
+};
+
+/**
+ * The language of a message to a parent the bots do not know yet (a template or an SMS to the
+ * registry phone): the registry's, else Kazakh, the state language.
+ */
+const REGISTRY_DEFAULT_LOCALE = 'kk' as const;
+
+/** Why a row to a registry phone is not sent after all; null: it goes. */
+function outreachCancel(ctx: RowContext): string | null {
+  if (!ctx.parent.consent) return 'consent withdrawn';
+  if (ctx.parent.chatReachable) return 'reached in a chat';
+  if (ctx.parent.undeliverable) return 'address unreachable this season';
+  return null;
+}
 
 const emptyStats = (): TickStats => ({ sent: 0, retried: 0, failed: 0, cancelled: 0, deferred: 0 });
 

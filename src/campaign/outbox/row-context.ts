@@ -25,6 +25,14 @@ export interface RowContext {
   link: { locale: Locale; unreachableAt: Date | null; lastInboundAt: Date | null } | null;
   activity: ChatActivity;
   superseded: boolean;
+  /** The parent asked to stop messages on the row's channel. */
+  optedOut: boolean;
+  /**
+   * For a row to a registry phone (outreach.ts): the parent's language, whether the consent for the
+   * row's channel still stands, whether a chat of theirs is reachable now (then the chat gets the
+   * reminder instead), and whether the address was found unreachable this season.
+   */
+  parent: { locale: Locale | null; consent: boolean; chatReachable: boolean; undeliverable: boolean };
 }
 
 interface ContextRow {
@@ -36,6 +44,11 @@ interface ContextRow {
   movedAt: Date | null;
   screen: string | null;
   superseded: boolean;
+  optedOut: boolean;
+  parentLocale: Locale | null;
+  consent: boolean;
+  chatReachable: boolean;
+  undeliverable: boolean;
 }
 
 /**
@@ -52,10 +65,17 @@ export async function rowContexts(db: Db, ids: number[]): Promise<Map<number, Ro
              SELECT 1 FROM outbox n
              WHERE n.channel = o.channel AND n."chatId" = o."chatId" AND n.kind = ${REMINDER}::text
                AND n."seasonId" = o."seasonId" AND n.id > o.id
-           )) AS superseded
+           )) AS superseded,
+           EXISTS (SELECT 1 FROM notification_opt_outs x WHERE x."parentId" = o."parentId" AND x.channel = o.channel) AS "optedOut",
+           p.locale::text AS "parentLocale",
+           COALESCE(CASE o.channel WHEN 'WHATSAPP' THEN p."notifyWhatsapp" WHEN 'SMS' THEN p."notifySms" ELSE true END, false) AS consent,
+           EXISTS (SELECT 1 FROM chat_links r WHERE r."parentId" = o."parentId" AND r."unreachableAt" IS NULL
+                     AND r.channel IN ('TELEGRAM'::"Channel", 'WHATSAPP'::"Channel")) AS "chatReachable",
+           EXISTS (SELECT 1 FROM undeliverable_addresses u WHERE u.channel = o.channel AND u.address = o."chatId" AND u."seasonId" = o."seasonId") AS undeliverable
     FROM outbox o
     LEFT JOIN chat_links cl ON cl.channel = o.channel AND cl."chatId" = o."chatId"
     LEFT JOIN conversation_states c ON c.channel = o.channel AND c."chatId" = o."chatId"
+    LEFT JOIN parents p ON p.id = o."parentId"
     WHERE o.id = ANY(${ids}::int[])`;
   return new Map(
     rows.map((r) => [
@@ -64,6 +84,8 @@ export async function rowContexts(db: Db, ids: number[]): Promise<Map<number, Ro
         link: r.linked ? { locale: r.locale!, unreachableAt: r.unreachableAt, lastInboundAt: r.lastInboundAt } : null,
         activity: { movedAt: r.movedAt, screen: r.screen, lastInboundAt: r.lastInboundAt },
         superseded: r.superseded,
+        optedOut: r.optedOut,
+        parent: { locale: r.parentLocale, consent: r.consent, chatReachable: r.chatReachable, undeliverable: r.undeliverable },
       },
     ]),
   );

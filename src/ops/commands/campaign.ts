@@ -21,7 +21,7 @@ export async function campaignCommand(ctx: OpsContext, args: string[]): Promise<
   return withDatabase(ctx, async (prisma) => {
     const now = ctx.now();
     const season = await resolveSeason(prisma, values.season, now, 'campaign');
-    const p = await campaignProgress(prisma, season, now);
+    const p = await campaignProgress(prisma, season, now, ctx.reach?.());
     println(ctx, `Сезон / Season ${season.code}: opens ${formatAlmaty(season.opensAt)}, deadline ${formatAlmaty(season.deadline)}, valid until ${formatAlmaty(season.validUntil)}`);
     println(ctx, `На / As of ${formatAlmaty(now)} (Asia/Almaty)`);
     println(ctx);
@@ -50,6 +50,25 @@ export async function campaignCommand(ctx: OpsContext, args: string[]): Promise<
         ['Восстановлено / restored', p.restored],
       ]),
     );
+    const c = p.coverage;
+    if (c) {
+      const share = (part: number, whole: number) => (whole > 0 ? `${((100 * part) / whole).toFixed(1)} %` : '—');
+      println(ctx);
+      println(
+        ctx,
+        textTable([
+          ['охват / coverage', 'родителей / parents', 'доля / share'],
+          ['Нужно было продлить / needed to extend', c.audience, '100 %'],
+          ['Охвачено / reached', c.reached, share(c.reached, c.audience)],
+          ['  в чате / in a chat', c.byChat, share(c.byChat, c.audience)],
+          ['  WhatsApp на номер из реестра / WhatsApp at the registry phone', c.byWhatsappOutreach, share(c.byWhatsappOutreach, c.audience)],
+          ['  SMS', c.bySms, share(c.bySms, c.audience)],
+          ['Охвачено и продлили / reached, then extended', c.reachedThenExtended, share(c.reachedThenExtended, c.reached)],
+          ['Отказались от сообщений / asked to stop', c.optedOut, share(c.optedOut, c.audience)],
+          ['Недоступны / out of reach', c.unreachable, share(c.unreachable, c.audience)],
+        ]),
+      );
+    }
     if (p.reminders.length > 0) {
       println(ctx);
       println(

@@ -1,0 +1,181 @@
+/**
+ * Reaching parents with no chat (issue: reach every parent): who gets a WhatsApp template at the
+ * registry phone and who an SMS, consent and opt-outs honoured, undeliverable numbers left alone,
+ * the urgent first under the tier cap, and the coverage that comes out — on both databases, with
+ * the real dispatcher and WhatsApp notifier against the loopback Graph API.
+ */
+import { describe, expect, it } from 'vitest';
+import { campaignCoverage } from '../../src/campaign/coverage.ts';
+import { phoneAddress, planOutreach, recordUndeliverableAddress, REMINDED_LATER_MS } from '../../src/campaign/outreach.ts';
+import { planReminders } from '../../src/campaign/planner.ts';
+import type { ReachSettings } from '../../src/config/env.ts';
+import type { Db } from '../../src/services/db.ts';
+import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { createApplication, createParent } from '../helpers/fixtures.ts';
+import { makeDispatcher, whatsappSender } from './fixtures/dispatch-harness.ts';
+import { useDispatchDatabase, useFakePlatforms } from './fixtures/dispatch-test.ts';
+import { almaty, createCampaignSeason, linkChat, OLD_VALIDITY, SEASON_DATES } from './support.ts';
+
+const NOW = almaty('2026-11-25 10:00');
+const REACH: ReachSettings = { whatsappOutreach: true, sms: true, smsLastResortDays: 7 };
+
+interface Who {
+  whatsapp?: boolean | null;
+  sms?: boolean | null;
+  locale?: 'kk' | 'ru' | null;
+  extended?: boolean;
+}
+
+async function parent(db: Db, who: Who) {
+  const p = await createParent(db, { locale: who.locale ?? null });
+  await db.parent.update({ where: { id: p.id }, data: { notifyWhatsapp: who.whatsapp ?? null, notifySms: who.sms ?? null } });
+  await createApplication(db, { parentId: p.id, validUntil: who.extended ? SEASON_DATES.validUntil : OLD_VALIDITY });
+  return { ...p, address: phoneAddress(p.phone) };
+}
+
+const rows = (db: Db) =>
+  db.outbox.findMany({ orderBy: { id: 'asc' }, select: { channel: true, chatId: true, parentId: true, offsetDays: true, payload: true, nextAttemptAt: true, status: true, error: true } });
+
+describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => {
+  const { prisma, clock } = useDispatchDatabase(kind, NOW);
+  const fakes = useFakePlatforms();
+
+  it('plans WhatsApp templates to consenting registry phones and SMS as the last resort; consent, opt-outs, chats and dead numbers honoured', async () => {
+    const db = prisma();
+    const season = await createCampaignSeason(db);
+    const both = await parent(db, { whatsapp: true, sms: true });
+    const smsOnly = await parent(db, { whatsapp: false, sms: true });
+    const stoppedWhatsapp = await parent(db, { whatsapp: true, sms: true });
+    await db.notificationOptOut.create({ data: { parentId: stoppedWhatsapp.id, channel: 'WHATSAPP', source: 'template' } });
+    const chatting = await parent(db, { whatsapp: true, sms: true });
+    const chat = await linkChat(db, chatting.id, { channel: 'TELEGRAM' });
+    const silent = await parent(db, {});
+    const deadNumber = await parent(db, { whatsapp: true });
+    await db.undeliverableAddress.create({ data: { channel: 'WHATSAPP', address: deadNumber.address, seasonId: season.id, code: '131026' } });
+    const stoppedSms = await parent(db, { whatsapp: true, sms: true });
+    await db.notificationOptOut.create({ data: { parentId: stoppedSms.id, channel: 'SMS', source: 'sms' } });
+    await parent(db, { whatsapp: true, sms: true, extended: true });
+
+    // 30 days before: the chat's reminder; WhatsApp to consenting unlinked phones; SMS only where WhatsApp cannot go.
+    expect(await planReminders(db, { season, offsetDays: 30, now: NOW })).toBe(1);
+    expect(await planOutreach(db, { season, offsetDays: 30, now: NOW, reach: REACH })).toEqual({ whatsapp: 2, sms: 2 });
+    const planned = (await rows(db)).map((r) => `${r.channel}:${r.chatId}`).sort();
+    // E.164 digits without "+", as the Cloud API and the SMS provider take them.
+    expect(planned).toEqual(
+      [
+        `TELEGRAM:${chat.chatId}`,
+        `WHATSAPP:${both.address}`,
+        `WHATSAPP:${stoppedSms.address}`,
+        `SMS:${smsOnly.address}`,
+        `SMS:${stoppedWhatsapp.address}`,
+      ].sort(),
+    );
+    expect(both.address).toMatch(/^7\d{10}$/);
+    for (const absent of [silent, deadNumber, chatting]) expect(planned.some((k) => k.endsWith(`:${absent.address}`))).toBe(false);
+    // Idempotent: planning again enqueues nothing.
+    expect(await planOutreach(db, { season, offsetDays: 30, now: NOW, reach: REACH })).toEqual({ whatsapp: 0, sms: 0 });
+
+    // 7 days before (the last resort): SMS also to those WhatsApp could reach but has not yet.
+    const later = almaty('2026-12-18 09:00');
+    expect(await planOutreach(db, { season, offsetDays: 7, now: later, reach: REACH })).toEqual({ whatsapp: 2, sms: 3 });
+    const sms7 = (await rows(db)).filter((r) => r.channel === 'SMS' && r.offsetDays === 7).map((r) => r.chatId);
+    expect(sms7.sort()).toEqual([both.address, smsOnly.address, stoppedWhatsapp.address].sort());
+    // Routes switched off: nothing beyond the chats.
+    expect(await planOutreach(db, { season, offsetDays: 3, now: later, reach: { ...REACH, whatsappOutreach: false, sms: false } })).toEqual({ whatsapp: 0, sms: 0 });
+  });
+
+  it('the parent reached once waits behind the parent never reached, so a small tier serves the unreached first', async () => {
+    const db = prisma();
+    const season = await createCampaignSeason(db);
+    const reached = await parent(db, { whatsapp: true });
+    const fresh = await parent(db, { whatsapp: true });
+    await db.outbox.create({
+      data: { dedupeKey: 'old', channel: 'WHATSAPP', chatId: reached.address, parentId: reached.id, kind: 'REMINDER', seasonId: season.id, offsetDays: 30, payload: { offsetDays: 30, outreach: true }, status: 'SENT', sentAt: almaty('2026-11-20 10:00'), viaTemplate: true },
+    });
+    await planOutreach(db, { season, offsetDays: 14, now: NOW, reach: REACH });
+    const planned = (await rows(db)).filter((r) => r.offsetDays === 14);
+    const due = (p: { id: number }) => planned.find((r) => r.parentId === p.id)!.nextAttemptAt.getTime();
+    expect(due(fresh)).toBe(NOW.getTime());
+    expect(due(reached)).toBe(NOW.getTime() + REMINDED_LATER_MS);
+
+    // A tier of one: the never-reached parent's template goes, the other waits for the tier.
+    clock.set(new Date(NOW.getTime() + 5000));
+    const d = makeDispatcher({ prisma: db, dbKind: kind, senders: [await whatsappSender(fakes.graph.url)], settings: { whatsappTier: 1 }, clock });
+    await d.tick();
+    await d.stop();
+    expect(fakes.graph.accepted().map((m) => m.to)).toEqual([fresh.address]);
+  });
+
+  it('sends the template to the registry phone in the parent\'s language; drops it at send time for a parent who linked a chat or asked to stop meanwhile', async () => {
+    const db = prisma();
+    const season = await createCampaignSeason(db);
+    const ru = await parent(db, { whatsapp: true, locale: 'ru' });
+    const unknown = await parent(db, { whatsapp: true });
+    const linksMeanwhile = await parent(db, { whatsapp: true });
+    const stopsMeanwhile = await parent(db, { whatsapp: true });
+    await planOutreach(db, { season, offsetDays: 30, now: NOW, reach: REACH });
+    await linkChat(db, linksMeanwhile.id, { channel: 'TELEGRAM' });
+    await db.notificationOptOut.create({ data: { parentId: stopsMeanwhile.id, channel: 'WHATSAPP', source: 'bot' } });
+    const d = makeDispatcher({ prisma: db, dbKind: kind, senders: [await whatsappSender(fakes.graph.url)], clock });
+    await d.tick();
+    await d.stop();
+    const sent = fakes.graph.accepted();
+    expect(sent.map((m) => [m.to, m.type, m.template.language.code]).sort()).toEqual([[ru.address, 'template', 'ru'], [unknown.address, 'template', 'kk']].sort());
+    const cancelled = Object.fromEntries((await rows(db)).filter((r) => r.status === 'CANCELLED').map((r) => [r.chatId, r.error]));
+    expect(cancelled).toEqual({ [linksMeanwhile.address]: 'reached in a chat', [stopsMeanwhile.address]: 'opted out' });
+  });
+
+  it('a number that is no WhatsApp user (131026) is recorded and not tried again this season, whether the send or a later status says so', async () => {
+    const db = prisma();
+    const season = await createCampaignSeason(db);
+    const refusedAtSend = await parent(db, { whatsapp: true });
+    const refusedLater = await parent(db, { whatsapp: true });
+    await planOutreach(db, { season, offsetDays: 30, now: NOW, reach: REACH });
+    fakes.graph.fail({ code: 131026, to: refusedAtSend.address });
+    const d = makeDispatcher({ prisma: db, dbKind: kind, senders: [await whatsappSender(fakes.graph.url)], clock });
+    await d.tick();
+    await d.stop();
+    // The other one's failure arrives as a status webhook (the channel records it so).
+    expect(await recordUndeliverableAddress(db, 'WHATSAPP', refusedLater.address, '131026')).toBe(1);
+    const dead = await db.undeliverableAddress.findMany({ orderBy: { address: 'asc' } });
+    expect(dead.map((u) => [u.channel, u.address, u.seasonId])).toEqual(
+      [refusedAtSend, refusedLater].map((p) => ['WHATSAPP', p.address, season.id]).sort((a, b) => String(a[1]).localeCompare(String(b[1]))),
+    );
+    expect(await planOutreach(db, { season, offsetDays: 14, now: almaty('2026-12-11 09:00'), reach: REACH })).toEqual({ whatsapp: 0, sms: 0 });
+  });
+
+  it('measures coverage: reached by route, reached then extended, opted out, out of reach', async () => {
+    const db = prisma();
+    const season = await createCampaignSeason(db);
+    const inChat = await parent(db, {});
+    const chat = await linkChat(db, inChat.id, { channel: 'TELEGRAM' });
+    const byTemplate = await parent(db, { whatsapp: true });
+    const bySms = await parent(db, { whatsapp: false, sms: true });
+    const stopped = await parent(db, { whatsapp: true });
+    await db.notificationOptOut.create({ data: { parentId: stopped.id, channel: 'WHATSAPP', source: 'template' } });
+    await parent(db, {});
+    const sent = (p: { id: number }, channel: 'TELEGRAM' | 'WHATSAPP' | 'SMS', chatId: string, outreach: boolean, at: Date) =>
+      db.outbox.create({
+        data: { dedupeKey: `s${p.id}${channel}`, channel, chatId, parentId: p.id, kind: 'REMINDER', seasonId: season.id, offsetDays: 30, payload: { offsetDays: 30, ...(outreach ? { outreach } : {}) }, status: 'SENT', sentAt: at },
+      });
+    await sent(inChat, 'TELEGRAM', chat.chatId, false, NOW);
+    await sent(byTemplate, 'WHATSAPP', byTemplate.address, true, NOW);
+    await sent(bySms, 'SMS', bySms.address, true, NOW);
+    // The template's parent extends after it.
+    const app = await db.application.findFirstOrThrow({ where: { parentId: byTemplate.id } });
+    await db.application.update({ where: { id: app.id }, data: { validUntil: SEASON_DATES.validUntil } });
+    await db.extension.create({ data: { applicationId: app.id, seasonId: season.id, kind: 'EXTEND', oldValidUntil: OLD_VALIDITY, newValidUntil: SEASON_DATES.validUntil, channel: 'WHATSAPP', createdAt: almaty('2026-11-26 10:00') } });
+    expect(await campaignCoverage(db, season, REACH)).toEqual({
+      audience: 5,
+      reached: 3,
+      byChat: 1,
+      byWhatsappOutreach: 1,
+      bySms: 1,
+      optedOut: 1,
+      // The stopped parent and the one who stated no consent: no route left.
+      unreachable: 2,
+      reachedThenExtended: 1,
+      extended: 1,
+    });
+  });
+});
