@@ -8,27 +8,35 @@
  * Who gets what (each route only with the parent's consent, never after they asked to stop on it,
  * never to an address a platform refused as unreachable this season):
  * - a reachable linked chat: the linked reminder only (planner.ts) — nothing here;
- * - otherwise WhatsApp at the registry phone, when they agreed to WhatsApp messages;
- * - SMS when they agreed to SMS and WhatsApp cannot reach them (no consent, opted out,
- *   undeliverable), and from `smsLastResortDays` before the deadline also when WhatsApp could
- *   but has not reached them this season (the tier cap may hold its templates back for days).
+ * - otherwise WhatsApp at the registry phone, when they agreed to WhatsApp messages and the tier
+ *   lets a template through before the deadline;
+ * - SMS when they agreed to SMS and no WhatsApp template is on its way to them (no consent, opted
+ *   out, undeliverable, or beyond what the tier lets through this season), and from
+ *   `smsLastResortDays` before the deadline also when WhatsApp will not reach them by tomorrow.
  *
- * Order: the tier cap (WhatsApp) and the daily budget (SMS) let through fewer than the audience;
- * the outbox sends in `nextAttemptAt` order, and the rows of parents never reminded this season are
- * due a second before those of parents already reminded, so the budget goes to them first. A later
- * offset's rows come before what an earlier offset left waiting, and the older row of the same
- * phone is dropped at send time (row-context.ts): the nearest deadline first, one message each.
+ * Urgency under the tier: WhatsApp lets `tier` new recipients a day start a conversation. The
+ * planner orders the audience — parents never reminded this season first, then the rest — and
+ * spreads it over the sending days left: the first `tier` now, the next `tier` at tomorrow's window
+ * opening, and so on up to the deadline. Each new offset plans afresh (the waiting rows of the
+ * earlier one are dropped), so whoever is still unreached moves to the front, and the dispatcher
+ * never churns through rows the tier cannot take today. The dispatcher's tier cap still guards the
+ * rolling 24 hours (linked chats' templates count too).
  */
 import { Prisma, type Season } from '../generated/prisma/client.ts';
 import type { ReachSettings } from '../config/env.ts';
+import { addDays, fromAlmaty, toAlmaty } from '../domain/almaty-time.ts';
 import type { Db } from '../services/db.ts';
 import { OPENING_OFFSET, offsetTag, REMINDER } from './outbox-kinds.ts';
+import { nextWindowOpening, type DaytimeWindow } from './schedule.ts';
 
 export interface OutreachRequest {
-  season: Pick<Season, 'id' | 'validUntil'>;
+  season: Pick<Season, 'id' | 'validUntil' | 'deadline'>;
   offsetDays: number;
   now: Date;
   reach: ReachSettings;
+  /** WhatsApp's business-initiated conversations per 24 h; null: unlimited. */
+  tier: number | null;
+  window: DaytimeWindow;
 }
 
 export interface OutreachPlanned {
@@ -36,14 +44,28 @@ export interface OutreachPlanned {
   sms: number;
 }
 
-/** Rows of parents already reminded this season wait this much longer than those never reminded. */
-export const REMINDED_LATER_MS = 1000;
+/** `error` of a waiting outreach row dropped because a later offset planned the phone afresh. */
+export const REPLANNED = 'planned again for a later reminder';
 
 /** The phone as the platforms address it: E.164 digits without "+". */
 export const phoneAddress = (e164: string): string => e164.replace(/^\+/, '');
 
-// "Reminded" is `id IN (…)` rather than a correlated EXISTS in the select list: PostgreSQL hashes
-// the sub-select once instead of probing the outbox per parent (a national registry has a million).
+/**
+ * The moments the campaign can send on, from `now` to the deadline: now (or the next window
+ * opening), then each following day's window opening. Pure.
+ */
+export function sendingDays(now: Date, deadline: Date, window: DaytimeWindow): Date[] {
+  const days: Date[] = [];
+  const first = nextWindowOpening(now, window);
+  if (first.getTime() >= deadline.getTime()) return days;
+  days.push(first);
+  for (let day = addDays(toAlmaty(first), 1); ; day = addDays(day, 1)) {
+    const opening = fromAlmaty(day, window.startMinute);
+    if (opening.getTime() >= deadline.getTime()) return days;
+    days.push(opening);
+  }
+}
+
 export async function planOutreach(db: Db, r: OutreachRequest): Promise<OutreachPlanned> {
   const whatsapp = r.reach.whatsappOutreach ? await planWhatsApp(db, r) : 0;
   const sms = r.reach.sms ? await planSms(db, r) : 0;
@@ -64,43 +86,70 @@ function unlinkedNeedingExtension(season: OutreachRequest['season']): Prisma.Sql
     AND NOT EXISTS (SELECT 1 FROM chat_links cl WHERE cl."parentId" = p.id AND cl."unreachableAt" IS NULL AND cl.channel IN ('TELEGRAM'::"Channel", 'WHATSAPP'::"Channel"))`;
 }
 
+/** Parents who got a reminder this season, on any route. `id IN (…)` is hashed once, not probed per parent. */
+function reminded(seasonId: number, channel?: 'WHATSAPP'): Prisma.Sql {
+  const on = channel ? Prisma.sql`AND s.channel = ${channel}::"Channel"` : Prisma.empty;
+  return Prisma.sql`p.id IN (SELECT s."parentId" FROM outbox s WHERE s."seasonId" = ${seasonId}::int AND s.kind = ${REMINDER}::text AND s.status = 'SENT' ${on})`;
+}
+
+/** Waiting outreach rows of earlier offsets on `channel`: this offset plans those phones afresh. */
+function dropWaiting(db: Db, r: OutreachRequest, channel: 'WHATSAPP' | 'SMS'): Promise<number> {
+  return db.$executeRaw`
+    UPDATE outbox SET status = 'CANCELLED', error = ${REPLANNED}
+    WHERE "seasonId" = ${r.season.id}::int AND kind = ${REMINDER}::text AND status = 'PENDING' AND channel = ${channel}::"Channel"
+      AND "offsetDays" <> ${r.offsetDays}::int AND payload->>'outreach' = 'true'`;
+}
+
 /**
- * One row per parent chosen by `chosen` (over `parents p`, with extra columns `extra` for `keep`),
- * addressed to the registry phone on `channel`, due now, or a second later when already reminded.
+ * One row per parent chosen by `chosen` (over `parents p`, extra columns `extra` for `keep`),
+ * addressed to the registry phone on `channel`; the parents never reminded come first, `perDay`
+ * of them due on each sending day (null: all now); those beyond the last day are not planned.
  */
-function insertOutreach(db: Db, { season, offsetDays, now }: OutreachRequest, channel: 'WHATSAPP' | 'SMS', chosen: Prisma.Sql, extra: Prisma.Sql, keep: Prisma.Sql): Promise<number> {
+function insertOutreach(db: Db, r: OutreachRequest, channel: 'WHATSAPP' | 'SMS', perDay: number | null, chosen: Prisma.Sql, extra: Prisma.Sql, keep: Prisma.Sql): Promise<number> {
+  const { season, offsetDays, now } = r;
   const prefix = `reminder:${season.id}:${offsetTag(offsetDays)}:${channel}:`;
-  const later = new Date(now.getTime() + REMINDED_LATER_MS);
+  const days = sendingDays(now, season.deadline, r.window);
+  if (days.length === 0) return Promise.resolve(0);
+  const quota = perDay ?? Number.MAX_SAFE_INTEGER;
   return db.$executeRaw`
     INSERT INTO outbox ("dedupeKey", channel, "chatId", "parentId", kind, "seasonId", "offsetDays", payload, status, "nextAttemptAt", "createdAt")
     SELECT ${prefix}::text || t.address, ${channel}::"Channel", t.address, t.id, ${REMINDER}::text, ${season.id}::int, ${offsetDays}::int,
            jsonb_build_object('offsetDays', ${offsetDays}::int, 'outreach', true), 'PENDING'::"OutboxStatus",
-           CASE WHEN t.reminded THEN ${later}::timestamp(3) ELSE ${now}::timestamp(3) END, ${now}::timestamp(3)
+           (${days}::timestamp(3)[])[t.rank / ${quota}::bigint + 1], ${now}::timestamp(3)
     FROM (
-      SELECT p.id, substr(p.phone, 2) AS address,
-             p.id IN (SELECT s."parentId" FROM outbox s WHERE s."seasonId" = ${season.id}::int AND s.kind = ${REMINDER}::text AND s.status = 'SENT') AS reminded
-             ${extra}
-      FROM parents p
-      WHERE ${chosen}
+      SELECT q.*, row_number() OVER (ORDER BY q.reminded, q.id) - 1 AS rank
+      FROM (
+        SELECT p.id, substr(p.phone, 2) AS address, ${reminded(season.id)} AS reminded ${extra}
+        FROM parents p
+        WHERE ${chosen}
+      ) q
+      WHERE ${keep}
     ) t
-    WHERE ${keep}
+    WHERE t.rank < ${quota}::bigint * ${days.length}::bigint
     ON CONFLICT ("dedupeKey") DO NOTHING`;
 }
 
-function planWhatsApp(db: Db, r: OutreachRequest): Promise<number> {
+async function planWhatsApp(db: Db, r: OutreachRequest): Promise<number> {
+  await dropWaiting(db, r, 'WHATSAPP');
   const chosen = Prisma.sql`${reachable('WHATSAPP', r.season.id)} AND ${unlinkedNeedingExtension(r.season)}`;
-  return insertOutreach(db, r, 'WHATSAPP', chosen, Prisma.empty, Prisma.sql`true`);
+  return insertOutreach(db, r, 'WHATSAPP', r.tier, chosen, Prisma.empty, Prisma.sql`true`);
 }
 
-function planSms(db: Db, r: OutreachRequest): Promise<number> {
+async function planSms(db: Db, r: OutreachRequest): Promise<number> {
+  await dropWaiting(db, r, 'SMS');
   // The opening-day reminder is never the last resort.
   const lastResort = r.offsetDays !== OPENING_OFFSET && r.offsetDays <= r.reach.smsLastResortDays;
   const chosen = Prisma.sql`${reachable('SMS', r.season.id)} AND ${unlinkedNeedingExtension(r.season)}`;
+  // A WhatsApp template is on its way when the planner (above, this tick) gave the phone a row; it
+  // reaches the parent soon when it went already or goes before the next sending day.
+  const days = sendingDays(r.now, r.season.deadline, r.window);
+  const soon = days[1] ?? r.season.deadline;
+  const whatsapp = Prisma.sql`SELECT w."parentId" FROM outbox w WHERE w."seasonId" = ${r.season.id}::int AND w.kind = ${REMINDER}::text
+    AND w.channel = 'WHATSAPP'::"Channel" AND w.status IN ('PENDING', 'SENDING', 'SENT') AND w.payload->>'outreach' = 'true'`;
   const extra = Prisma.sql`,
-    (${r.reach.whatsappOutreach}::boolean AND ${reachable('WHATSAPP', r.season.id)}) AS whatsapp_route,
-    p.id IN (SELECT w."parentId" FROM outbox w WHERE w."seasonId" = ${r.season.id}::int AND w.kind = ${REMINDER}::text
-               AND w.channel = 'WHATSAPP'::"Channel" AND w.status = 'SENT') AS whatsapp_reached`;
-  return insertOutreach(db, r, 'SMS', chosen, extra, Prisma.sql`NOT t.whatsapp_route OR (${lastResort}::boolean AND NOT t.whatsapp_reached)`);
+    p.id IN (${whatsapp}) AS whatsapp_coming,
+    p.id IN (${whatsapp} AND w."nextAttemptAt" < ${soon}::timestamp(3)) AS whatsapp_soon`;
+  return insertOutreach(db, r, 'SMS', null, chosen, extra, Prisma.sql`NOT q.whatsapp_coming OR (${lastResort}::boolean AND NOT q.whatsapp_soon)`);
 }
 
 /** A row for a registry phone rather than a linked chat (a WhatsApp template to an unlinked parent, an SMS). */

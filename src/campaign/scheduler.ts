@@ -46,7 +46,14 @@ export async function plannerTick(deps: SchedulerDeps): Promise<PlannerTickResul
   if (!season || !slot) return { ran: false, season: season?.code ?? null, offsetDays: null, enqueued: 0 };
   const outcome = await withLease(deps.db, PLANNER_LEASE, deps.settings.instanceId, LEASE_TTL_MS, now, async () => {
     const linked = await planReminders(deps.db, { season, offsetDays: slot.offsetDays, now });
-    const outreach = await planOutreach(deps.db, { season, offsetDays: slot.offsetDays, now, reach: deps.settings.reach });
+    const outreach = await planOutreach(deps.db, {
+      season,
+      offsetDays: slot.offsetDays,
+      now,
+      reach: deps.settings.reach,
+      tier: deps.settings.whatsappTier,
+      window: deps.settings.window,
+    });
     return { linked, ...outreach };
   });
   if (!outcome.acquired) return { ran: false, season: season.code, offsetDays: slot.offsetDays, enqueued: 0 };

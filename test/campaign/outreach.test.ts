@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { campaignCoverage } from '../../src/campaign/coverage.ts';
-import { phoneAddress, planOutreach, recordUndeliverableAddress, REMINDED_LATER_MS } from '../../src/campaign/outreach.ts';
+import { phoneAddress, planOutreach, recordUndeliverableAddress } from '../../src/campaign/outreach.ts';
 import { planReminders } from '../../src/campaign/planner.ts';
 import type { ReachSettings } from '../../src/config/env.ts';
 import type { Db } from '../../src/services/db.ts';
@@ -18,6 +18,7 @@ import { almaty, createCampaignSeason, linkChat, OLD_VALIDITY, SEASON_DATES } fr
 
 const NOW = almaty('2026-11-25 10:00');
 const REACH: ReachSettings = { whatsappOutreach: true, sms: true, smsLastResortDays: 7 };
+const WINDOW = { startMinute: 9 * 60, endMinute: 20 * 60 };
 
 interface Who {
   whatsapp?: boolean | null;
@@ -58,7 +59,7 @@ describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => 
 
     // 30 days before: the chat's reminder; WhatsApp to consenting unlinked phones; SMS only where WhatsApp cannot go.
     expect(await planReminders(db, { season, offsetDays: 30, now: NOW })).toBe(1);
-    expect(await planOutreach(db, { season, offsetDays: 30, now: NOW, reach: REACH })).toEqual({ whatsapp: 2, sms: 2 });
+    expect(await planOutreach(db, { season, offsetDays: 30, now: NOW, reach: REACH, tier: null, window: WINDOW })).toEqual({ whatsapp: 2, sms: 2 });
     const planned = (await rows(db)).map((r) => `${r.channel}:${r.chatId}`).sort();
     // E.164 digits without "+", as the Cloud API and the SMS provider take them.
     expect(planned).toEqual(
@@ -73,37 +74,48 @@ describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => 
     expect(both.address).toMatch(/^7\d{10}$/);
     for (const absent of [silent, deadNumber, chatting]) expect(planned.some((k) => k.endsWith(`:${absent.address}`))).toBe(false);
     // Idempotent: planning again enqueues nothing.
-    expect(await planOutreach(db, { season, offsetDays: 30, now: NOW, reach: REACH })).toEqual({ whatsapp: 0, sms: 0 });
+    expect(await planOutreach(db, { season, offsetDays: 30, now: NOW, reach: REACH, tier: null, window: WINDOW })).toEqual({ whatsapp: 0, sms: 0 });
 
-    // 7 days before (the last resort): SMS also to those WhatsApp could reach but has not yet.
+    // 7 days before (the last days): the earlier offset's waiting rows give way to this one's; a
+    // template going out today spares the SMS (the tier test below has one that does not).
     const later = almaty('2026-12-18 09:00');
-    expect(await planOutreach(db, { season, offsetDays: 7, now: later, reach: REACH })).toEqual({ whatsapp: 2, sms: 3 });
+    expect(await planOutreach(db, { season, offsetDays: 7, now: later, reach: REACH, tier: null, window: WINDOW })).toEqual({ whatsapp: 2, sms: 2 });
     const sms7 = (await rows(db)).filter((r) => r.channel === 'SMS' && r.offsetDays === 7).map((r) => r.chatId);
-    expect(sms7.sort()).toEqual([both.address, smsOnly.address, stoppedWhatsapp.address].sort());
+    expect(sms7.sort()).toEqual([smsOnly.address, stoppedWhatsapp.address].sort());
+    expect((await rows(db)).filter((r) => r.offsetDays === 30 && r.channel !== 'TELEGRAM').every((r) => r.status === 'CANCELLED')).toBe(true);
     // Routes switched off: nothing beyond the chats.
-    expect(await planOutreach(db, { season, offsetDays: 3, now: later, reach: { ...REACH, whatsappOutreach: false, sms: false } })).toEqual({ whatsapp: 0, sms: 0 });
+    expect(await planOutreach(db, { season, offsetDays: 3, now: later, reach: { ...REACH, whatsappOutreach: false, sms: false }, tier: null, window: WINDOW })).toEqual({ whatsapp: 0, sms: 0 });
   });
 
-  it('the parent reached once waits behind the parent never reached, so a small tier serves the unreached first', async () => {
+  it('under the tier the never-reminded come first, spread over the sending days left; whom the tier cannot reach in time gets an SMS', async () => {
     const db = prisma();
-    const season = await createCampaignSeason(db);
+    const season = await createCampaignSeason(db, { deadline: almaty('2026-11-26 23:59:59') });
     const reached = await parent(db, { whatsapp: true });
-    const fresh = await parent(db, { whatsapp: true });
+    const fresh = [];
+    for (let i = 0; i < 3; i++) fresh.push(await parent(db, { whatsapp: true, sms: true }));
     await db.outbox.create({
       data: { dedupeKey: 'old', channel: 'WHATSAPP', chatId: reached.address, parentId: reached.id, kind: 'REMINDER', seasonId: season.id, offsetDays: 30, payload: { offsetDays: 30, outreach: true }, status: 'SENT', sentAt: almaty('2026-11-20 10:00'), viaTemplate: true },
     });
-    await planOutreach(db, { season, offsetDays: 14, now: NOW, reach: REACH });
-    const planned = (await rows(db)).filter((r) => r.offsetDays === 14);
-    const due = (p: { id: number }) => planned.find((r) => r.parentId === p.id)!.nextAttemptAt.getTime();
-    expect(due(fresh)).toBe(NOW.getTime());
-    expect(due(reached)).toBe(NOW.getTime() + REMINDED_LATER_MS);
+    // Two sending days left (today, tomorrow 09:00), two new conversations a day: four of five go.
+    expect(await planOutreach(db, { season, offsetDays: 1, now: NOW, reach: REACH, tier: 2, window: WINDOW })).toEqual({ whatsapp: 4, sms: 1 });
+    const planned = (await rows(db)).filter((r) => r.offsetDays === 1);
+    const due = (channel: string) => planned.filter((r) => r.channel === channel).map((r) => [r.parentId, r.nextAttemptAt.toISOString()]);
+    const tomorrow = almaty('2026-11-26 09:00').toISOString();
+    expect(due('WHATSAPP')).toEqual([
+      [fresh[0]!.id, NOW.toISOString()],
+      [fresh[1]!.id, NOW.toISOString()],
+      [fresh[2]!.id, tomorrow],
+      [reached.id, tomorrow],
+    ]);
+    // In the last days, whom WhatsApp will not reach today gets an SMS now (the reached one has no SMS consent).
+    expect(due('SMS')).toEqual([[fresh[2]!.id, NOW.toISOString()]]);
 
-    // A tier of one: the never-reached parent's template goes, the other waits for the tier.
+    // The dispatcher sends today's two; tomorrow's wait (no churn through the rest).
     clock.set(new Date(NOW.getTime() + 5000));
-    const d = makeDispatcher({ prisma: db, dbKind: kind, senders: [await whatsappSender(fakes.graph.url)], settings: { whatsappTier: 1 }, clock });
+    const d = makeDispatcher({ prisma: db, dbKind: kind, senders: [await whatsappSender(fakes.graph.url)], settings: { whatsappTier: 2 }, clock });
     await d.tick();
     await d.stop();
-    expect(fakes.graph.accepted().map((m) => m.to)).toEqual([fresh.address]);
+    expect(fakes.graph.accepted().map((m) => m.to).sort()).toEqual([fresh[0]!.address, fresh[1]!.address].sort());
   });
 
   it('sends the template to the registry phone in the parent\'s language; drops it at send time for a parent who linked a chat or asked to stop meanwhile', async () => {
@@ -113,7 +125,7 @@ describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => 
     const unknown = await parent(db, { whatsapp: true });
     const linksMeanwhile = await parent(db, { whatsapp: true });
     const stopsMeanwhile = await parent(db, { whatsapp: true });
-    await planOutreach(db, { season, offsetDays: 30, now: NOW, reach: REACH });
+    await planOutreach(db, { season, offsetDays: 30, now: NOW, reach: REACH, tier: null, window: WINDOW });
     await linkChat(db, linksMeanwhile.id, { channel: 'TELEGRAM' });
     await db.notificationOptOut.create({ data: { parentId: stopsMeanwhile.id, channel: 'WHATSAPP', source: 'bot' } });
     const d = makeDispatcher({ prisma: db, dbKind: kind, senders: [await whatsappSender(fakes.graph.url)], clock });
@@ -130,7 +142,7 @@ describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => 
     const season = await createCampaignSeason(db);
     const refusedAtSend = await parent(db, { whatsapp: true });
     const refusedLater = await parent(db, { whatsapp: true });
-    await planOutreach(db, { season, offsetDays: 30, now: NOW, reach: REACH });
+    await planOutreach(db, { season, offsetDays: 30, now: NOW, reach: REACH, tier: null, window: WINDOW });
     fakes.graph.fail({ code: 131026, to: refusedAtSend.address });
     const d = makeDispatcher({ prisma: db, dbKind: kind, senders: [await whatsappSender(fakes.graph.url)], clock });
     await d.tick();
@@ -141,7 +153,7 @@ describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => 
     expect(dead.map((u) => [u.channel, u.address, u.seasonId])).toEqual(
       [refusedAtSend, refusedLater].map((p) => ['WHATSAPP', p.address, season.id]).sort((a, b) => String(a[1]).localeCompare(String(b[1]))),
     );
-    expect(await planOutreach(db, { season, offsetDays: 14, now: almaty('2026-12-11 09:00'), reach: REACH })).toEqual({ whatsapp: 0, sms: 0 });
+    expect(await planOutreach(db, { season, offsetDays: 14, now: almaty('2026-12-11 09:00'), reach: REACH, tier: null, window: WINDOW })).toEqual({ whatsapp: 0, sms: 0 });
   });
 
   it('measures coverage: reached by route, reached then extended, opted out, out of reach', async () => {
@@ -177,5 +189,16 @@ describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => 
       reachedThenExtended: 1,
       extended: 1,
     });
+  });
+});
+
+describe('the sending days left (pure)', () => {
+  it('now inside the window, then each morning up to the deadline; from the next opening at night; none after the deadline', async () => {
+    const { sendingDays } = await import('../../src/campaign/outreach.ts');
+    const deadline = almaty('2026-11-28 23:59:59');
+    expect(sendingDays(almaty('2026-11-25 15:30'), deadline, WINDOW)).toEqual([almaty('2026-11-25 15:30'), almaty('2026-11-26 09:00'), almaty('2026-11-27 09:00'), almaty('2026-11-28 09:00')]);
+    expect(sendingDays(almaty('2026-11-25 22:10'), deadline, WINDOW)).toEqual([almaty('2026-11-26 09:00'), almaty('2026-11-27 09:00'), almaty('2026-11-28 09:00')]);
+    expect(sendingDays(almaty('2026-11-28 21:00'), deadline, WINDOW)).toEqual([]);
+    expect(sendingDays(almaty('2026-11-28 10:00'), deadline, WINDOW)).toEqual([almaty('2026-11-28 10:00')]);
   });
 });
