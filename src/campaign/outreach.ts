@@ -66,10 +66,32 @@ export function sendingDays(now: Date, deadline: Date, window: DaytimeWindow): D
   }
 }
 
+/**
+ * How often an offset's outreach is planned again while it is due: each pass reads the whole
+ * registry (a million parents nationally), and what it adds — parents imported or whose consent
+ * arrived since — can wait this long. The chats' reminders are planned every tick.
+ */
+export const OUTREACH_REPLAN_MS = 60 * 60_000;
+
 export async function planOutreach(db: Db, r: OutreachRequest): Promise<OutreachPlanned> {
+  if (!r.reach.whatsappOutreach && !r.reach.sms) return { whatsapp: 0, sms: 0 };
+  if (!(await takeTurn(db, `outreach:${r.season.id}:${offsetTag(r.offsetDays)}`, r.now))) return { whatsapp: 0, sms: 0 };
   const whatsapp = r.reach.whatsappOutreach ? await planWhatsApp(db, r) : 0;
   const sms = r.reach.sms ? await planSms(db, r) : 0;
   return { whatsapp, sms };
+}
+
+/**
+ * True for the first caller per OUTREACH_REPLAN_MS (a row in scheduler_leases whose expiry is the
+ * next turn): instances and ticks share it, one conditional upsert decides.
+ */
+async function takeTurn(db: Db, name: string, now: Date): Promise<boolean> {
+  const next = new Date(now.getTime() + OUTREACH_REPLAN_MS);
+  const rows = await db.$queryRaw<{ one: number }[]>`
+    INSERT INTO scheduler_leases (name, holder, "expiresAt") VALUES (${name}::text, 'planned', ${next}::timestamp(3))
+    ON CONFLICT (name) DO UPDATE SET "expiresAt" = EXCLUDED."expiresAt" WHERE scheduler_leases."expiresAt" <= ${now}::timestamp(3)
+    RETURNING 1 AS one`;
+  return rows.length === 1;
 }
 
 /** The parent may be written to at the registry phone on `channel`: consented, not stopped, not found dead this season. */

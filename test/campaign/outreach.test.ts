@@ -73,13 +73,18 @@ describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => 
     );
     expect(both.address).toMatch(/^7\d{10}$/);
     for (const absent of [silent, deadNumber, chatting]) expect(planned.some((k) => k.endsWith(`:${absent.address}`))).toBe(false);
-    // Idempotent: planning again enqueues nothing.
-    expect(await planOutreach(db, { season, offsetDays: 30, now: NOW, reach: REACH, tier: null, window: WINDOW })).toEqual({ whatsapp: 0, sms: 0 });
+    // Planned again at most hourly (a pass reads the whole registry), and idempotent when it is.
+    const replan = (at: Date) => planOutreach(db, { season, offsetDays: 30, now: at, reach: REACH, tier: null, window: WINDOW });
+    expect(await replan(new Date(NOW.getTime() + 30 * 60_000))).toEqual({ whatsapp: 0, sms: 0 });
+    const newcomer = await parent(db, { whatsapp: true });
+    expect(await replan(new Date(NOW.getTime() + 30 * 60_000))).toEqual({ whatsapp: 0, sms: 0 });
+    expect(await replan(new Date(NOW.getTime() + 61 * 60_000))).toEqual({ whatsapp: 1, sms: 0 });
+    expect((await rows(db)).filter((r) => r.chatId === newcomer.address)).toHaveLength(1);
 
     // 7 days before (the last days): the earlier offset's waiting rows give way to this one's; a
     // template going out today spares the SMS (the tier test below has one that does not).
     const later = almaty('2026-12-18 09:00');
-    expect(await planOutreach(db, { season, offsetDays: 7, now: later, reach: REACH, tier: null, window: WINDOW })).toEqual({ whatsapp: 2, sms: 2 });
+    expect(await planOutreach(db, { season, offsetDays: 7, now: later, reach: REACH, tier: null, window: WINDOW })).toEqual({ whatsapp: 3, sms: 2 });
     const sms7 = (await rows(db)).filter((r) => r.channel === 'SMS' && r.offsetDays === 7).map((r) => r.chatId);
     expect(sms7.sort()).toEqual([smsOnly.address, stoppedWhatsapp.address].sort());
     expect((await rows(db)).filter((r) => r.offsetDays === 30 && r.channel !== 'TELEGRAM').every((r) => r.status === 'CANCELLED')).toBe(true);

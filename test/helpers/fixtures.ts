@@ -184,6 +184,7 @@ const TABLES = [
   'inbound_updates',
   'outbox',
   'early_delivery_statuses',
+  'scheduler_leases',
   'identification_failures',
 ];
 
