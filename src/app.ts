@@ -13,6 +13,7 @@ import { HttpServer } from './http/server.ts';
 import { createTranslator, type Translator } from './i18n/translator.ts';
 import { LinkService } from './links/links.ts';
 import { resolveLinkSecret } from './links/secret.ts';
+import { registerStopPage } from './links/stop-page.ts';
 import { createLogger, type Logger } from './log.ts';
 
 export interface Core {
@@ -86,6 +87,7 @@ export async function assembleCore(db: Database, config: Config, opts: CoreOptio
         return { status: 503, body: { status: 'unavailable', database: db.kind } };
       }
     });
+    registerStopPage(http, { prisma: db.prisma, links, translator, clock, logger });
     return {
       config,
       logger,
