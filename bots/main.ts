@@ -36,6 +36,16 @@ async function main(): Promise<void> {
   for (const channel of channels) await channel.start();
   logger.info({ port, database: core.db.kind, channels: channels.map((c) => c.name) }, 'kindergarten queue assistant is running');
   if (channels.length === 0) logger.info('No messaging channel is on. Try the whole conversation in the terminal: npm run chat');
+  // After the channels: Telegram's username comes from getMe at start.
+  const links = core.links.describe();
+  if (links.deepLinks) {
+    const off = [
+      ...(links.telegram ? [] : ['Telegram (TELEGRAM_BOT_TOKEN or TELEGRAM_BOT_USERNAME)']),
+      ...(links.whatsapp ? [] : ['WhatsApp (WHATSAPP_DISPLAY_NUMBER)']),
+      ...(links.stopLinks ? [] : ['SMS stop pages (PUBLIC_URL)']),
+    ];
+    logger.info({ links }, off.length > 0 ? `deep links are on; off until configured: ${off.join(', ')}` : 'deep links are on');
+  }
 
   // Reminders and stop-list notices: the outbox dispatcher runs on every instance.
   const outbox = createOutboxDispatcher(core);

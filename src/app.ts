@@ -11,6 +11,9 @@ import { openDatabase, type Database } from './db/client.ts';
 import { isDatabaseEmpty, seedDemo } from './db/seed/index.ts';
 import { HttpServer } from './http/server.ts';
 import { createTranslator, type Translator } from './i18n/translator.ts';
+import { LinkService } from './links/links.ts';
+import { resolveLinkSecret } from './links/secret.ts';
+import { registerStopPage } from './links/stop-page.ts';
 import { createLogger, type Logger } from './log.ts';
 
 export interface Core {
@@ -21,6 +24,8 @@ export interface Core {
   translator: Translator;
   runtime: ConversationRuntime;
   http: HttpServer;
+  /** Deep links and stop links; off (issuing nothing, refusing every token) without a secret. */
+  links: LinkService;
   close(): Promise<void>;
 }
 
@@ -29,6 +34,8 @@ export interface CoreOptions {
   clock?: Clock;
   /** Overrides config.seedDemo (tests seed their own fixtures). */
   seedDemo?: boolean;
+  /** The secret that signs links; default LINK_SECRET (startCore also reads the embedded database's own). */
+  linkSecret?: Buffer | null;
 }
 
 /** Opens (and migrates) the configured database, then assembles the core on it. */
@@ -37,7 +44,16 @@ export async function startCore(config: Config, opts: CoreOptions = {}): Promise
   const started = Date.now();
   const db = await openDatabase(config.database);
   logger.info({ database: db.kind, ms: Date.now() - started }, 'database ready');
-  return assembleCore(db, config, { ...opts, logger });
+  const link = await resolveLinkSecret(config).catch(async (err: unknown) => {
+    await db.close();
+    throw err;
+  });
+  if (link.source === null) {
+    logger.info('Deep links are off: set LINK_SECRET (at least 32 characters, e.g. openssl rand -hex 32), the same on every instance; see README.');
+  } else if (link.source === 'dataDir') {
+    logger.info('Deep links are signed with the secret kept in DATA_DIR (the embedded database); set LINK_SECRET in production.');
+  }
+  return assembleCore(db, config, { ...opts, logger, linkSecret: link.secret });
 }
 
 /** The core on an open database (tests pass their own); closing the core closes the database. */
@@ -56,7 +72,12 @@ export async function assembleCore(db: Database, config: Config, opts: CoreOptio
       // A parent would see the raw key: worth an operator's attention, once per text.
       onMissing: (locale, key) => logger.error({ locale, key, alert: true }, 'a text is missing from the locales'),
     });
-    const runtime = new ConversationRuntime({ prisma: db.prisma, config, clock, logger, kindergartenPages: new KindergartenPages() });
+    const links = new LinkService(opts.linkSecret !== undefined ? opts.linkSecret : config.links.secret ? Buffer.from(config.links.secret, 'utf8') : null, {
+      telegramBot: config.links.telegramBotUsername,
+      whatsappNumber: config.links.whatsappNumber,
+      publicUrl: config.links.publicUrl,
+    });
+    const runtime = new ConversationRuntime({ prisma: db.prisma, config, clock, logger, kindergartenPages: new KindergartenPages(), links });
     const http = new HttpServer({ logger });
     http.route('GET', '/healthz', async () => {
       try {
@@ -66,6 +87,7 @@ export async function assembleCore(db: Database, config: Config, opts: CoreOptio
         return { status: 503, body: { status: 'unavailable', database: db.kind } };
       }
     });
+    registerStopPage(http, { prisma: db.prisma, links, translator, clock, logger });
     return {
       config,
       logger,
@@ -74,6 +96,7 @@ export async function assembleCore(db: Database, config: Config, opts: CoreOptio
       translator,
       runtime,
       http,
+      links,
       close: async () => {
         await http.close();
         await db.close();

@@ -90,6 +90,10 @@ export class TelegramChannel implements ChannelAdapter {
       }
       throw err;
     }
+    // Deep links name the bot: t.me/<username>?start=<token>.
+    if (this.core.links.learnTelegramBot(this.bot.botInfo.username).conflict) {
+      logger.warn({ bot: this.bot.botInfo.username }, 'telegram: TELEGRAM_BOT_USERNAME names another bot than the token does; deep links open that one');
+    }
     try {
       await registerCommands(this.bot.api, translator);
     } catch (err) {

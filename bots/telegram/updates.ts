@@ -44,6 +44,8 @@ const USER_CONTENT = [
 ] as const;
 
 const START = /^\/start(?:@\w+)?(?:\s|$)/i;
+/** A deep link's start parameter (Telegram allows 1–64 of these characters). */
+const START_PAYLOAD = /^\/start(?:@\w+)?\s+([A-Za-z0-9_-]{1,64})\s*$/i;
 
 export function classify(update: Update): Incoming {
   if (update.message) {
@@ -52,8 +54,11 @@ export function classify(update: Update): Incoming {
     const chatId = m.chat.id;
     const plain = (input: Input, via: 'contact' | 'location' | null = null): Incoming => ({ kind: 'input', chatId, input, callback: null, via });
     if (typeof m.text === 'string') {
-      // /start carries the app language; other commands are parsed by the core from the text.
-      if (START.test(m.text)) return plain({ type: 'start', languageHint: m.from.language_code ?? null });
+      // /start carries the app language and a deep link's token, if any; other commands are
+      // parsed by the core from the text.
+      if (START.test(m.text)) {
+        return plain({ type: 'start', languageHint: m.from.language_code ?? null, link: START_PAYLOAD.exec(m.text)?.[1] ?? null });
+      }
       return plain({ type: 'text', text: m.text });
     }
     if (m.contact) {

@@ -35,13 +35,14 @@ export async function converse(
   settles?: string,
   localeHint?: string | null,
 ): Promise<Exchange> {
-  const first = await runtime.handle(chat, input, { settles, localeHint });
+  // The proven number also stands for its registry parents when the chat asks to stop messages.
+  const first = await runtime.handle(chat, input, { settles, senderPhone: phone, localeHint });
   const asked = first.outputs.findIndex(isContactRequest);
   if (asked < 0) return { outputs: adaptForWhatsApp(first.outputs), locale: first.locale, settled: first.settled };
 
   const before = adaptForWhatsApp(first.outputs.slice(0, asked));
   if (!phone) return { outputs: [...before, notice('whatsapp.noPhone')], locale: first.locale, settled: first.settled };
-  const second = await runtime.handle(chat, { type: 'verifiedPhone', phone }, { settles });
+  const second = await runtime.handle(chat, { type: 'verifiedPhone', phone }, { settles, senderPhone: phone });
   return {
     outputs: [...before, notice('whatsapp.identifyIntro'), ...adaptForWhatsApp(second.outputs)],
     locale: second.locale,

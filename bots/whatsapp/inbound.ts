@@ -8,6 +8,7 @@
 import { normalizeWebhook } from '@kapso/whatsapp-cloud-api/server';
 import { decodeAction } from '../../src/conversation/action-codec.ts';
 import type { Input } from '../../src/conversation/io.ts';
+import { STOP_PAYLOAD } from './templates.ts';
 
 /** An inbound message as the library normalises it (camelCase), kept to what the channel reads. */
 export interface InboundMessage {
@@ -110,7 +111,9 @@ export function toInput(m: InboundMessage): Input | null {
       return id === undefined ? { type: 'unsupported' } : pressed(id);
     }
     case 'button':
-      // A template's quick-reply button: its payload is an action like "x.extend".
+      // A template's quick-reply button: its payload is an action like "x.extend"; its Stop
+      // button stores the opt-out without asking again.
+      if (m.button?.payload === STOP_PAYLOAD) return { type: 'templateStop' };
       return pressed(m.button?.payload ?? '');
     case 'location': {
       const lat = Number(m.location?.latitude);

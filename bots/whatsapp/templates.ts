@@ -10,10 +10,17 @@ import type { Locale } from '../../src/conversation/views.ts';
 
 export const TEMPLATE_FILE = new URL('./templates.json', import.meta.url);
 
+/**
+ * The payload of every template's Stop quick-reply (kk «Тоқтату», ru «Стоп»). A tap on it comes
+ * back as a template button message and stores the opt-out at once (inbound.ts): the parent chose
+ * on the message that offered it. Typed as /stop, the same command asks for a confirmation first.
+ */
+export const STOP_PAYLOAD = encodeAction(0, { type: 'command', name: 'stop' });
+
 /** The templates by purpose; the campaign sends them with `transport.sendTemplate`. */
 export const TEMPLATES = {
-  reminder: { name: 'kg_queue_extension_reminder', params: 2, buttonPayloads: [encodeAction(0, { type: 'command', name: 'extend' })] },
-  stopListNotice: { name: 'kg_queue_stoplist_notice', params: 2, buttonPayloads: [encodeAction(0, { type: 'command', name: 'restore' })] },
+  reminder: { name: 'kg_queue_extension_reminder', params: 2, buttonPayloads: [encodeAction(0, { type: 'command', name: 'extend' }), STOP_PAYLOAD] },
+  stopListNotice: { name: 'kg_queue_stoplist_notice', params: 2, buttonPayloads: [encodeAction(0, { type: 'command', name: 'restore' }), STOP_PAYLOAD] },
 } as const;
 
 /** A Meta create-template request, as stored in the file (snake_case, ready to POST). */

@@ -104,6 +104,31 @@ export const envSchema = z.object({
   WHATSAPP_VERIFY_TOKEN: optionalString,
   WHATSAPP_API_ROOT: optionalString.transform((s) => s ?? 'https://graph.facebook.com').pipe(z.url()),
   WHATSAPP_API_VERSION: optionalString.transform((s) => s ?? 'v23.0').pipe(z.string().regex(/^v\d+\.\d+$/)),
+
+  /**
+   * Deep links and stop links (src/links). The secret signs them; unset, the embedded database
+   * keeps one of its own in DATA_DIR and PostgreSQL runs without deep links.
+   */
+  LINK_SECRET: optionalString.pipe(z.string().min(32, 'at least 32 characters, e.g. the output of openssl rand -hex 32').optional()),
+  /** The bot's username for t.me links; unset → learned from Telegram (getMe) when the channel starts. */
+  TELEGRAM_BOT_USERNAME: optionalString.pipe(
+    z
+      .string()
+      .regex(/^@?[A-Za-z][A-Za-z0-9_]{3,31}$/, "the bot's username from @BotFather, e.g. kezek_almaty_bot")
+      .transform((s) => s.replace(/^@/, ''))
+      .optional(),
+  ),
+  /** The business number parents write to, for wa.me links; unset → no WhatsApp deep links. */
+  WHATSAPP_DISPLAY_NUMBER: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\+?[\d\s().-]{8,24}$/, 'the international number, e.g. +7 700 123 45 67')
+      .transform((s) => s.replace(/\D/g, ''))
+      .pipe(z.string().regex(/^\d{8,15}$/, 'the international number, 8 to 15 digits'))
+      .optional(),
+  ),
+  /** The service's public address, for links to its pages (SMS stop links); default: TELEGRAM_WEBHOOK_URL's origin. */
+  PUBLIC_URL: optionalString.pipe(z.url().optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -139,6 +164,16 @@ export interface ReachSettings {
   smsLastResortDays: number;
 }
 
+export interface LinkSettings {
+  /** From the environment only; the embedded database's own is read at start (src/links/secret.ts). */
+  secret: string | null;
+  telegramBotUsername: string | null;
+  /** Digits only, as wa.me wants them. */
+  whatsappNumber: string | null;
+  /** Without a trailing slash. */
+  publicUrl: string | null;
+}
+
 export interface Config {
   env: Env;
   campaign: CampaignSettings;
@@ -147,6 +182,7 @@ export interface Config {
   portal: { url: string; supportPhone: string };
   identification: { maxAttempts: number; lockMinutes: number };
   restorePolicy: RestorePolicy;
+  links: LinkSettings;
   telegram: { token: string; webhookUrl?: string; webhookSecret?: string; apiRoot: string } | null;
   whatsapp: {
     token: string;
@@ -166,6 +202,11 @@ export class ConfigError extends Error {
 }
 
 const WHATSAPP_KEYS = ['WHATSAPP_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID', 'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN'] as const;
+
+function publicUrl(env: Env): string | null {
+  const configured = env.PUBLIC_URL ?? (env.TELEGRAM_WEBHOOK_URL ? new URL(env.TELEGRAM_WEBHOOK_URL).origin : null);
+  return configured ? configured.replace(/\/+$/, '') : null;
+}
 
 /** Parses the environment; throws a ConfigError that names every missing or malformed variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
@@ -214,6 +255,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       windowDays: env.RESTORE_WINDOW_DAYS ?? null,
       maxTimes: env.RESTORE_MAX_TIMES ?? null,
       keepRegistrationDate: env.RESTORE_KEEPS_REGISTRATION_DATE,
+    },
+    links: {
+      secret: env.LINK_SECRET ?? null,
+      telegramBotUsername: env.TELEGRAM_BOT_USERNAME ?? null,
+      whatsappNumber: env.WHATSAPP_DISPLAY_NUMBER ?? null,
+      publicUrl: publicUrl(env),
     },
     telegram: env.TELEGRAM_BOT_TOKEN
       ? {

@@ -19,7 +19,16 @@ export type Effect =
   | { type: 'submitQuestionnaire'; answers: Answers }
   | { type: 'loadStopListed' }
   | { type: 'restoreApplication'; applicationId: number }
-  | { type: 'loadSeason' };
+  | { type: 'loadSeason' }
+  /** A deep link's token: the registry phone it proves for this chat (src/links). */
+  | { type: 'redeemLink'; token: string }
+  /**
+   * No more campaign messages on this chat's channel for the parents the chat stands for: its
+   * linked parent and, where the platform proves the sender's number, the parents with that
+   * registry phone (src/services/opt-outs.ts).
+   */
+  | { type: 'optOut'; source: 'bot' | 'template' }
+  | { type: 'optIn' };
 
 export type EffectResult =
   | { type: 'phoneIdentified'; found: boolean; lockedUntil: string | null }
@@ -41,4 +50,9 @@ export type EffectResult =
     }
   | { type: 'seasonLoaded'; season: SeasonView | null }
   /** The chat is not (or no longer) linked to a parent: identification starts again. */
-  | { type: 'notLinked' };
+  | { type: 'notLinked' }
+  /** `phone` null: refused (forged, unknown, used, expired, or the parent's phone changed — never said which). */
+  | { type: 'linkRedeemed'; phone: string | null; locale: Locale | null }
+  /** `parents`: how many the chat stands for (0: nobody, nothing to stop); `locale`: the registry's language of the first. */
+  | { type: 'optedOut'; parents: number; locale: Locale | null }
+  | { type: 'optedIn'; parents: number };

@@ -10,7 +10,6 @@
  */
 import type { Config } from '../config/env.ts';
 import type { Clock } from '../clock.ts';
-import type { Channel } from '../generated/prisma/client.ts';
 import { listApplications } from '../services/applications.ts';
 import { findChatLink, setLocale } from '../services/chats.ts';
 import type { Db } from '../services/db.ts';
@@ -20,15 +19,18 @@ import { searchKindergartens } from '../services/kindergartens.ts';
 import { loadParentContext } from '../services/parent-context.ts';
 import { hasQuestionnaire, loadQuestionnaireStatus, submitQuestionnaire } from '../services/questionnaire.ts';
 import { listStopListed, restoreApplication } from '../services/restore.ts';
+import { chatParents, optIn, optOut } from '../services/opt-outs.ts';
+import type { LinkService } from '../links/links.ts';
 import { getCurrentSeason, toSeasonView, type SeasonRef } from '../services/seasons.ts';
 import type { Effect, EffectResult } from './effects.ts';
 import { loadConversation } from './store.ts';
-import type { Locale } from './views.ts';
+import type { ChannelName, Locale } from './views.ts';
 
 export interface EffectContext {
   prisma: Db;
   config: Pick<Config, 'identification' | 'restorePolicy'>;
-  channel: Channel;
+  /** A chat's channel (SMS has no chats). */
+  channel: ChannelName;
   chatId: string;
   clock: Clock;
   /** Kindergarten picker pages shared by the chats of this instance; without it every search reads the database. */
@@ -38,6 +40,10 @@ export interface EffectContext {
    * succeeds. When absent, the stored conversation's language is used, then the chat's old link's.
    */
   locale?: Locale | null;
+  /** Redeems deep links (src/links); absent → every link is refused. */
+  links?: LinkService;
+  /** The sender's number as the platform proves it (WhatsApp), for opt-outs of registry phones. */
+  senderPhone?: string | null;
 }
 
 /** The language a newly linked chat gets when nothing else names one. */
@@ -81,6 +87,21 @@ export async function executeEffect(ctx: EffectContext, effect: Effect): Promise
     case 'loadSeason': {
       const season = await getCurrentSeason(prisma, ctx.clock.now());
       return { type: 'seasonLoaded', season: season ? toSeasonView(season) : null };
+    }
+    case 'redeemLink': {
+      const r = ctx.links ? await ctx.links.redeem(prisma, effect.token, ctx.clock.now()) : null;
+      return { type: 'linkRedeemed', phone: r?.phone ?? null, locale: r?.locale ?? null };
+    }
+    case 'optOut':
+    case 'optIn': {
+      // The parents this chat stands for, not only a linked one: see chatParents.
+      const who = await chatParents(prisma, { channel, chatId, phone: channel === 'WHATSAPP' ? (ctx.senderPhone ?? null) : null });
+      if (effect.type === 'optIn') {
+        await optIn(prisma, who.parentIds, channel);
+        return { type: 'optedIn', parents: who.parentIds.length };
+      }
+      await optOut(prisma, who.parentIds, channel, effect.source, ctx.clock.now());
+      return { type: 'optedOut', parents: who.parentIds.length, locale: who.locale };
     }
     default: {
       const now = ctx.clock.now();

@@ -30,7 +30,8 @@ export type Param =
 /**
  * Commands work at any point and on any keyboard (they carry no screen seq), so menu buttons and
  * the buttons of reminders and stop-list notices never go stale. Only the first five are
- * advertised in the clients' command menus.
+ * advertised in the clients' command menus. `stop` asks to confirm an opt-out of this channel's
+ * messages (typed "stop", "стоп", "тоқтату" mean it too); `notify` opts in again.
  */
 export const COMMANDS = [
   'start',
@@ -42,6 +43,8 @@ export const COMMANDS = [
   'extend',
   'restore',
   'questionnaire',
+  'stop',
+  'notify',
 ] as const;
 export const ADVERTISED_COMMANDS = ['start', 'menu', 'language', 'help', 'cancel'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -57,8 +60,11 @@ export type Action =
   | { type: 'command'; name: Command };
 
 export type Input =
-  /** /start on Telegram, the first message on WhatsApp. `languageHint` is the client's language code. */
-  | { type: 'start'; languageHint?: string | null }
+  /**
+   * /start on Telegram, the first message on WhatsApp. `languageHint` is the client's language
+   * code; `link` the token of a deep link the parent followed (Telegram's start parameter).
+   */
+  | { type: 'start'; languageHint?: string | null; link?: string | null }
   | { type: 'command'; name: Command }
   /** A button press; `seq` is the screen instance the button was drawn for. */
   | { type: 'action'; seq: number; action: Action }
@@ -72,6 +78,11 @@ export type Input =
   | { type: 'location'; point: GeoPoint }
   /** Stickers, voice, photos and other messages the conversation has no use for. */
   | { type: 'unsupported' }
+  /**
+   * The Stop quick-reply of a business-initiated message (a WhatsApp template): the parent chose
+   * on the message that offered it, so the opt-out is stored without a confirmation step.
+   */
+  | { type: 'templateStop' }
   | { type: 'result'; result: EffectResult };
 
 /**

@@ -8,7 +8,7 @@ import type { EffectResult } from './effects.ts';
 import { draftFromAnswers, firstUnanswered, isPristine, resumeAt } from './flow.ts';
 import type { Button, Message, Text } from './io.ts';
 import { andThen, backButton, done, enter, menuButton, message, nav, notice, option, text, type StepResult } from './result.ts';
-import { answerLines, KINDERGARTEN_PAGE_SIZE, kindergartenLabel, kindergartenList, show } from './screens.ts';
+import { answerLines, bilingual, KINDERGARTEN_PAGE_SIZE, kindergartenLabel, kindergartenList, leaveOptOut, show } from './screens.ts';
 import type { ConversationState } from './state.ts';
 import type { ApplicationView, KindergartenView, SeasonView } from './views.ts';
 
@@ -47,7 +47,52 @@ export function onResult(state: ConversationState, result: EffectResult): StepRe
       return andThen(done({ ...state, linked: false, phone: null, restore: null }, [msg(state, 'identify.relink')]), (s) =>
         show(enter(s, s.locale ? 'contact' : 'language')),
       );
+    case 'linkRedeemed':
+      return linkRedeemed(state, result);
+    case 'optedOut':
+      return optedOut(state, result);
+    case 'optedIn': {
+      const note = msg(state, result.parents === 0 ? 'optOut.nothing' : 'optIn.done');
+      return andThen(done(state, [note]), (s) => show(s, { mode: 'repeat' }));
+    }
   }
+}
+
+/**
+ * A deep link redeemed: the registry phone is proven for the chat as the contact step would
+ * prove it, in the parent's registry language, and the IIN is asked. Refused: one polite text
+ * whatever the reason, then the usual identification — a chat that already holds a proven phone
+ * keeps it (its IIN is asked again), so a parent tapping the same link twice is not sent back
+ * to the contact step.
+ */
+function linkRedeemed(state: ConversationState, r: Extract<EffectResult, { type: 'linkRedeemed' }>): StepResult {
+  if (r.phone === null) {
+    const refused = done(state, [notice('link.invalid')]);
+    const phone = state.linked ? null : state.phone;
+    if (phone) return andThen(refused, (s) => done(s, [], [{ type: 'identifyPhone', phone }]));
+    return andThen(refused, (s) => show(enter({ ...s, phone: null }, 'language')));
+  }
+  const next: ConversationState = { ...state, locale: r.locale ?? state.locale, phone: r.phone };
+  const welcome = done(next, [msg(next, 'link.accepted')]);
+  if (!next.locale) return andThen(welcome, (s) => show(enter(s, 'language')));
+  return andThen(welcome, (s) => done(s, [], [{ type: 'identifyPhone', phone: r.phone! }]));
+}
+
+/**
+ * Stored (or nobody to store it for). A chat with no language of its own speaks its parent's from
+ * now on. After the confirmation the parent is back where they asked from; after a template's
+ * Stop nothing more is said.
+ */
+function optedOut(state: ConversationState, r: Extract<EffectResult, { type: 'optedOut' }>): StepResult {
+  const next: ConversationState = { ...state, locale: state.locale ?? r.locale };
+  const note =
+    r.parents === 0
+      ? msg(next, 'optOut.nothing')
+      : message(next, [text('optOut.done')], [
+          option(bilingual(next, 'optOut.resumeButton'), { type: 'command', name: 'notify' }),
+        ]);
+  const told = done(next, [note]);
+  return next.screen === 'optOut' ? andThen(told, leaveOptOut) : told;
 }
 
 /** A data screen drawn as `show` asked (new, an edit, a repeat…); the next drawing is new again. */

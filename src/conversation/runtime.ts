@@ -8,6 +8,7 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config/env.ts';
 import { jsonSafe } from '../db/json-safe.ts';
 import type { KindergartenPages } from '../services/kindergarten-pages.ts';
+import type { LinkService } from '../links/links.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../log.ts';
 import { executeEffect } from './execute-effect.ts';
@@ -43,6 +44,11 @@ export interface HandleOptions {
    * language is not chosen yet is answered in it (and offers it first) instead of in both.
    */
   localeHint?: string | null;
+  /**
+   * The sender's number as the platform proves it (WhatsApp's wa_id): an opt-out from this chat
+   * also covers the parents whose registry phone it is.
+   */
+  senderPhone?: string | null;
 }
 
 export interface RuntimeDeps {
@@ -51,6 +57,8 @@ export interface RuntimeDeps {
   clock: Clock;
   logger: Logger;
   kindergartenPages?: KindergartenPages;
+  /** Redeems deep links; without it every link is refused. */
+  links?: LinkService;
 }
 
 /** Texts for a chat whose language is neither chosen nor hinted by its client: Kazakh, then Russian. */
@@ -86,7 +94,7 @@ export class ConversationRuntime {
       }
       let reply: Reply;
       try {
-        reply = await this.run(chat, state, input);
+        reply = await this.run(chat, state, input, opts.senderPhone ?? null);
       } catch (err) {
         this.deps.logger.error({ err, channel: chat.channel, chatId: chat.chatId, input: input.type }, 'conversation step failed');
         // The state is not saved: the parent stays where they were and can simply try again.
@@ -123,8 +131,8 @@ export class ConversationRuntime {
     }
   }
 
-  private async run(chat: ChatRef, initial: ConversationState, input: Input): Promise<Reply> {
-    const ctx = { ...this.deps, channel: chat.channel, chatId: chat.chatId };
+  private async run(chat: ChatRef, initial: ConversationState, input: Input, senderPhone: string | null): Promise<Reply> {
+    const ctx = { ...this.deps, channel: chat.channel, chatId: chat.chatId, senderPhone };
     const outputs: Output[] = [];
     const pending: Input[] = [input];
     let state = initial;

@@ -19,7 +19,7 @@ import { kindergartenText } from '../i18n/kindergarten-label.ts';
 import type { Effect } from './effects.ts';
 import { questionNumber, type QuestionScreen } from './flow.ts';
 import type { Button, Command, Message, Param, Text } from './io.ts';
-import { backButton, done, explainButton, menuButton, message, nav, option, text, type StepResult } from './result.ts';
+import { backButton, done, enter, explainButton, menuButton, message, nav, option, text, type StepResult } from './result.ts';
 import type { ConversationState, RenderMode } from './state.ts';
 
 export const KINDERGARTEN_PAGE_SIZE = 8;
@@ -176,9 +176,27 @@ export function staticMessage(state: ConversationState): Message | null {
         option(text('restore.confirmButton'), { type: 'choose', value: 'confirm' }),
         backButton(),
       ]);
+    case 'optOut':
+      return message(state, [text('optOut.confirm')], [
+        option(bilingual(state, 'optOut.confirmButton'), { type: 'choose', value: 'confirm' }),
+        state.locale ? backButton() : nav(text('optOut.backBoth'), { type: 'back' }),
+      ]);
     default:
       return null;
   }
+}
+
+/**
+ * A button label in the chat's language; before one is known, its `…Both` text, which reads the
+ * same in both locales and fits a WhatsApp title (a label rendered in both languages would not).
+ * Only the opt-out needs it: a number can ask to stop before choosing a language.
+ */
+export const bilingual = (state: ConversationState, key: string): Text => text(state.locale ? key : `${key}Both`);
+
+/** Back from the opt-out confirmation (or after it): to the screen the parent asked from. */
+export function leaveOptOut(state: ConversationState): StepResult {
+  const target = state.optOutFrom ?? (state.linked ? 'menu' : 'language');
+  return show(enter({ ...state, optOutFrom: null }, target));
 }
 
 const otherLine = (other: string | null): Text[] => (other ? [text('questionnaire.otherGiven', { text: other })] : []);

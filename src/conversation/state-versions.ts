@@ -25,6 +25,8 @@ const UPGRADES: Record<number, (old: Json) => Json> = {
     explain: false,
     seq: old.screen === 'stopList' && typeof old.seq === 'number' ? old.seq + 1 : old.seq,
   }),
+  /** v3 has the opt-out confirmation (issue 15): the screen it returns to. */
+  2: (old) => ({ ...old, v: 3, optOutFrom: null }),
 };
 
 export type Upgraded =

@@ -21,6 +21,8 @@ export const SCREENS = [
   'restoreConfirm',
   'myQuestionnaire',
   'help',
+  /** Confirming an opt-out of the channel's campaign messages. */
+  'optOut',
 ] as const;
 export type Screen = (typeof SCREENS)[number];
 
@@ -41,7 +43,7 @@ export type RenderMode = (typeof RENDER_MODES)[number];
  * step from the previous version in state-versions.ts, so stored conversations move forward
  * instead of starting over.
  */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 const geoPointSchema = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
 
@@ -80,6 +82,8 @@ export const conversationStateSchema = z.object({
   /** The options' descriptions are shown on a screen that keeps them behind a button (question 6 on Telegram). */
   explain: z.boolean(),
   render: z.enum(RENDER_MODES),
+  /** The screen the parent asked to stop messages from: confirming or going back returns there. */
+  optOutFrom: z.enum(SCREENS).exclude(['optOut']).nullable(),
 });
 export type ConversationState = z.infer<typeof conversationStateSchema>;
 
@@ -99,4 +103,5 @@ export const initialState = (): ConversationState => ({
   restore: null,
   explain: false,
   render: 'new',
+  optOutFrom: null,
 });

@@ -12,14 +12,16 @@ import type { Effect } from './effects.ts';
 import type { Action, Command, Input } from './io.ts';
 import { andThen, done, enter, message, notice, text, type StepResult } from './result.ts';
 import { onResult } from './results.ts';
-import { hasDescriptions, numberedOptions, show } from './screens.ts';
+import { hasDescriptions, leaveOptOut, numberedOptions, show } from './screens.ts';
 import type { ConversationState, Screen } from './state.ts';
 import { pickNumbers } from './typed-numbers.ts';
+import { isStopWord } from './stop-words.ts';
+import { findLinkCode } from '../links/token.ts';
 
 export function step(state: ConversationState, input: Input): StepResult {
   switch (input.type) {
     case 'start':
-      return onStart(state, input.languageHint ?? null);
+      return onStart(state, input.languageHint ?? null, input.link ?? null);
     case 'command':
       return onCommand(state, input.name);
     case 'result':
@@ -42,6 +44,8 @@ export function step(state: ConversationState, input: Input): StepResult {
       return show({ ...state, kg: { ...state.kg, near: input.point, query: null, page: 0 } });
     case 'unsupported':
       return retry(state, 'common.useButtons');
+    case 'templateStop':
+      return done(state, [], [{ type: 'optOut', source: 'template' }]);
   }
 }
 
@@ -55,10 +59,12 @@ function retry(state: ConversationState, key: string, params?: Record<string, st
 
 const stale = (state: ConversationState): StepResult => retry(state, 'common.stale');
 
-function onStart(state: ConversationState, hint: string | null): StepResult {
+function onStart(state: ConversationState, hint: string | null, link: string | null = null): StepResult {
   if (state.linked && state.locale) return show(enter({ ...state, editing: false }, 'menu'));
   const code = hint?.toLowerCase().slice(0, 2);
   const locale = code === 'kk' || code === 'ru' ? code : state.locale;
+  // A linked chat ignores links: the token stays unused, and the parent is where /start leads.
+  if (link && !state.linked) return done({ ...state, locale }, [], [{ type: 'redeemLink', token: link }]);
   return show(enter({ ...state, locale, phone: null }, 'language'));
 }
 
@@ -67,6 +73,9 @@ const identificationScreens: Screen[] = ['language', 'contact', 'iin'];
 function onCommand(state: ConversationState, name: Command): StepResult {
   if (name === 'start') return onStart(state, null);
   if (name === 'language') return show(enter(state, 'language'));
+  // Before identification too: a WhatsApp number gets the outreach meant for its registry parents.
+  if (name === 'stop') return show(enter({ ...state, optOutFrom: state.screen === 'optOut' ? state.optOutFrom : state.screen }, 'optOut'));
+  if (name === 'notify') return done(state, [], [{ type: 'optIn' }]);
   if (name === 'help') {
     // Before identification help is shown without leaving the identification step.
     return state.linked ? show(enter(state, 'help')) : done(state, [], [{ type: 'loadSeason' }]);
@@ -115,6 +124,10 @@ function onText(state: ConversationState, raw: string): StepResult {
     return isCommand(name) ? onCommand(state, name) : retry(state, 'common.unknownCommand');
   }
   if (input.length === 0) return retry(state, 'common.useButtons');
+  if (isStopWord(input)) return onCommand(state, 'stop');
+  // A WhatsApp deep link prefills the parent's first message with its code.
+  const link = state.linked ? null : findLinkCode(input);
+  if (link) return onStart(state, null, link);
   switch (state.screen) {
     case 'language':
       // The very first message of a chat (WhatsApp starts that way) simply opens the conversation.
@@ -158,6 +171,7 @@ function onAction(state: ConversationState, action: Action): StepResult {
   if (action.type === 'back') return onBack(state);
   if (screen === 'summary') return onSummary(state, action);
   if (screen === 'restoreConfirm') return onRestoreConfirm(state, action);
+  if (screen === 'optOut') return onOptOutConfirm(state, action);
   if (screen === 'stopList' && action.type === 'choose') return onRestoreChoice(state, action.value);
   if (isQuestion(screen)) return onQuestion(state, screen, action);
   return stale(state);
@@ -169,6 +183,8 @@ function onLanguage(state: ConversationState, action: Action): StepResult {
   const next: ConversationState = { ...state, locale };
   const effects: Effect[] = [{ type: 'setLocale', locale }];
   if (next.linked) return andThen(done(next, [], effects), (s) => show(enter(s, 'menu')));
+  // A phone already proven (by a deep link, or a contact before /language) goes on to the IIN.
+  if (next.phone) return done(next, [], [...effects, { type: 'identifyPhone', phone: next.phone }]);
   return andThen(done(next, [], effects), (s) => show(enter(s, 'contact')));
 }
 
@@ -180,6 +196,7 @@ function onBack(state: ConversationState): StepResult {
     return show(enter({ ...state, editing: target === 'summary' ? false : state.editing }, target));
   }
   if (screen === 'restoreConfirm') return show(enter({ ...state, restore: null }, 'stopList'));
+  if (screen === 'optOut') return leaveOptOut(state);
   return show(enter(state, state.linked ? 'menu' : 'language'));
 }
 
@@ -343,6 +360,11 @@ function onRestoreChoice(state: ConversationState, value: string): StepResult {
 function onRestoreConfirm(state: ConversationState, action: Action): StepResult {
   if (action.type !== 'choose' || action.value !== 'confirm' || !state.restore) return stale(state);
   return done(state, [], [{ type: 'restoreApplication', applicationId: state.restore.id }]);
+}
+
+function onOptOutConfirm(state: ConversationState, action: Action): StepResult {
+  if (action.type !== 'choose' || action.value !== 'confirm') return stale(state);
+  return done(state, [], [{ type: 'optOut', source: 'bot' }]);
 }
 
 function isOneOf<T extends string>(value: string, values: readonly T[]): value is T {

@@ -32,6 +32,8 @@ export interface HttpServerOptions {
 
 export class HttpServer {
   private readonly routes = new Map<string, HttpHandler>();
+  /** Handlers of every path below a prefix (pages addressed by a token in the path). */
+  private readonly prefixes: { method: string; prefix: string; handler: HttpHandler }[] = [];
   private server: Server | null = null;
   private readonly maxBody: number;
 
@@ -41,6 +43,21 @@ export class HttpServer {
 
   route(method: 'GET' | 'POST', path: string, handler: HttpHandler): void {
     this.routes.set(`${method} ${path}`, handler);
+  }
+
+  /** A handler for every path that starts with `prefix` (ending in "/"); exact routes win. */
+  routePrefix(method: 'GET' | 'POST', prefix: string, handler: HttpHandler): void {
+    if (!prefix.endsWith('/')) throw new Error(`a route prefix ends with "/": ${prefix}`);
+    this.prefixes.push({ method, prefix, handler });
+  }
+
+  private find(method: string, path: string): { handler: HttpHandler | null; known: boolean } {
+    const exact = this.routes.get(`${method} ${path}`);
+    if (exact) return { handler: exact, known: true };
+    const under = this.prefixes.filter((p) => path.startsWith(p.prefix));
+    const handler = under.find((p) => p.method === method)?.handler ?? null;
+    const known = under.length > 0 || [...this.routes.keys()].some((k) => k.endsWith(` ${path}`));
+    return { handler, known };
   }
 
   async listen(port: number, host = '0.0.0.0'): Promise<number> {
@@ -69,9 +86,8 @@ export class HttpServer {
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
-    const handler = this.routes.get(`${method} ${url.pathname}`);
+    const { handler, known } = this.find(method, url.pathname);
     if (!handler) {
-      const known = [...this.routes.keys()].some((k) => k.endsWith(` ${url.pathname}`));
       req.resume();
       return send(res, { status: known ? 405 : 404, body: { error: known ? 'method not allowed' : 'not found' } });
     }

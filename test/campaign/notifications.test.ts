@@ -59,7 +59,7 @@ describe('reminder', () => {
     const params = templateParams('REMINDER', { count: 2, deadline: DEADLINE, daysLeft: 14 });
     expect(params).toEqual(['2', '25.12.2026 23:59']);
     expect(params).toHaveLength(TEMPLATES.reminder.params);
-    expect(TEMPLATES.reminder.buttonPayloads).toEqual(['x.extend']);
+    expect(TEMPLATES.reminder.buttonPayloads).toEqual(['x.extend', 'x.stop']);
     expect(loadTemplateFile().templates.find((t) => t.name === TEMPLATES.reminder.name)).toBeTruthy();
   });
 });

@@ -82,4 +82,23 @@ describe('configuration from the environment', () => {
     expect(c.campaign.whatsappTier).toBeNull();
     expect(problems({ REMINDER_WINDOW: '20:00-09:00' })).toEqual(['REMINDER_WINDOW: the start must be before the end']);
   });
+
+  it('deep links: off unless configured; names of the bot and the number normalised; a short secret refused', () => {
+    expect(loadConfig({}).links).toEqual({ secret: null, telegramBotUsername: null, whatsappNumber: null, publicUrl: null });
+    const c = loadConfig({
+      LINK_SECRET: 'x'.repeat(32),
+      TELEGRAM_BOT_USERNAME: '@kezek_almaty_bot',
+      WHATSAPP_DISPLAY_NUMBER: '+7 (700) 123-45-67',
+      PUBLIC_URL: 'https://kezek.example.kz/',
+    });
+    expect(c.links).toEqual({ secret: 'x'.repeat(32), telegramBotUsername: 'kezek_almaty_bot', whatsappNumber: '77001234567', publicUrl: 'https://kezek.example.kz' });
+    // The public address defaults to the Telegram webhook's origin.
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: 't', TELEGRAM_WEBHOOK_URL: 'https://kezek.example.kz/webhooks/telegram', TELEGRAM_WEBHOOK_SECRET: 's' }).links.publicUrl).toBe(
+      'https://kezek.example.kz',
+    );
+    const found = problems({ LINK_SECRET: 'short', TELEGRAM_BOT_USERNAME: 'no spaces please', WHATSAPP_DISPLAY_NUMBER: 'call me', PUBLIC_URL: 'kezek' });
+    for (const name of ['LINK_SECRET', 'TELEGRAM_BOT_USERNAME', 'WHATSAPP_DISPLAY_NUMBER', 'PUBLIC_URL']) {
+      expect(found.some((p) => p.startsWith(`${name}:`)), name).toBe(true);
+    }
+  });
 });

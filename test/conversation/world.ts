@@ -41,6 +41,13 @@ export class World {
   stopListed = [{ id: 77, queueNumber: 5005 }];
   restored: number[] = [];
   locales: string[] = [];
+  /** Deep-link tokens that redeem once, with the registry phone and language they prove. */
+  links = new Map<string, { phone: string; locale: 'kk' | 'ru' | null }>();
+  redeemed: string[] = [];
+  /** How many parents a chat stands for when it opts out or in (0: an unlinked, unknown chat). */
+  chatParents = 1;
+  optOuts: string[] = [];
+  optIns = 0;
 
   resolve = (effect: Effect, _state: ConversationState): EffectResult | null => {
     switch (effect.type) {
@@ -107,6 +114,18 @@ export class World {
         return { type: 'restoreResult', outcome: 'restored', validUntil: this.season!.validUntil };
       case 'loadSeason':
         return { type: 'seasonLoaded', season: this.season };
+      case 'redeemLink': {
+        const link = this.links.get(effect.token);
+        this.links.delete(effect.token);
+        if (link) this.redeemed.push(effect.token);
+        return { type: 'linkRedeemed', phone: link?.phone ?? null, locale: link?.locale ?? null };
+      }
+      case 'optOut':
+        if (this.chatParents > 0) this.optOuts.push(effect.source);
+        return { type: 'optedOut', parents: this.chatParents, locale: this.chatParents > 0 ? 'ru' : null };
+      case 'optIn':
+        this.optIns++;
+        return { type: 'optedIn', parents: this.chatParents };
     }
   };
 }

@@ -7,6 +7,8 @@ describe('the product HTTP server', () => {
   let base = '';
   beforeAll(async () => {
     server.route('POST', '/echo', (req) => ({ status: 200, body: { bytes: req.body.length, q: req.query.get('q') } }));
+    server.routePrefix('GET', '/t/', (req) => ({ status: 200, body: { rest: req.path.slice(3) } }));
+    server.route('GET', '/t/exact', () => ({ status: 200, body: { exact: true } }));
     server.route('GET', '/boom', () => {
       throw new Error('handler bug');
     });
@@ -23,6 +25,13 @@ describe('the product HTTP server', () => {
   it('answers 404 for unknown paths and 405 for a wrong method', async () => {
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     expect((await fetch(`${base}/echo`)).status).toBe(405);
+  });
+
+  it('serves every path under a prefix, exact routes first; a wrong method under it is 405', async () => {
+    expect(await (await fetch(`${base}/t/abc_-1`)).json()).toEqual({ rest: 'abc_-1' });
+    expect(await (await fetch(`${base}/t/exact`)).json()).toEqual({ exact: true });
+    expect((await fetch(`${base}/t/abc`, { method: 'POST', body: '' })).status).toBe(405);
+    expect((await fetch(`${base}/t`)).status).toBe(404);
   });
 
   it('refuses bodies over the limit with 413', async () => {

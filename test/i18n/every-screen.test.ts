@@ -186,8 +186,11 @@ describe.each(LOCALES)('every kindergarten of the demo city on WhatsApp (%s)', (
 });
 
 describe('the locales', () => {
-  /** Texts the conversation does not show (the operators' report, command menus, the console chat) or that only a channel shows. */
-  const ELSEWHERE = [/^report\./, /^commands\./, /^console\./, /^channel\.CONSOLE$/, /^telegram\./, /^whatsapp\./, /^wa\./];
+  /**
+   * Texts the conversation does not show (the operators' report, command menus, the console chat,
+   * the SMS stop page) or that only a channel shows.
+   */
+  const ELSEWHERE = [/^report\./, /^commands\./, /^console\./, /^channel\.CONSOLE$/, /^telegram\./, /^whatsapp\./, /^wa\./, /^stopPage\./];
   /** A plural form or a context of a text rendered under its base key. */
   const SUFFIX = /_[A-Za-z]+$/;
 

@@ -42,14 +42,14 @@ export interface Suite {
   port: () => number;
 }
 
-/** One database and core per describe block; tables emptied before each test. */
-export function useSuite(kind: TestDbKind): Suite {
+/** One database and core per describe block; tables emptied before each test. `env` adds settings (LINK_SECRET…). */
+export function useSuite(kind: TestDbKind, env: Record<string, string> = {}): Suite {
   let db: TestDatabase;
   let core: Core;
   let port = 0;
   beforeAll(async () => {
     db = await createTestDatabase(kind);
-    const config = loadConfig({ SEED_DEMO: 'false', LOG_LEVEL: 'silent' });
+    const config = loadConfig({ SEED_DEMO: 'false', LOG_LEVEL: 'silent', ...env });
     core = await assembleCore(db, config, { seedDemo: false, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
     port = await core.http.listen(0, '127.0.0.1');
   });

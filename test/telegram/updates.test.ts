@@ -10,7 +10,13 @@ const upd = (x: object): Update => ({ update_id: 1, ...x }) as Update;
 describe('Telegram updates as core inputs', () => {
   it('/start carries the app language; /start@bot with a payload too', () => {
     expect(classify(upd(startCommand(u)))).toMatchObject({ kind: 'input', chatId: 501, input: { type: 'start', languageHint: 'kk-KZ' } });
-    expect(classify(upd(textMessage(userFor(502), '/start@kezek_bot ref1')))).toMatchObject({ input: { type: 'start', languageHint: null } });
+    expect(classify(upd(textMessage(userFor(502), '/start@kezek_bot ref1')))).toMatchObject({ input: { type: 'start', languageHint: null, link: 'ref1' } });
+    // A deep link's start parameter is the link's token; the core decides whether it is one.
+    expect(classify(upd(startCommand(u, 'LaaaaaaaaaaaBBBBBBBBBBBB')))).toMatchObject({ input: { type: 'start', link: 'LaaaaaaaaaaaBBBBBBBBBBBB' } });
+    expect(classify(upd(startCommand(u)))).toMatchObject({ input: { link: null } });
+    // Not a start parameter Telegram would send: a plain /start.
+    expect(classify(upd(textMessage(u, '/start два слова')))).toMatchObject({ input: { type: 'start', link: null } });
+    expect(classify(upd(textMessage(u, `/start ${'a'.repeat(65)}`)))).toMatchObject({ input: { type: 'start', link: null } });
     // Not /start: "/starts" is an ordinary text the core treats as an unknown command.
     expect(classify(upd(textMessage(u, '/starts')))).toMatchObject({ input: { type: 'text', text: '/starts' } });
     expect(classify(upd(textMessage(u, '/menu')))).toMatchObject({ input: { type: 'text', text: '/menu' } });

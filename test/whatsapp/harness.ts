@@ -46,8 +46,8 @@ export interface Harness {
   user(waId: string, opts?: { userId?: string }): WaUser;
 }
 
-/** Sets up one core, server and fake per test file and database kind; empties the data before each test. */
-export function useWhatsApp(kind: TestDbKind): Harness {
+/** Sets up one core, server and fake per test file and database kind; empties the data before each test. `env` adds settings. */
+export function useWhatsApp(kind: TestDbKind, env: Record<string, string> = {}): Harness {
   let db: TestDatabase;
   let core: Core;
   let channel: WhatsAppChannel;
@@ -67,6 +67,7 @@ export function useWhatsApp(kind: TestDbKind): Harness {
       WHATSAPP_API_VERSION: 'v23.0',
       SEED_DEMO: 'false',
       LOG_LEVEL: 'silent',
+      ...env,
     });
     db = await createTestDatabase(kind);
     core = await assembleCore(db, config, { seedDemo: false, logger: createLogger('silent'), clock });

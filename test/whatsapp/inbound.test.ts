@@ -76,6 +76,9 @@ describe('webhook parsing', () => {
       seq: 0,
       action: { type: 'command', name: 'extend' },
     });
+    // A template's Stop stores the opt-out at once; the same command on one of our own buttons asks first.
+    expect(toInput(parsedMessage(wa.templateButton('77010000001', 'x.stop', 'Стоп')))).toEqual({ type: 'templateStop' });
+    expect(toInput(parsedMessage(wa.buttonReply('77010000001', 'x.stop', 'Стоп')))).toEqual({ type: 'action', seq: 0, action: { type: 'command', name: 'stop' } });
     expect(toInput(parsedMessage(wa.buttonReply('77010000001', 'garbage', 'x')))).toEqual({ type: 'badAction' });
     expect(toInput(parsedMessage(wa.location('77010000001', 43.25, 76.95)))).toEqual({ type: 'location', point: { lat: 43.25, lon: 76.95 } });
     expect(toInput(parsedMessage(wa.sticker('77010000001')))).toEqual({ type: 'unsupported' });

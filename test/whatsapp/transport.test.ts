@@ -56,6 +56,7 @@ describe('Cloud API transport (against the fake Graph API)', () => {
       components: [
         { type: 'body', parameters: [{ type: 'text', text: '2' }, { type: 'text', text: '25.12.2026 23:59' }] },
         { type: 'button', sub_type: 'quick_reply', index: 0, parameters: [{ type: 'payload', payload: 'x.extend' }] },
+        { type: 'button', sub_type: 'quick_reply', index: 1, parameters: [{ type: 'payload', payload: 'x.stop' }] },
       ],
     });
     expect(fake.calls.every((c) => c.authorization === 'Bearer tok' && c.path === '/v23.0/555/messages')).toBe(true);

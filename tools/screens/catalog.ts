@@ -12,7 +12,7 @@ import type { Locale } from '../../src/conversation/views.ts';
 import { buildNotification } from '../../src/campaign/notifications.ts';
 import type { TextLocale } from '../../src/i18n/translator.ts';
 import type { Answers } from '../../src/questionnaire/answers.ts';
-import { BAD_IINS, CATALOG_NOW, DEMO_IIN, DEMO_PHONE, DemoWorld, type WorldOptions } from './world.ts';
+import { BAD_IINS, CATALOG_NOW, DEMO_IIN, DEMO_LINK, DEMO_PHONE, DemoWorld, type WorldOptions } from './world.ts';
 
 /** A caption in both languages (the screens file of each language uses its own). */
 export type Caption = Record<Locale, string>;
@@ -307,6 +307,57 @@ export function buildCatalog(locale: Locale): Shot[] {
     }
     const none = linked(locale, new DemoWorld({ stopListed: false }));
     add(shot('stop-list-none', cap('Стоп-парақ бос', 'Стоп-лист пуст'), [none.command('restore')]));
+  }
+
+  // ——— deep links from an SMS or a template, and stopping the messages ———
+  {
+    const s = new Session(new DemoWorld({ registryLocale: locale }));
+    add(shot('link', cap('SMS-тағы сілтеме: бірден ЖСН', 'Ссылка из SMS: сразу ИИН'), [
+      s.send(cap('Сілтеме бойынша ботқа кіреді', 'Переходит в бот по ссылке'), { type: 'start', languageHint: null, link: DEMO_LINK }),
+      s.send(cap('Сол сілтемені тағы басады', 'Снова нажимает ту же ссылку'), { type: 'start', languageHint: null, link: DEMO_LINK }),
+    ]));
+    const n = new Session(new DemoWorld({ registryLocale: null }));
+    add(shot('link-no-language', cap('Сілтеме: тізілімде тіл көрсетілмеген', 'Ссылка: язык в реестре не указан'), [
+      n.send(cap('Сілтеме бойынша ботқа кіреді', 'Переходит в бот по ссылке'), { type: 'start', languageHint: null, link: DEMO_LINK }),
+      n.press(cap(`«${locale === 'kk' ? 'Қазақша' : 'Русский'}» басады`, `Нажимает «${locale === 'kk' ? 'Қазақша' : 'Русский'}»`), `language.${locale}`),
+    ]));
+    const f = new Session(new DemoWorld());
+    add(shot('link-refused', cap('Сілтеме жарамсыз (жалған, пайдаланылған, мерзімі өткен)', 'Ссылка недействительна (поддельная, использованная, просроченная)'), [
+      f.text(cap('Ескі сілтеменің коды бар хабарлама', 'Сообщение с кодом старой ссылки'), 'LoldOrForgedToken0123456'),
+    ]));
+  }
+  {
+    const s = linked(locale, new DemoWorld({ registryLocale: locale }));
+    add(shot('opt-out', cap('«Стоп»: хабарламалардан бас тарту', '«Стоп»: отказ от сообщений'), [
+      s.text(cap('«стоп» деп жазады', 'Пишет «стоп»'), 'стоп'),
+      s.press(cap('«Артқа»', '«Назад»'), 'common.back'),
+      s.text(cap('«Тоқтату» деп жазады', 'Пишет «Тоқтату»'), 'Тоқтату'),
+      s.press(cap('Растайды', 'Подтверждает'), 'optOut.confirmButton'),
+      // The button is on the message before the menu: a command, so it never goes stale.
+      s.send(cap('«Қайта жіберу»', '«Снова присылать»'), { type: 'action', seq: s.state.seq, action: { type: 'command', name: 'notify' } }),
+    ]));
+    const u = new Session(new DemoWorld({ registryLocale: locale }));
+    add(shot('opt-out-registry-phone', cap('Кезектегі нөмірден «STOP» (чат байланбаған)', '«STOP» с номера из очереди (чат не привязан)'), [
+      u.text(cap('Бірінші хабарламасы — «STOP»', 'Первое сообщение — «STOP»'), 'STOP'),
+      u.press(cap('Растайды', 'Подтверждает'), 'optOut.confirmButtonBoth'),
+    ], ['whatsapp']));
+    const b = new Session(new DemoWorld({ registryLocale: null }));
+    b.text(cap('', ''), 'stop');
+    add(shot('opt-out-no-language', cap('«STOP»: тізілімде тіл көрсетілмеген', '«STOP»: язык в реестре не указан'), [
+      b.press(cap('Растайды', 'Подтверждает'), 'optOut.confirmButtonBoth'),
+      b.send(cap('«Қосу / Включить»', '«Қосу / Включить»'), { type: 'action', seq: b.state.seq, action: { type: 'command', name: 'notify' } }),
+    ], ['whatsapp']));
+    const t = new Session(new DemoWorld({ chatParents: 0 }));
+    t.send(null, { type: 'start', languageHint: locale });
+    add(shot('opt-out-nobody', cap('Байланбаған чатта /stop', '/stop в непривязанном чате'), [
+      t.text(cap('/stop', '/stop'), '/stop'),
+      t.press(cap('Растайды', 'Подтверждает'), 'optOut.confirmButton'),
+      t.text(cap('/notify', '/notify'), '/notify'),
+    ], ['telegram']));
+    const w = new Session(new DemoWorld({ registryLocale: locale }));
+    add(shot('template-stop', cap('Үлгі хабарламадағы «Тоқтату» батырмасы', 'Кнопка «Стоп» в шаблонном сообщении'), [
+      w.send(cap('«Тоқтату» басады', 'Нажимает «Стоп»'), { type: 'templateStop' }),
+    ], ['whatsapp']));
   }
 
   // ——— the campaign's messages ———

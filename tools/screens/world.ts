@@ -39,7 +39,14 @@ export interface WorldOptions {
   applications?: 'all' | 'none';
   /** The chat was unlinked meanwhile (an operator, or the parent's phone changed). */
   linked?: boolean;
+  /** How many registry parents the chat stands for when it asks to stop (0: an unknown number). */
+  chatParents?: number;
+  /** The registry language of those parents (for a chat that never chose one). */
+  registryLocale?: 'kk' | 'ru' | null;
 }
+
+/** A deep link's token that the demo world redeems once, for the demo parent's phone. */
+export const DEMO_LINK = 'LdemoLinkTok0123456789ab';
 
 let registry: DemoRegistry | null = null;
 /** Generated once per process: about a second's work. */
@@ -55,6 +62,7 @@ export class DemoWorld {
   readonly maxAttempts = 5;
   lockedUntil: string | null = null;
   submitted: Answers[] = [];
+  private linkUsed = false;
 
   constructor(public o: WorldOptions = {}) {
     const r = demoRegistry();
@@ -69,7 +77,8 @@ export class DemoWorld {
   }
 
   resolve = (effect: Effect): EffectResult | null => {
-    if (this.o.linked === false && !['identifyPhone', 'verifyIin', 'setLocale', 'searchKindergartens', 'loadSeason'].includes(effect.type)) {
+    const anyChat = ['identifyPhone', 'verifyIin', 'setLocale', 'searchKindergartens', 'loadSeason', 'redeemLink', 'optOut', 'optIn'];
+    if (this.o.linked === false && !anyChat.includes(effect.type)) {
       return { type: 'notLinked' };
     }
     switch (effect.type) {
@@ -118,6 +127,17 @@ export class DemoWorld {
       }
       case 'loadSeason':
         return { type: 'seasonLoaded', season: this.seasonView };
+      case 'redeemLink': {
+        const ok = effect.token === DEMO_LINK && !this.linkUsed;
+        if (ok) this.linkUsed = true;
+        return { type: 'linkRedeemed', phone: ok ? DEMO_PHONE : null, locale: ok ? (this.o.registryLocale ?? null) : null };
+      }
+      case 'optOut': {
+        const parents = this.o.chatParents ?? 1;
+        return { type: 'optedOut', parents, locale: parents > 0 ? (this.o.registryLocale ?? null) : null };
+      }
+      case 'optIn':
+        return { type: 'optedIn', parents: this.o.chatParents ?? 1 };
     }
   };
 
