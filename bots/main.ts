@@ -32,6 +32,9 @@ async function main(): Promise<void> {
     );
   }
 
+  if (config.sms) logger.info({ provider: config.sms.provider, dailyBudget: config.sms.dailyBudget }, 'SMS is on: the last resort for parents with SMS consent and no reachable chat');
+  else logger.info('SMS is off: set SMS_PROVIDER=mobizon, MOBIZON_API_KEY and SMS_DAILY_BUDGET to turn it on.');
+
   const port = await core.http.listen(config.env.PORT);
   for (const channel of channels) await channel.start();
   logger.info({ port, database: core.db.kind, channels: channels.map((c) => c.name) }, 'kindergarten queue assistant is running');
@@ -42,7 +45,7 @@ async function main(): Promise<void> {
     const off = [
       ...(links.telegram ? [] : ['Telegram (TELEGRAM_BOT_TOKEN or TELEGRAM_BOT_USERNAME)']),
       ...(links.whatsapp ? [] : ['WhatsApp (WHATSAPP_DISPLAY_NUMBER)']),
-      ...(links.stopLinks ? [] : ['SMS stop pages (PUBLIC_URL)']),
+      ...(links.smsPages ? [] : ['SMS pages (PUBLIC_URL)']),
     ];
     logger.info({ links }, off.length > 0 ? `deep links are on; off until configured: ${off.join(', ')}` : 'deep links are on');
   }

@@ -13,7 +13,7 @@ import { HttpServer } from './http/server.ts';
 import { createTranslator, type Translator } from './i18n/translator.ts';
 import { LinkService } from './links/links.ts';
 import { resolveLinkSecret } from './links/secret.ts';
-import { registerStopPage } from './links/stop-page.ts';
+import { registerSmsPage } from './links/sms-page.ts';
 import { createLogger, type Logger } from './log.ts';
 
 export interface Core {
@@ -87,7 +87,7 @@ export async function assembleCore(db: Database, config: Config, opts: CoreOptio
         return { status: 503, body: { status: 'unavailable', database: db.kind } };
       }
     });
-    registerStopPage(http, { prisma: db.prisma, links, translator, clock, logger });
+    registerSmsPage(http, { prisma: db.prisma, links, translator, clock, logger, portalUrl: config.portal.url });
     return {
       config,
       logger,

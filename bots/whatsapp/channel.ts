@@ -16,7 +16,7 @@ import { maskPhone } from '../../src/domain/mask.ts';
 import type { Prisma } from '../../src/generated/prisma/client.ts';
 import type { HttpRequest, HttpResponse } from '../../src/http/server.ts';
 import { claimStaleInbound, countAttempt, markProcessed, recordInbound, unprocessedInbound } from '../../src/inbox/inbox.ts';
-import { recordUndeliverableAddress } from '../../src/campaign/outreach.ts';
+import { recordUndeliverableAddress, REGISTRY_DEFAULT_LOCALE } from '../../src/campaign/outreach.ts';
 import { markUnreachable, recordInboundActivity } from '../../src/services/reachability.ts';
 import type { ChannelAdapter } from '../channel.ts';
 import { CloudApiTransport } from './cloud-api-transport.ts';
@@ -202,11 +202,13 @@ export class WhatsAppChannel implements ChannelAdapter {
   /**
    * A tap on a template's button (a reminder sent to a registry phone) may be the chat's very first
    * message: it is answered in the language of the registry's parent at that number — the template's
-   * language — so the parent goes straight on to the IIN instead of choosing a language first.
+   * language — so the parent goes straight on to the IIN instead of choosing a language first. A
+   * number no registry row holds gets no hint: it is answered in both languages.
    */
   private async templateLanguage(chatId: string): Promise<string | null> {
-    const parent = await this.core.db.prisma.parent.findFirst({ where: { phone: `+${chatId}`, locale: { not: null } }, select: { locale: true } });
-    return parent?.locale ?? 'kk';
+    const parents = await this.core.db.prisma.parent.findMany({ where: { phone: `+${chatId}` }, select: { locale: true } });
+    if (parents.length === 0) return null;
+    return parents.find((p) => p.locale !== null)?.locale ?? REGISTRY_DEFAULT_LOCALE;
   }
 
   private async processStatus(externalId: string, chatId: string, status: InboundStatus): Promise<void> {

@@ -19,7 +19,7 @@ import { createDispatcher, type Dispatcher } from '../../src/campaign/outbox/dis
 import { campaignCoverage } from '../../src/campaign/coverage.ts';
 import { plannerTick, type SchedulerDeps } from '../../src/campaign/scheduler.ts';
 import { manualClock, type ManualClock } from '../../src/clock.ts';
-import { loadConfig, type CampaignSettings, type ReachSettings } from '../../src/config/env.ts';
+import { loadConfig, SMS_PARTS_PER_MESSAGE, type CampaignSettings, type ReachSettings } from '../../src/config/env.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import { addDays, fromAlmaty, toAlmaty } from '../../src/domain/almaty-time.ts';
 import { createRandom } from '../../src/domain/random.ts';
@@ -32,6 +32,9 @@ import { FakeTelegramApi } from '../../test/fakes/telegram-api.ts';
 import { createEmptyPostgresDatabase } from '../../test/helpers/db.ts';
 import { telegramSender, WA, whatsappSender } from '../../test/campaign/fixtures/dispatch-harness.ts';
 import { simSmsSender } from './sms.ts';
+import { deepLinksFor } from '../../src/campaign/outbox/deep-links.ts';
+import { LinkService } from '../../src/links/links.ts';
+import { randomBytes } from 'node:crypto';
 
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
 const PARENTS = Number(env('SIM_PARENTS', '200000'));
@@ -72,9 +75,27 @@ interface Result {
 
 const say = (s: string) => console.log(s);
 
+/** Where a run's time goes (SIM_PROFILE=1 prints it per scenario). */
+const spent = new Map<string, number>();
+async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  const t = performance.now();
+  try {
+    return await fn();
+  } finally {
+    spent.set(what, (spent.get(what) ?? 0) + performance.now() - t);
+  }
+}
+
 async function main(): Promise<void> {
   const t0 = Date.now();
   const database = await createEmptyPostgresDatabase();
+  // Interrupted, the throwaway database goes too.
+  process.once('SIGINT', () => void database.drop().finally(() => process.exit(130)));
+  // It measures the campaign, not the disk: commits do not wait for fsync (a crash loses nothing
+  // that matters here). Set on the database before the product's connections open.
+  const setup = await openDatabase({ kind: 'postgres', url: database.url });
+  await setup.prisma.$executeRawUnsafe(`ALTER DATABASE "${database.name}" SET synchronous_commit = off`);
+  await setup.close();
   const db = await openDatabase({ kind: 'postgres', url: database.url });
   const telegram = await FakeTelegramApi.start();
   const graph = await FakeGraphApi.start(WA);
@@ -83,8 +104,8 @@ async function main(): Promise<void> {
     const season = await createRegistry(db.prisma, start);
     say(`registry: ${PARENTS} parents needing extension (${(LINKED * 100).toFixed(0)} % linked to a bot, WhatsApp consent ${(CONSENT_WA * 100).toFixed(0)} %, SMS consent ${(CONSENT_SMS * 100).toFixed(0)} %), ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const scenarios: Scenario[] = [
-      { name: `every consenting parent: WhatsApp tier ${TIER}${SMS_ON ? `, SMS ${SMS_BUDGET} segments a day` : ', no SMS'}`, reach: { whatsappOutreach: true, sms: SMS_ON, smsLastResortDays: 7 } },
-      ...(BASELINE ? [{ name: 'linked chats only (the campaign before)', reach: { whatsappOutreach: false, sms: false, smsLastResortDays: 7 } }] : []),
+      { name: `every consenting parent: WhatsApp tier ${TIER}${SMS_ON ? `, SMS ${SMS_BUDGET} segments a day` : ', no SMS'}`, reach: { whatsappOutreach: true, sms: SMS_ON, smsLastResortDays: 7, smsPerDay: Math.floor(SMS_BUDGET / SMS_PARTS_PER_MESSAGE) } },
+      ...(BASELINE ? [{ name: 'linked chats only (the campaign before)', reach: { whatsappOutreach: false, sms: false, smsLastResortDays: 7, smsPerDay: null } }] : []),
     ];
     const results: Result[] = [];
     for (const scenario of scenarios) {
@@ -132,7 +153,7 @@ async function createRegistry(db: Db, start: Date) {
 }
 
 async function resetCampaign(db: Db, seasonId: number): Promise<void> {
-  await db.$executeRaw`TRUNCATE outbox, extensions, notification_opt_outs, undeliverable_addresses, rate_limit_buckets, scheduler_leases, early_delivery_statuses`;
+  await db.$executeRaw`TRUNCATE outbox, extensions, link_tokens, sms_budget_days, notification_opt_outs, undeliverable_addresses, rate_limit_buckets, scheduler_leases, early_delivery_statuses`;
   await db.$executeRaw`UPDATE applications SET "validUntil" = (SELECT deadline - interval '1 minute' FROM seasons WHERE id = ${seasonId}::int)`;
   await db.$executeRaw`ANALYZE outbox`;
 }
@@ -146,11 +167,11 @@ async function runSeason(
 ): Promise<Result> {
   const t0 = Date.now();
   const clock = manualClock(start);
-  const logger = createLogger('silent');
+  const logger = createLogger(process.env.SIM_LOG ?? 'silent');
   const base = loadConfig({ WHATSAPP_TIER: TIER, LOG_LEVEL: 'silent' }).campaign;
   const settings: CampaignSettings = { ...base, reach: scenario.reach, instanceId: 'sim' };
   const senders: NotificationSender[] = [await telegramSender(fakes.telegram.apiRoot), await whatsappSender(fakes.graph.url)];
-  const sms = scenario.reach.sms ? await simSmsSender(db, clock, SMS_BUDGET) : null;
+  const sms = scenario.reach.sms ? await simSmsSender(db, clock, SMS_BUDGET, settings.window) : null;
   if (sms) senders.push(sms.sender);
   const dispatcher = createDispatcher({
     prisma: db,
@@ -164,12 +185,15 @@ async function runSeason(
     instanceId: 'sim',
     templates: CAMPAIGN_TEMPLATES,
     sleep: async (ms) => clock.advance(ms),
+    // Each SMS links to its page, issued by the real link service (one token row per parent).
+    deepLinks: deepLinksFor(db, new LinkService(randomBytes(32), { telegramBot: 'kezek_sim_bot', whatsappNumber: '77001234567', publicUrl: 'https://kezek.example.kz' })),
   });
   const deps: SchedulerDeps = { db, clock, logger, settings };
   const random = createRandom(SEED).derive(scenario.name);
   const pending: { at: number; parentId: number }[] = [];
   const days: DayRow[] = [];
-  let lastSentId = 0;
+  // Sends are not in id order (a deferred SMS goes days after later rows): read by send time, count each once.
+  const seen = { since: new Date(0), ids: new Set<number>() };
   for (let day = 0; day <= DAYS; day++) {
     const date = addDays(toAlmaty(start), day);
     const sent = { TELEGRAM: 0, WHATSAPP: 0, SMS: 0 };
@@ -178,14 +202,14 @@ async function runSeason(
       const at = fromAlmaty(date, minute);
       if (at.getTime() >= season.deadline.getTime()) break;
       clock.set(at);
-      await plannerTick(deps);
-      await tickUntilIdle(dispatcher, clock, at);
-      lastSentId = await drawResponses(db, random, pending, lastSentId, clock.now(), sent);
-      await applyResponses(db, pending, clock.now(), season);
+      await timed('planner', () => plannerTick(deps));
+      await timed('dispatch', () => tickUntilIdle(dispatcher, clock, at));
+      await timed('responses', () => drawResponses(db, random, pending, seen, clock.now(), sent));
+      await timed('extend', () => applyResponses(db, pending, clock.now(), season));
     }
     clock.set(fromAlmaty(addDays(date, 1), 0));
-    await organic(db, random, season, clock.now());
-    await applyResponses(db, pending, clock.now(), season);
+    await timed('organic', () => organic(db, random, season, clock.now()));
+    await timed('extend', () => applyResponses(db, pending, clock.now(), season));
     const [row] = await db.$queryRaw<{ reached: number; extended: number; atrisk: number }[]>`
       SELECT (SELECT count(DISTINCT "parentId")::int FROM outbox WHERE "seasonId" = ${season.id}::int AND status = 'SENT') AS reached,
              (SELECT count(*)::int FROM applications WHERE "validUntil" >= ${season.validUntil}::timestamp(3)) AS extended,
@@ -194,7 +218,12 @@ async function runSeason(
     process.stdout.write(`\r${scenario.name}: day ${day}/${DAYS} reached ${row!.reached} extended ${row!.extended}   `);
   }
   await dispatcher.stop();
+  await sms?.close();
   process.stdout.write('\n');
+  if (process.env.SIM_PROFILE === '1') {
+    say(`time: ${[...spent].map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}`);
+    spent.clear();
+  }
   const coverage = await campaignCoverage(db, season, scenario.reach);
   const [{ purged }] = (await db.$queryRaw<{ purged: number }[]>`
     SELECT count(*)::int AS purged FROM applications WHERE status = 'ACTIVE' AND "validUntil" < ${season.validUntil}::timestamp(3)`) as [{ purged: number }];
@@ -204,7 +233,9 @@ async function runSeason(
 /** Ticks the dispatcher until a tick sends nothing more, within the hour. */
 async function tickUntilIdle(d: Dispatcher, clock: ManualClock, hour: Date): Promise<void> {
   for (let i = 0; i < 50; i++) {
+    const t = performance.now();
     const s = await d.tick();
+    if (process.env.SIM_TRACE) console.log(`tick ${i} ${(performance.now() - t).toFixed(0)} ms ${JSON.stringify(s)}`);
     if (s.sent + s.retried + s.failed + s.cancelled + s.deferred === 0) break;
     if (clock.now().getTime() > hour.getTime() + 55 * 60_000) break;
   }
@@ -215,21 +246,21 @@ async function drawResponses(
   db: Db,
   random: ReturnType<typeof createRandom>,
   pending: { at: number; parentId: number }[],
-  after: number,
+  seen: { since: Date; ids: Set<number> },
   now: Date,
   sent: DayRow['sent'],
-): Promise<number> {
-  const rows = await db.$queryRaw<{ id: number; parentId: number; channel: 'TELEGRAM' | 'WHATSAPP' | 'SMS'; outreach: boolean }[]>`
-    SELECT id, "parentId", channel::text AS channel, coalesce(payload->>'outreach', '') = 'true' AS outreach
-    FROM outbox WHERE status = 'SENT' AND id > ${after}::int ORDER BY id`;
-  let last = after;
+): Promise<void> {
+  const rows = await db.$queryRaw<{ id: number; parentId: number; channel: 'TELEGRAM' | 'WHATSAPP' | 'SMS'; outreach: boolean; sentAt: Date }[]>`
+    SELECT id, "parentId", channel::text AS channel, coalesce(payload->>'outreach', '') = 'true' AS outreach, "sentAt"
+    FROM outbox WHERE status = 'SENT' AND "sentAt" >= ${seen.since}::timestamp(3) ORDER BY "sentAt", id`;
   for (const r of rows) {
-    last = Math.max(last, r.id);
+    if (seen.ids.has(r.id)) continue;
+    seen.ids.add(r.id);
+    if (r.sentAt > seen.since) seen.since = r.sentAt;
     sent[r.channel]++;
     const route = r.channel === 'SMS' ? 'sms' : r.outreach ? 'template' : 'chat';
     if (random.next() < RESPONSE * RESPONSE_BY_ROUTE[route]) pending.push({ parentId: r.parentId, at: now.getTime() + random.int(10, 48 * 60) * 60_000 });
   }
-  return last;
 }
 
 /** The extensions whose time has come: the application extended as the questionnaire does. */

@@ -24,6 +24,9 @@ export interface StopListNotification {
 
 export type NotificationData<K extends CampaignKind> = K extends 'REMINDER' ? ReminderNotification : StopListNotification;
 
+/** A notification as data, for channels that write their own short text (SMS). */
+export type NotificationContent = { kind: 'REMINDER'; data: ReminderNotification } | { kind: 'STOPLIST_NOTICE'; data: StopListNotification };
+
 const text = (key: string, params?: Record<string, Param>): Text => (params ? { key, params } : { key });
 
 function reminderMessage(d: ReminderNotification): Message {

@@ -20,7 +20,8 @@
  * opening, and so on up to the deadline. Each new offset plans afresh (the waiting rows of the
  * earlier one are dropped), so whoever is still unreached moves to the front, and the dispatcher
  * never churns through rows the tier cannot take today. The dispatcher's tier cap still guards the
- * rolling 24 hours (linked chats' templates count too).
+ * rolling 24 hours (linked chats' templates count too). SMS are spread the same way, as many a day
+ * as the daily budget of parts pays for (`smsPerDay`); the budget itself is kept by the notifier.
  */
 import { Prisma, type Season } from '../generated/prisma/client.ts';
 import type { ReachSettings } from '../config/env.ts';
@@ -43,6 +44,12 @@ export interface OutreachPlanned {
   whatsapp: number;
   sms: number;
 }
+
+/**
+ * The language of a message to a parent the bots do not know yet (a template or an SMS to the
+ * registry phone): the registry's, else Kazakh, the state language.
+ */
+export const REGISTRY_DEFAULT_LOCALE = 'kk' as const;
 
 /** `error` of a waiting outreach row dropped because a later offset planned the phone afresh. */
 export const REPLANNED = 'planned again for a later reminder';
@@ -67,31 +74,41 @@ export function sendingDays(now: Date, deadline: Date, window: DaytimeWindow): D
 }
 
 /**
- * How often an offset's outreach is planned again while it is due: each pass reads the whole
- * registry (a million parents nationally), and what it adds — parents imported or whose consent
- * arrived since — can wait this long. The chats' reminders are planned every tick.
+ * An offset's outreach is planned once per sending day, at the first tick of the day's window: each
+ * pass reads the whole registry (a million parents nationally), the rows it writes are due at the
+ * day's window opening anyway, and what a later pass adds — parents imported or whose consent
+ * arrived since, a chat found unreachable — is planned the next morning. The chats' reminders are
+ * planned every tick.
  */
-export const OUTREACH_REPLAN_MS = 60 * 60_000;
-
 export async function planOutreach(db: Db, r: OutreachRequest): Promise<OutreachPlanned> {
   if (!r.reach.whatsappOutreach && !r.reach.sms) return { whatsapp: 0, sms: 0 };
-  if (!(await takeTurn(db, `outreach:${r.season.id}:${offsetTag(r.offsetDays)}`, r.now))) return { whatsapp: 0, sms: 0 };
+  if (!(await takeTurn(db, `outreach:${r.season.id}:${offsetTag(r.offsetDays)}`, r.now, nextOpeningAfter(r.now, r.window)))) return { whatsapp: 0, sms: 0 };
   const whatsapp = r.reach.whatsappOutreach ? await planWhatsApp(db, r) : 0;
   const sms = r.reach.sms ? await planSms(db, r) : 0;
   return { whatsapp, sms };
 }
 
+/** The first window opening strictly after `now`: today's when the window has not opened yet, else tomorrow's. */
+export function nextOpeningAfter(now: Date, window: DaytimeWindow): Date {
+  const today = fromAlmaty(toAlmaty(now), window.startMinute);
+  return today.getTime() > now.getTime() ? today : fromAlmaty(addDays(toAlmaty(now), 1), window.startMinute);
+}
+
 /**
- * True for the first caller per OUTREACH_REPLAN_MS (a row in scheduler_leases whose expiry is the
- * next turn): instances and ticks share it, one conditional upsert decides.
+ * True for the first caller until `next` (a row in scheduler_leases whose expiry is the next
+ * turn): instances and ticks share it, one conditional upsert decides.
  */
-async function takeTurn(db: Db, name: string, now: Date): Promise<boolean> {
-  const next = new Date(now.getTime() + OUTREACH_REPLAN_MS);
+async function takeTurn(db: Db, name: string, now: Date, next: Date): Promise<boolean> {
   const rows = await db.$queryRaw<{ one: number }[]>`
     INSERT INTO scheduler_leases (name, holder, "expiresAt") VALUES (${name}::text, 'planned', ${next}::timestamp(3))
     ON CONFLICT (name) DO UPDATE SET "expiresAt" = EXCLUDED."expiresAt" WHERE scheduler_leases."expiresAt" <= ${now}::timestamp(3)
     RETURNING 1 AS one`;
   return rows.length === 1;
+}
+
+/** `reachable` for a parent row `pa` of another statement (the purge's notices). */
+export function phoneOpen(channel: 'WHATSAPP' | 'SMS', seasonId: number): Prisma.Sql {
+  return Prisma.sql`EXISTS (SELECT 1 FROM parents p WHERE p.id = pa.id AND ${reachable(channel, seasonId)})`;
 }
 
 /** The parent may be written to at the registry phone on `channel`: consented, not stopped, not found dead this season. */
@@ -171,7 +188,7 @@ async function planSms(db: Db, r: OutreachRequest): Promise<number> {
   const extra = Prisma.sql`,
     p.id IN (${whatsapp}) AS whatsapp_coming,
     p.id IN (${whatsapp} AND w."nextAttemptAt" < ${soon}::timestamp(3)) AS whatsapp_soon`;
-  return insertOutreach(db, r, 'SMS', null, chosen, extra, Prisma.sql`NOT q.whatsapp_coming OR (${lastResort}::boolean AND NOT q.whatsapp_soon)`);
+  return insertOutreach(db, r, 'SMS', r.reach.smsPerDay, chosen, extra, Prisma.sql`NOT q.whatsapp_coming OR (${lastResort}::boolean AND NOT q.whatsapp_soon)`);
 }
 
 /** A row for a registry phone rather than a linked chat (a WhatsApp template to an unlinked parent, an SMS). */

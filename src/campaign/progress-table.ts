@@ -2,6 +2,7 @@
 import { formatAlmaty } from '../domain/almaty-time.ts';
 import { OPENING_OFFSET } from './outbox-kinds.ts';
 import type { CampaignProgress } from './progress.ts';
+import type { SmsPlan } from './sms/plan.ts';
 
 const pct = (part: number, whole: number) => (whole > 0 ? ` (${((100 * part) / whole).toFixed(1)} %)` : '');
 
@@ -45,7 +46,29 @@ export function progressRows(p: CampaignProgress): [string, string][] {
 }
 
 export function formatProgressTable(p: CampaignProgress): string {
-  const rows = progressRows(p);
+  return formatRows(progressRows(p));
+}
+
+export function formatRows(rows: [string, string][]): string {
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+}
+
+/** The SMS plan as label/value rows (ops campaign status, campaign:status). */
+export function smsPlanRows(plan: SmsPlan): [string, string][] {
+  const size = (kind: string) =>
+    plan.perMessage
+      .filter((m) => m.kind === kind)
+      .map((m) => `${m.locale} ${m.segments}`)
+      .join(', ');
+  return [
+    ['SMS parts per message / Частей в одном SMS', `reminder ${size('REMINDER')}; stop-list notice ${size('STOPLIST_NOTICE')}`],
+    ['SMS waiting / SMS ждут отправки', `${plan.waiting.messages} messages, ${plan.waiting.segments} parts`],
+    ['SMS parts spent this season / Частей потрачено за сезон', String(plan.spent)],
+    [
+      'SMS budget today / Бюджет SMS сегодня',
+      `${plan.today.spent} of ${plan.today.budget} parts spent, ${plan.today.left} left; ${plan.today.deferredToLaterDays} messages wait for a later day`,
+    ],
+    ['Budget days the waiting SMS need / Дней бюджета на ожидающие SMS', String(plan.daysNeeded)],
+  ];
 }

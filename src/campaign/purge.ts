@@ -1,7 +1,9 @@
 /**
  * The purge at the deadline (SPEC §5): every application still needing extension moves to the
  * stop-list in one set-based statement, recorded in purge_runs, and every reachable linked chat of
- * an affected parent gets one stop-list notice in the outbox — all in one transaction.
+ * an affected parent gets one stop-list notice in the outbox — all in one transaction. An affected
+ * parent no chat reaches gets the notice at the registry phone, as the reminders went (outreach.ts):
+ * the WhatsApp template where they consented to WhatsApp, else an SMS where they consented to SMS.
  *
  * What the purge moves: ACTIVE applications whose validity ended by the deadline
  * (`validUntil <= deadline`). Extending sets validity to the season's `validUntil`, which is after
@@ -16,7 +18,9 @@
 import type { Season } from '../generated/prisma/client.ts';
 import { TRANSACTION_OPTIONS, isTransactionClient, type Db } from '../services/db.ts';
 import { formatAlmaty } from '../domain/almaty-time.ts';
+import type { ReachSettings } from '../config/env.ts';
 import { OUTBOUND_CHANNELS } from './planner.ts';
+import { phoneOpen } from './outreach.ts';
 import { STOPLIST_NOTICE } from './outbox-kinds.ts';
 import { isPurgeDue } from './schedule.ts';
 
@@ -27,7 +31,7 @@ export interface PurgeResult {
   purgeRunId: number | null;
   /** Applications moved to the stop-list. */
   count: number;
-  /** Stop-list notices enqueued (one per reachable linked chat of an affected parent). */
+  /** Stop-list notices enqueued (one per reachable linked chat of an affected parent, or one to the registry phone). */
   notices: number;
 }
 
@@ -63,12 +67,16 @@ export async function purgeDryRun(db: Db, season: PurgeSeason, _now?: Date): Pro
 export interface PurgeRequest {
   season: PurgeSeason;
   now: Date;
+  /** The routes to registry phones that are on (CampaignSettings.reach); absent: linked chats only. */
+  reach?: Pick<ReachSettings, 'whatsappOutreach' | 'sms'>;
   /** Purge before the deadline (an operator's explicit decision); default false. */
   force?: boolean;
 }
 
-export async function runPurge(db: Db, { season, now, force = false }: PurgeRequest): Promise<PurgeResult> {
+export async function runPurge(db: Db, { season, now, force = false, reach }: PurgeRequest): Promise<PurgeResult> {
   if (!force && !isPurgeDue(season, now)) throw new PurgeRefusedError(season, now);
+  const wa = reach?.whatsappOutreach ?? false;
+  const sms = reach?.sms ?? false;
   const work = async (tx: Db): Promise<PurgeResult> => {
     await tx.$executeRawUnsafe(PURGE_LOCK_SQL);
     const earlier = await tx.purgeRun.count({ where: { seasonId: season.id } });
@@ -97,8 +105,28 @@ export async function runPurge(db: Db, { season, now, force = false }: PurgeRequ
         WHERE cl."unreachableAt" IS NULL AND cl.channel::text IN (${OUTBOUND_CHANNELS[0]}, ${OUTBOUND_CHANNELS[1]})
         ON CONFLICT ("dedupeKey") DO NOTHING
         RETURNING 1
+      ),
+      -- One notice per registry phone (parents sharing a phone share it), as a reminder would go.
+      to_phones AS (
+        INSERT INTO outbox ("dedupeKey", channel, "chatId", "parentId", kind, "seasonId", payload, status, "nextAttemptAt", "createdAt")
+        SELECT ${`stoplist:${season.id}:`}::text || r.channel || ':' || r.address,
+               r.channel::"Channel", r.address, r."parentId", ${STOPLIST_NOTICE}::text, ${season.id}::int,
+               jsonb_build_object('purgeRunId', ${run.id}::int, 'queueNumbers', to_jsonb(r.numbers), 'stopListedAt', ${now.toISOString()}::text, 'outreach', true),
+               'PENDING'::"OutboxStatus", ${now}::timestamp(3), ${now}::timestamp(3)
+        FROM (
+          SELECT p."parentId", p.numbers, substr(pa.phone, 2) AS address,
+                 CASE WHEN ${wa}::boolean AND ${phoneOpen('WHATSAPP', season.id)} THEN 'WHATSAPP'
+                      WHEN ${sms}::boolean AND ${phoneOpen('SMS', season.id)} THEN 'SMS' END AS channel
+          FROM affected p JOIN parents pa ON pa.id = p."parentId"
+          WHERE (${wa}::boolean OR ${sms}::boolean)
+            AND NOT EXISTS (SELECT 1 FROM chat_links cl WHERE cl."parentId" = p."parentId" AND cl."unreachableAt" IS NULL
+                              AND cl.channel::text IN (${OUTBOUND_CHANNELS[0]}, ${OUTBOUND_CHANNELS[1]}))
+        ) r
+        WHERE r.channel IS NOT NULL
+        ON CONFLICT ("dedupeKey") DO NOTHING
+        RETURNING 1
       )
-      SELECT (SELECT count(*) FROM moved)::int AS count, (SELECT count(*) FROM notices)::int AS notices`;
+      SELECT (SELECT count(*) FROM moved)::int AS count, (SELECT count(*) FROM notices)::int + (SELECT count(*) FROM to_phones)::int AS notices`;
     const count = moved?.count ?? 0;
     const notices = moved?.notices ?? 0;
 

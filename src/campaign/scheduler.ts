@@ -14,6 +14,7 @@ import { pruneInbound } from '../inbox/inbox.ts';
 import { EARLY_STATUS_RETENTION_MS, settleEarlyStatuses } from './outbox/delivery-status.ts';
 import { withLease } from './leases.ts';
 import { planOutreach } from './outreach.ts';
+import { refreshOutboxStatistics } from '../db/statistics.ts';
 import { planReminders } from './planner.ts';
 import { runPurge, seasonPurged, type PurgeResult } from './purge.ts';
 import { dueReminder, isPurgeDue } from './schedule.ts';
@@ -54,6 +55,7 @@ export async function plannerTick(deps: SchedulerDeps): Promise<PlannerTickResul
       tier: deps.settings.whatsappTier,
       window: deps.settings.window,
     });
+    await refreshOutboxStatistics(deps.db, linked + outreach.whatsapp + outreach.sms);
     return { linked, ...outreach };
   });
   if (!outcome.acquired) return { ran: false, season: season.code, offsetDays: slot.offsetDays, enqueued: 0 };
@@ -75,7 +77,7 @@ export async function purgeTick(deps: SchedulerDeps): Promise<PurgeResult | null
   const outcome = await withLease(deps.db, PURGE_LEASE, deps.settings.instanceId, LEASE_TTL_MS, now, async () => {
     // Another instance may have purged between the check above and the lease.
     if (await seasonPurged(deps.db, season.id)) return null;
-    return runPurge(deps.db, { season, now });
+    return runPurge(deps.db, { season, now, reach: deps.settings.reach });
   });
   if (!outcome.acquired || outcome.value === null) return null;
   deps.logger.info({ season: season.code, ...outcome.value }, 'purge at the deadline done');

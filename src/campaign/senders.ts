@@ -5,6 +5,7 @@
  */
 import type { Message } from '../conversation/io.ts';
 import type { Locale } from '../conversation/views.ts';
+import type { NotificationContent } from './notifications.ts';
 
 export type NotificationChannel = 'TELEGRAM' | 'WHATSAPP' | 'SMS';
 
@@ -31,6 +32,8 @@ export interface Notification {
    * registry phone that is not a linked chat (an SMS, a WhatsApp template to an unlinked parent).
    */
   link?: string | null;
+  /** What `message` says, as data: for channels that write their own text (SMS). */
+  content?: NotificationContent;
 }
 
 export interface SendOutcome {
@@ -49,6 +52,19 @@ export interface NotificationSender {
    * chat's last inbound message? Absent → always (Telegram).
    */
   withinServiceWindow?(lastInboundAt: Date | null, now: Date): boolean;
+  /**
+   * Channels with a budget or hours of their own (SMS): which of a claimed batch must wait, and
+   * until when — asked once per batch, before any of it takes a send slot, so that a spent budget
+   * costs one statement per batch instead of a send slot per message. Advisory: `send` still
+   * decides each message (and may answer `defer`). Absent → the whole batch goes on.
+   */
+  deferred?(batch: { id: number; notification: Notification }[], now: Date): Promise<Deferral>;
+}
+
+/** Messages given back untried (their attempt not counted), each due again at its `at`; `reason` is kept on the row. */
+export interface Deferral {
+  rows: { id: number; at: Date }[];
+  reason: string;
 }
 
 export type SendFailureKind =
@@ -62,7 +78,12 @@ export type SendFailureKind =
    * No retry: our request is wrong, or (`operator`) a person must act first — a revoked token, a
    * template not approved — so every send on the channel would fail the same way for now.
    */
-  | { kind: 'fatal'; reason: string; operator?: boolean };
+  | { kind: 'fatal'; reason: string; operator?: boolean }
+  /**
+   * Not sent and nothing went wrong: the channel may not send it yet (the day's SMS budget is
+   * spent, the night). Given back untried — the attempt is not counted — due again at `until`.
+   */
+  | { kind: 'defer'; until: Date; reason: string };
 
 export class SendFailure extends Error {
   override readonly name = 'SendFailure';

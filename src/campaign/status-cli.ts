@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import { systemClock } from '../clock.ts';
 import { ConfigError, loadConfig } from '../config/env.ts';
 import { openDatabase } from '../db/client.ts';
-import { formatProgressTable } from './progress-table.ts';
+import { createTranslator } from '../i18n/translator.ts';
+import { formatProgressTable, formatRows, smsPlanRows } from './progress-table.ts';
+import { smsPlan } from './sms/plan.ts';
 import { campaignProgress } from './progress.ts';
 import { currentSeason, getSeason } from './seasons.ts';
 
@@ -23,7 +25,11 @@ async function main(): Promise<number> {
       return 1;
     }
     const progress = await campaignProgress(db.prisma, season, now, config.campaign.reach);
-    console.log(values.json ? JSON.stringify(progress, null, 2) : formatProgressTable(progress));
+    const sms = config.sms && config.links.publicUrl
+      ? await smsPlan(db.prisma, season, now, { translator: await createTranslator({ portal: config.portal.url, supportPhone: config.portal.supportPhone }), publicUrl: config.links.publicUrl, dailyBudget: config.sms.dailyBudget })
+      : null;
+    if (values.json) console.log(JSON.stringify(sms ? { ...progress, sms } : progress, null, 2));
+    else console.log(sms ? `${formatProgressTable(progress)}\n${formatRows(smsPlanRows(sms))}` : formatProgressTable(progress));
     return 0;
   } finally {
     await db.close();

@@ -129,6 +129,20 @@ export const envSchema = z.object({
   ),
   /** The service's public address, for links to its pages (SMS stop links); default: TELEGRAM_WEBHOOK_URL's origin. */
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
+  /** SMS, the last resort for parents with SMS consent and no reachable chat; unset = off. */
+  SMS_PROVIDER: optionalString.pipe(z.enum(['mobizon'], { message: 'the only SMS provider is mobizon' }).optional()),
+  MOBIZON_API_KEY: optionalString,
+  MOBIZON_API_ROOT: optionalString.transform((s) => s ?? 'https://api.mobizon.kz').pipe(z.url()),
+  /** The registered sender name (alphanumeric, up to 11 characters); unset = the account's default. */
+  SMS_FROM: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9 ._-]{1,11}$/, 'a registered sender name: up to 11 Latin letters, digits, space, dot, dash or underscore')
+      .optional(),
+  ),
+  /** SMS parts per Asia/Almaty day for the whole deployment; required when SMS is on. */
+  SMS_DAILY_BUDGET: optionalInt(1),
+  SMS_RATE_PER_SECOND: optionalInt(1).transform((n) => n ?? 10),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -162,7 +176,15 @@ export interface ReachSettings {
   sms: boolean;
   /** From this many days before the deadline SMS also goes to parents WhatsApp could reach but has not. */
   smsLastResortDays: number;
+  /**
+   * SMS a day the budget pays for (SMS_DAILY_BUDGET over the parts a text is written to fit): the
+   * planner spreads SMS over the sending days as it spreads templates under the tier; null: no cap.
+   */
+  smsPerDay: number | null;
 }
+
+/** The parts an SMS text is written to fit (src/campaign/sms/texts.ts; its tests hold every text to it). */
+export const SMS_PARTS_PER_MESSAGE = 2;
 
 export interface LinkSettings {
   /** From the environment only; the embedded database's own is read at start (src/links/secret.ts). */
@@ -192,6 +214,17 @@ export interface Config {
     apiRoot: string;
     apiVersion: string;
   } | null;
+  sms: SmsSettings | null;
+}
+
+export interface SmsSettings {
+  provider: 'mobizon';
+  apiKey: string;
+  apiRoot: string;
+  from?: string;
+  /** Parts per Asia/Almaty calendar day, all instances together. */
+  dailyBudget: number;
+  ratePerSecond: number;
 }
 
 export class ConfigError extends Error {
@@ -221,6 +254,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (waSet.length > 0 && waSet.length < WHATSAPP_KEYS.length) {
     for (const k of WHATSAPP_KEYS) if (env[k] === undefined) problems.push(`${k}: required when any WHATSAPP_* credential is set`);
   }
+  problems.push(...smsProblems(env));
   if (env.TELEGRAM_WEBHOOK_URL && !env.TELEGRAM_BOT_TOKEN) problems.push('TELEGRAM_BOT_TOKEN: required when TELEGRAM_WEBHOOK_URL is set');
   if (env.TELEGRAM_WEBHOOK_URL && !env.TELEGRAM_WEBHOOK_SECRET)
     problems.push('TELEGRAM_WEBHOOK_SECRET: required in webhook mode, so forged updates are refused');
@@ -243,8 +277,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       instanceId: env.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
       reach: {
         whatsappOutreach: env.OUTREACH_WHATSAPP && waSet.length === WHATSAPP_KEYS.length,
-        sms: false,
+        sms: env.SMS_PROVIDER !== undefined,
         smsLastResortDays: env.SMS_LAST_RESORT_DAYS,
+        smsPerDay: env.SMS_DAILY_BUDGET === undefined ? null : Math.max(1, Math.floor(env.SMS_DAILY_BUDGET / SMS_PARTS_PER_MESSAGE)),
       },
     },
     database: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'embedded', dataDir: env.DATA_DIR },
@@ -281,5 +316,34 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
             apiVersion: env.WHATSAPP_API_VERSION,
           }
         : null,
+    sms:
+      env.SMS_PROVIDER === 'mobizon'
+        ? {
+            provider: 'mobizon',
+            apiKey: env.MOBIZON_API_KEY!,
+            apiRoot: env.MOBIZON_API_ROOT,
+            ...(env.SMS_FROM ? { from: env.SMS_FROM } : {}),
+            dailyBudget: env.SMS_DAILY_BUDGET!,
+            ratePerSecond: env.SMS_RATE_PER_SECOND,
+          }
+        : null,
   };
+}
+
+/** SMS is on with SMS_PROVIDER; its key and budget without it, or it without them, is half a configuration. */
+function smsProblems(env: Env): string[] {
+  if (env.SMS_PROVIDER === undefined) {
+    const stray = (['MOBIZON_API_KEY', 'SMS_DAILY_BUDGET', 'SMS_FROM'] as const).filter((k) => env[k] !== undefined);
+    return stray.length > 0 ? [`SMS_PROVIDER: required when ${stray.join(', ')} ${stray.length > 1 ? 'are' : 'is'} set (SMS_PROVIDER=mobizon)`] : [];
+  }
+  const problems: string[] = [];
+  if (env.MOBIZON_API_KEY === undefined) problems.push('MOBIZON_API_KEY: required when SMS_PROVIDER=mobizon (the key from the Mobizon account\'s API settings)');
+  if (env.SMS_DAILY_BUDGET === undefined) problems.push('SMS_DAILY_BUDGET: required when SMS_PROVIDER is set (SMS parts per day, all instances together)');
+  // An SMS's only way into the bots and out of the SMS is its page: without it the text could not
+  // say how to stop.
+  if (publicUrl(env) === null) problems.push('PUBLIC_URL: required when SMS_PROVIDER is set (every SMS links to its page there: the bots and the stop button)');
+  if (env.DATABASE_URL && env.LINK_SECRET === undefined) {
+    problems.push('LINK_SECRET: required when SMS_PROVIDER is set on PostgreSQL (the SMS links are signed with it, the same on every instance)');
+  }
+  return problems;
 }

@@ -12,8 +12,11 @@
  * never both redeem it, and the IIN step stays as it is. A parent whose registry phone changed
  * since the link was issued is refused: the link proved a number that is no longer theirs.
  *
- * The stop link of an SMS (`<PUBLIC_URL>/stop/<token>`) names the same row with a signature of its
- * own; it neither expires nor gets used up (stopping twice is stopping), see stop-page.ts.
+ * An SMS carries one short link instead, to its page (`<PUBLIC_URL>/s/<token>`, sms-page.ts): two
+ * links and a stop instruction do not fit two Cyrillic SMS parts, and the page offers both bots
+ * (the parent picks the messenger they have) and the stop button. Its token names the same row with
+ * a signature of its own; it neither expires nor gets used up (stopping twice is stopping), and the
+ * page shows the row's deep links while they work.
  */
 import type { Locale } from '../generated/prisma/client.ts';
 import type { Db } from '../services/db.ts';
@@ -46,7 +49,13 @@ export interface Redeemed {
   locale: Locale | null;
 }
 
-export const STOP_PATH = '/stop/';
+export const SMS_PAGE_PATH = '/s/';
+
+/** The page's ways into the bots: deep links while the row's token works, else the bots' plain addresses. */
+export interface BotLinks {
+  telegram: string | null;
+  whatsapp: string | null;
+}
 
 export class LinkService {
   private telegramBot: string | null;
@@ -64,9 +73,9 @@ export class LinkService {
   }
 
   /** Which links can be issued now (for the start log and the planner). */
-  describe(): { deepLinks: boolean; telegram: boolean; whatsapp: boolean; stopLinks: boolean } {
+  describe(): { deepLinks: boolean; telegram: boolean; whatsapp: boolean; smsPages: boolean } {
     const on = this.enabled;
-    return { deepLinks: on, telegram: on && this.telegramBot !== null, whatsapp: on && this.targets.whatsappNumber !== null, stopLinks: on && this.targets.publicUrl !== null };
+    return { deepLinks: on, telegram: on && this.telegramBot !== null, whatsapp: on && this.targets.whatsappNumber !== null, smsPages: on && this.targets.publicUrl !== null };
   }
 
   /**
@@ -93,10 +102,23 @@ export class LinkService {
     return args.bot === 'TELEGRAM' ? `https://t.me/${target}?start=${token}` : `https://wa.me/${target}?text=${token}`;
   }
 
-  /** The SMS's stop link (`<PUBLIC_URL>/stop/<token>`), or null when links or PUBLIC_URL are off. */
-  async stopUrl(db: Db, args: IssueArgs, now: Date): Promise<string | null> {
-    if (!this.secret || !this.targets.publicUrl || args.expiresAt.getTime() <= now.getTime()) return null;
-    return `${this.targets.publicUrl}${STOP_PATH}${signToken(this.secret, 'stop', await liveTokenId(db, args, now))}`;
+  /** The SMS's link (`<PUBLIC_URL>/s/<token>`), or null when links or PUBLIC_URL are off. */
+  async smsPageUrl(db: Db, args: IssueArgs, now: Date): Promise<string | null> {
+    return (await this.smsPageUrls(db, [args], now))[0]!;
+  }
+
+  /** `smsPageUrl` for a whole batch, in order, in one statement. */
+  async smsPageUrls(db: Db, list: IssueArgs[], now: Date): Promise<(string | null)[]> {
+    const secret = this.secret;
+    const root = this.targets.publicUrl;
+    if (!secret || !root) return list.map(() => null);
+    const live = list.filter((a) => a.expiresAt.getTime() > now.getTime());
+    const ids = new Map(live.map((a, i) => [a, i]));
+    const tokens = await liveTokenIds(db, live, now);
+    return list.map((a) => {
+      const i = ids.get(a);
+      return i === undefined ? null : `${root}${SMS_PAGE_PATH}${signToken(secret, 'stop', tokens[i]!)}`;
+    });
   }
 
   /**
@@ -117,30 +139,72 @@ export class LinkService {
     return rows[0] ?? null;
   }
 
-  /** The parent a stop link names; null for a forged or unknown token. */
+  /** The parent an SMS page's token names; null for a forged or unknown token. */
   async stopParent(db: Db, token: string): Promise<number | null> {
+    return (await this.pageRow(db, token))?.parentId ?? null;
+  }
+
+  /**
+   * The parent an SMS page's token names and the page's ways into the bots: the row's deep links
+   * while it is unused and unexpired (the same token as `issueLink` gives), else the bots' plain
+   * addresses, where the parent identifies as anyone does. Null for a forged or unknown token.
+   */
+  async smsPage(db: Db, token: string, now: Date): Promise<{ parentId: number; bots: BotLinks } | null> {
+    const row = await this.pageRow(db, token);
+    if (!row) return null;
+    const live = row.usedAt === null && row.expiresAt.getTime() > now.getTime();
+    const code = live ? signToken(this.secret!, 'link', row.id) : null;
+    const bot = this.telegramBot;
+    const number = this.targets.whatsappNumber;
+    return {
+      parentId: row.parentId,
+      bots: {
+        telegram: bot ? (code ? `https://t.me/${bot}?start=${code}` : `https://t.me/${bot}`) : null,
+        whatsapp: number ? (code ? `https://wa.me/${number}?text=${code}` : `https://wa.me/${number}`) : null,
+      },
+    };
+  }
+
+  private async pageRow(db: Db, token: string) {
     const id = this.secret ? verifyToken(this.secret, 'stop', token) : null;
     if (id === null) return null;
-    const row = await db.linkToken.findUnique({ where: { id }, select: { parentId: true } });
-    return row?.parentId ?? null;
+    return db.linkToken.findUnique({ where: { id }, select: { id: true, parentId: true, usedAt: true, expiresAt: true } });
   }
 }
 
 /** The unused token for this parent, phone and deadline, made when there is none. One statement. */
 async function liveTokenId(db: Db, args: IssueArgs, now: Date): Promise<string> {
+  return (await liveTokenIds(db, [args], now))[0]!;
+}
+
+/**
+ * `liveTokenId` for many at once, in order: one statement for a whole claimed batch of SMS (the
+ * dispatcher resolves a batch's links together). Messages to the same parent, phone and deadline
+ * in one call share one token too.
+ */
+async function liveTokenIds(db: Db, list: IssueArgs[], now: Date): Promise<string[]> {
+  if (list.length === 0) return [];
+  const key = (a: { parentId: number; phone: string; expiresAt: Date }) => `${a.parentId}|${a.phone}|${a.expiresAt.getTime()}`;
+  const wanted = [...new Map(list.map((a) => [key(a), a])).values()];
   // Columns as in prisma/schema.prisma (LinkToken).
-  const rows = await db.$queryRaw<{ id: string }[]>`
-    WITH live AS (
-      SELECT id FROM link_tokens
-      WHERE "parentId" = ${args.parentId} AND phone = ${args.phone} AND "expiresAt" = ${args.expiresAt}::timestamp(3) AND "usedAt" IS NULL
-      ORDER BY "createdAt", id
-      LIMIT 1
+  const rows = await db.$queryRaw<{ parentId: number; phone: string; expiresAt: Date; id: string }[]>`
+    WITH wanted AS (
+      SELECT * FROM unnest(${wanted.map((a) => a.parentId)}::int[], ${wanted.map((a) => a.phone)}::text[],
+                           ${wanted.map((a) => a.expiresAt)}::timestamp(3)[], ${wanted.map(() => newTokenId())}::text[])
+        AS w("parentId", phone, "expiresAt", fresh)
+    ), live AS (
+      SELECT DISTINCT ON (w."parentId", w.phone, w."expiresAt") w."parentId", w.phone, w."expiresAt", t.id
+      FROM wanted w JOIN link_tokens t
+        ON t."parentId" = w."parentId" AND t.phone = w.phone AND t."expiresAt" = w."expiresAt" AND t."usedAt" IS NULL
+      ORDER BY w."parentId", w.phone, w."expiresAt", t."createdAt", t.id
     ), made AS (
       INSERT INTO link_tokens (id, "parentId", phone, "expiresAt", "createdAt")
-      SELECT ${newTokenId()}, ${args.parentId}, ${args.phone}, ${args.expiresAt}::timestamp(3), ${now}::timestamp(3)
-      WHERE NOT EXISTS (SELECT 1 FROM live)
-      RETURNING id
+      SELECT w.fresh, w."parentId", w.phone, w."expiresAt", ${now}::timestamp(3)
+      FROM wanted w
+      WHERE NOT EXISTS (SELECT 1 FROM live l WHERE l."parentId" = w."parentId" AND l.phone = w.phone AND l."expiresAt" = w."expiresAt")
+      RETURNING "parentId", phone, "expiresAt", id
     )
-    SELECT id FROM live UNION ALL SELECT id FROM made`;
-  return rows[0]!.id;
+    SELECT "parentId", phone, "expiresAt", id FROM live UNION ALL SELECT "parentId", phone, "expiresAt", id FROM made`;
+  const ids = new Map(rows.map((r) => [key(r), r.id]));
+  return list.map((a) => ids.get(key(a))!);
 }

@@ -62,6 +62,10 @@ export function processContext(): OpsContext {
     },
     translatorOptions: { portal: process.env['PORTAL_URL'] || 'https://egov.kz', supportPhone: process.env['SUPPORT_PHONE'] || '1414' },
     reach: () => loadConfig().campaign.reach,
+    sms: () => {
+      const config = loadConfig();
+      return config.sms && config.links.publicUrl ? { publicUrl: config.links.publicUrl, dailyBudget: config.sms.dailyBudget } : null;
+    },
   };
 }
 

@@ -3,17 +3,15 @@
  * delivered exactly once, the combined rate never above the cap; and a dispatcher process killed
  * with SIGKILL mid-send loses nothing and repeats at most the one send in flight.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
 import { planReminders } from '../../src/campaign/planner.ts';
 import { openDatabase, type Database } from '../../src/db/client.ts';
-import { PROJECT_ROOT } from '../../src/db/migrations/paths.ts';
 import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../helpers/db.ts';
 import { almaty, createCampaignSeason, linkChat, parentWith } from './support.ts';
 import { startCappedTelegram, type CappedTelegram } from './fixtures/capped-telegram.ts';
 import { makeDispatcher, telegramSender } from './fixtures/dispatch-harness.ts';
+import { duplicatesIn, killMidwayAndRestart, spawnDispatchChild } from './fixtures/spawn-dispatch-child.ts';
 
 const run = TEST_DB_KINDS.includes('postgres') ? describe : describe.skip;
 
@@ -95,32 +93,14 @@ run('outbox dispatchers on several instances (postgres)', () => {
   it('kill -9 mid-dispatch, restart: nothing lost, at most the one in-flight send repeated', async () => {
     const chats = await plan(40);
     fake = await startCappedTelegram({ cap: 1000, delayMs: 25 });
-    const child = (env: Record<string, string>): { proc: ChildProcess; exited: Promise<number | null> } => {
-      // node itself with tsx's loader, not the `tsx` wrapper: the wrapper runs the script in a
-      // process of its own, which a SIGKILL of the wrapper leaves running (no crash at all).
-      const proc = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'test/campaign/fixtures/dispatch-child.ts')], {
-        env: { ...process.env, DATABASE_URL: db.url!, API_ROOT: fake!.apiRoot, RATE: '20', LANES: '1', ...env },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-      return { proc, exited };
-    };
-    const first = child({});
-    const deadline = Date.now() + 30_000;
-    while (fake.accepted < 12 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    // Mid-send: the fake holds each answer 25 ms, so a send is almost always in flight now.
-    first.proc.kill('SIGKILL');
-    await first.exited;
-    const afterKill = fake.accepted;
-    expect(afterKill).toBeGreaterThanOrEqual(12);
-    expect(afterKill).toBeLessThan(40);
-    const second = child({ LEASE_MS: '500' });
-    expect(await second.exited).toBe(0);
+    const child = (env: Record<string, string>) => spawnDispatchChild(db.url!, fake!.apiRoot, { RATE: '20', LANES: '1', ...env });
+    // Mid-send: the fake holds each answer 25 ms, so a send is almost always in flight at the kill.
+    await killMidwayAndRestart(child, () => fake!.accepted, 40);
 
     const rows = await db.prisma.outbox.findMany();
     expect(rows.filter((r) => r.status !== 'SENT')).toEqual([]);
     expect([...fake.perChat.keys()].sort()).toEqual([...chats].sort());
-    const duplicates = [...fake.perChat.values()].reduce((sum, n) => sum + (n - 1), 0);
+    const duplicates = duplicatesIn(fake.perChat);
     expect(duplicates).toBeLessThanOrEqual(1);
     expect(fake.accepted).toBe(40 + duplicates);
   });

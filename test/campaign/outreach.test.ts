@@ -6,8 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { campaignCoverage } from '../../src/campaign/coverage.ts';
-import { phoneAddress, planOutreach, recordUndeliverableAddress } from '../../src/campaign/outreach.ts';
+import { nextOpeningAfter, phoneAddress, planOutreach, recordUndeliverableAddress } from '../../src/campaign/outreach.ts';
 import { planReminders } from '../../src/campaign/planner.ts';
+import { runPurge } from '../../src/campaign/purge.ts';
+import { CAMPAIGN_TEMPLATES } from '../../bots/whatsapp/notifier.ts';
 import type { ReachSettings } from '../../src/config/env.ts';
 import type { Db } from '../../src/services/db.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
@@ -17,7 +19,7 @@ import { useDispatchDatabase, useFakePlatforms } from './fixtures/dispatch-test.
 import { almaty, createCampaignSeason, linkChat, OLD_VALIDITY, SEASON_DATES } from './support.ts';
 
 const NOW = almaty('2026-11-25 10:00');
-const REACH: ReachSettings = { whatsappOutreach: true, sms: true, smsLastResortDays: 7 };
+const REACH: ReachSettings = { whatsappOutreach: true, sms: true, smsLastResortDays: 7, smsPerDay: null };
 const WINDOW = { startMinute: 9 * 60, endMinute: 20 * 60 };
 
 interface Who {
@@ -73,12 +75,12 @@ describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => 
     );
     expect(both.address).toMatch(/^7\d{10}$/);
     for (const absent of [silent, deadNumber, chatting]) expect(planned.some((k) => k.endsWith(`:${absent.address}`))).toBe(false);
-    // Planned again at most hourly (a pass reads the whole registry), and idempotent when it is.
+    // Planned again once a sending day (a pass reads the whole registry), and idempotent when it is.
     const replan = (at: Date) => planOutreach(db, { season, offsetDays: 30, now: at, reach: REACH, tier: null, window: WINDOW });
     expect(await replan(new Date(NOW.getTime() + 30 * 60_000))).toEqual({ whatsapp: 0, sms: 0 });
     const newcomer = await parent(db, { whatsapp: true });
-    expect(await replan(new Date(NOW.getTime() + 30 * 60_000))).toEqual({ whatsapp: 0, sms: 0 });
-    expect(await replan(new Date(NOW.getTime() + 61 * 60_000))).toEqual({ whatsapp: 1, sms: 0 });
+    expect(await replan(new Date(NOW.getTime() + 5 * 3_600_000))).toEqual({ whatsapp: 0, sms: 0 });
+    expect(await replan(nextOpeningAfter(NOW, WINDOW))).toEqual({ whatsapp: 1, sms: 0 });
     expect((await rows(db)).filter((r) => r.chatId === newcomer.address)).toHaveLength(1);
 
     // 7 days before (the last days): the earlier offset's waiting rows give way to this one's; a
@@ -159,6 +161,49 @@ describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => 
       [refusedAtSend, refusedLater].map((p) => ['WHATSAPP', p.address, season.id]).sort((a, b) => String(a[1]).localeCompare(String(b[1]))),
     );
     expect(await planOutreach(db, { season, offsetDays: 14, now: almaty('2026-12-11 09:00'), reach: REACH, tier: null, window: WINDOW })).toEqual({ whatsapp: 0, sms: 0 });
+  });
+
+  it("the purge's stop-list notice goes to the registry phone of a parent no chat reaches: the template with consent to WhatsApp, else an SMS", async () => {
+    const db = prisma();
+    const season = await createCampaignSeason(db);
+    const whatsapp = await parent(db, { whatsapp: true, sms: true, locale: 'ru' });
+    const sms = await parent(db, { whatsapp: false, sms: true });
+    const deadNumber = await parent(db, { whatsapp: true, sms: true });
+    await db.undeliverableAddress.create({ data: { channel: 'WHATSAPP', address: deadNumber.address, seasonId: season.id, code: '131026' } });
+    const stopped = await parent(db, { whatsapp: true, sms: true });
+    await db.notificationOptOut.createMany({ data: [{ parentId: stopped.id, channel: 'WHATSAPP', source: 'bot' }, { parentId: stopped.id, channel: 'SMS', source: 'sms' }] });
+    await parent(db, { whatsapp: null, sms: null });
+    await parent(db, { whatsapp: true, sms: true, extended: true });
+    const chatted = await parent(db, { whatsapp: true, sms: true });
+    const chat = await linkChat(db, chatted.id, { channel: 'TELEGRAM' });
+    const { notices } = await runPurge(db, { season, now: SEASON_DATES.deadline, reach: REACH });
+    expect(notices).toBe(4);
+    const planned = (await rows(db)).map((r) => [r.channel, r.chatId, r.parentId, (r.payload as { outreach?: boolean }).outreach ?? false]);
+    expect(planned.sort()).toEqual(
+      [
+        ['WHATSAPP', whatsapp.address, whatsapp.id, true],
+        ['SMS', sms.address, sms.id, true],
+        ['SMS', deadNumber.address, deadNumber.id, true],
+        ['TELEGRAM', chat.chatId, chatted.id, false],
+      ].sort(),
+    );
+    // Linked chats only, as before, when the routes to registry phones are off.
+    await db.outbox.deleteMany();
+    await db.application.updateMany({ data: { status: 'ACTIVE' } });
+    await db.purgeRun.deleteMany();
+    expect((await runPurge(db, { season, now: SEASON_DATES.deadline })).notices).toBe(1);
+
+    // The template goes in the parent's language.
+    await db.application.updateMany({ data: { status: 'ACTIVE' } });
+    await db.purgeRun.deleteMany();
+    await db.outbox.deleteMany();
+    await runPurge(db, { season, now: SEASON_DATES.deadline, reach: { ...REACH, sms: false } });
+    clock.set(almaty('2026-12-26 10:00'));
+    const d = makeDispatcher({ prisma: db, dbKind: kind, senders: [await whatsappSender(fakes.graph.url)], clock });
+    await d.tick();
+    await d.stop();
+    const sent = fakes.graph.accepted();
+    expect(sent.map((m) => [m.to, m.type, m.template.name, m.template.language.code])).toEqual([[whatsapp.address, 'template', CAMPAIGN_TEMPLATES.STOPLIST_NOTICE.name, 'ru']]);
   });
 
   it('measures coverage: reached by route, reached then extended, opted out, out of reach', async () => {

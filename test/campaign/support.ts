@@ -20,7 +20,7 @@ export const SETTINGS: CampaignSettings = {
   whatsappTier: 250,
   maxAttempts: 8,
   instanceId: 'test-instance',
-  reach: { whatsappOutreach: true, sms: true, smsLastResortDays: 7 },
+  reach: { whatsappOutreach: true, sms: true, smsLastResortDays: 7, smsPerDay: null },
 };
 
 /** Last season's grant: every application starts valid until then. */

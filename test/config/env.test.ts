@@ -102,3 +102,55 @@ describe('configuration from the environment', () => {
     }
   });
 });
+
+const KEY = 'kz3f9c1e0a7b2d4f6a8c0e2b4d6f8a0c2e4b6d8fa1';
+const PAGE_ROOT = 'https://kezek.example.kz';
+
+describe('SMS configuration', () => {
+  it('is off when SMS_PROVIDER is unset', () => {
+    expect(loadConfig({}).sms).toBeNull();
+  });
+
+  it('mobizon with its key and a daily budget: the API root defaults to api.mobizon.kz, 10 SMS a second', () => {
+    const c = loadConfig({ SMS_PROVIDER: 'mobizon', MOBIZON_API_KEY: KEY, SMS_DAILY_BUDGET: '5000', PUBLIC_URL: PAGE_ROOT });
+    expect(c.sms).toEqual({ provider: 'mobizon', apiKey: KEY, apiRoot: 'https://api.mobizon.kz', dailyBudget: 5000, ratePerSecond: 10 });
+    expect(c.campaign.reach).toMatchObject({ sms: true, smsPerDay: 2500 });
+    const d = loadConfig({
+      PUBLIC_URL: PAGE_ROOT,
+      SMS_PROVIDER: 'mobizon',
+      MOBIZON_API_KEY: KEY,
+      SMS_DAILY_BUDGET: '20',
+      MOBIZON_API_ROOT: 'http://127.0.0.1:9/',
+      SMS_FROM: 'KEZEK',
+      SMS_RATE_PER_SECOND: '3',
+    });
+    expect(d.sms).toEqual({ provider: 'mobizon', apiKey: KEY, apiRoot: 'http://127.0.0.1:9/', from: 'KEZEK', dailyBudget: 20, ratePerSecond: 3 });
+  });
+
+  it('half a configuration names what is missing', () => {
+    expect(problems({ SMS_PROVIDER: 'mobizon' })).toEqual([
+      expect.stringMatching(/^MOBIZON_API_KEY: required when SMS_PROVIDER=mobizon/),
+      expect.stringMatching(/^SMS_DAILY_BUDGET: required when SMS_PROVIDER is set/),
+      expect.stringMatching(/^PUBLIC_URL: required when SMS_PROVIDER is set/),
+    ]);
+    expect(problems({ SMS_PROVIDER: 'mobizon', MOBIZON_API_KEY: KEY, PUBLIC_URL: PAGE_ROOT })).toEqual([expect.stringMatching(/^SMS_DAILY_BUDGET:/)]);
+    // The webhook's origin is the public address too; on PostgreSQL the links need the shared secret.
+    const pg = { SMS_PROVIDER: 'mobizon', MOBIZON_API_KEY: KEY, SMS_DAILY_BUDGET: '10', TELEGRAM_BOT_TOKEN: '1:x', TELEGRAM_WEBHOOK_URL: `${PAGE_ROOT}/tg`, TELEGRAM_WEBHOOK_SECRET: 'w' };
+    expect(problems({ ...pg, DATABASE_URL: 'postgresql://localhost/x' })).toEqual([expect.stringMatching(/^LINK_SECRET: required when SMS_PROVIDER is set on PostgreSQL/)]);
+    expect(problems({ ...pg, DATABASE_URL: 'postgresql://localhost/x', LINK_SECRET: 'k'.repeat(32) })).toEqual([]);
+    expect(problems({ MOBIZON_API_KEY: KEY, SMS_DAILY_BUDGET: '10' })).toEqual([
+      'SMS_PROVIDER: required when MOBIZON_API_KEY, SMS_DAILY_BUDGET are set (SMS_PROVIDER=mobizon)',
+    ]);
+  });
+
+  it('refuses an unknown provider, a budget that is not a positive whole number, a sender name over 11 characters', () => {
+    const found = problems({ SMS_PROVIDER: 'twilio', SMS_DAILY_BUDGET: '0', SMS_FROM: 'KINDERGARTEN-BOT' }).join('\n');
+    expect(found).toContain('SMS_PROVIDER: the only SMS provider is mobizon');
+    expect(found).toContain('SMS_DAILY_BUDGET');
+    expect(found).toContain('SMS_FROM');
+  });
+
+  it('never puts the API key into a problem it reports', () => {
+    expect(problems({ MOBIZON_API_KEY: KEY }).join('\n')).not.toContain(KEY);
+  });
+});

@@ -186,6 +186,7 @@ const TABLES = [
   'early_delivery_statuses',
   'scheduler_leases',
   'identification_failures',
+  'sms_budget_days',
 ];
 
 /** Empties every table, so a test that counts rows sees only its own. */

@@ -188,9 +188,10 @@ describe.each(LOCALES)('every kindergarten of the demo city on WhatsApp (%s)', (
 describe('the locales', () => {
   /**
    * Texts the conversation does not show (the operators' report, command menus, the console chat,
-   * the SMS stop page) or that only a channel shows.
+   * the SMS texts and their page: test/sms/texts.test.ts, test/links/sms-page.test.ts) or that only
+   * a channel shows.
    */
-  const ELSEWHERE = [/^report\./, /^commands\./, /^console\./, /^channel\.CONSOLE$/, /^telegram\./, /^whatsapp\./, /^wa\./, /^stopPage\./];
+  const ELSEWHERE = [/^report\./, /^commands\./, /^console\./, /^channel\.CONSOLE$/, /^telegram\./, /^whatsapp\./, /^wa\./, /^sms\./, /^smsPage\./];
   /** A plural form or a context of a text rendered under its base key. */
   const SUFFIX = /_[A-Za-z]+$/;
 

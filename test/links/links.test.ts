@@ -1,7 +1,7 @@
 /**
  * Deep-link tokens on both databases: issued per parent, phone and deadline, redeemed once, and
  * refused — all alike — when forged, unknown, used, expired or issued for a phone the parent no
- * longer has; of concurrent redemptions exactly one wins. Stop links name the same row.
+ * longer has; of concurrent redemptions exactly one wins. SMS pages name the same row.
  */
 import { describe, expect, it } from 'vitest';
 import { LinkService, type IssueArgs } from '../../src/links/links.ts';
@@ -67,15 +67,15 @@ describe.each(TEST_DB_KINDS)('link service (%s)', (kind) => {
     return { parent, args, url, token: tokenOf(url) };
   }
 
-  it('issues t.me and wa.me links, and a stop link on the same row', async () => {
+  it('issues t.me and wa.me links, and an SMS page on the same row', async () => {
     const { args, url, token } = await issued();
     expect(url).toBe(`https://t.me/kezek_test_bot?start=${token}`);
     const wa = (await links().issueLink(prisma(), { ...args, bot: 'WHATSAPP' }, NOW))!;
     // Messages to one parent, phone and deadline share the live token.
     expect(wa).toBe(`https://wa.me/77001234567?text=${token}`);
-    const stop = (await links().stopUrl(prisma(), args, NOW))!;
-    expect(stop).toMatch(/^https:\/\/kezek\.example\.kz\/stop\/S[A-Za-z0-9_-]{23}$/);
-    expect(stop.split('/stop/')[1]!.slice(1, 12)).toBe(token.slice(1, 12));
+    const page = (await links().smsPageUrl(prisma(), args, NOW))!;
+    expect(page).toMatch(/^https:\/\/kezek\.example\.kz\/s\/S[A-Za-z0-9_-]{23}$/);
+    expect(page.split('/s/')[1]!.slice(1, 12)).toBe(token.slice(1, 12));
     const rows = await prisma().linkToken.findMany();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ parentId: args.parentId, phone: args.phone, expiresAt: DEADLINE, usedAt: null });
@@ -135,14 +135,44 @@ describe.each(TEST_DB_KINDS)('link service (%s)', (kind) => {
     }
   });
 
-  it('stop links: name the parent, neither used up nor expired; forged ones name nobody', async () => {
+  it('SMS page links for a whole batch in one go: the live token reused, one new token per parent, phone and deadline; none past the deadline', async () => {
+    const { args, token } = await issued();
+    const other = await createParent(prisma(), { phone: '+77015556677' });
+    const otherArgs: IssueArgs = { parentId: other.id, phone: other.phone, expiresAt: DEADLINE };
+    const later: IssueArgs = { ...otherArgs, expiresAt: new Date(DEADLINE.getTime() + 30 * 86_400_000) };
+    const past: IssueArgs = { ...otherArgs, expiresAt: NOW };
+    const urls = await links().smsPageUrls(prisma(), [args, otherArgs, args, later, past, otherArgs], NOW);
+    const ids = urls.map((u) => (u ? tokenOf(u).slice(1, 12) : null));
+    expect(ids[0]).toBe(token.slice(1, 12));
+    expect(ids[2]).toBe(ids[0]);
+    expect(ids[5]).toBe(ids[1]);
+    expect(new Set([ids[0], ids[1], ids[3]]).size).toBe(3);
+    expect(ids[4]).toBeNull();
+    expect(await prisma().linkToken.count()).toBe(3);
+    // Asked again, the same links.
+    expect(await links().smsPageUrls(prisma(), [later, args], NOW)).toEqual([urls[3], urls[0]]);
+    expect(await prisma().linkToken.count()).toBe(3);
+  });
+
+  it('SMS pages: name the parent, neither used up nor expired; their deep links while the row works; forged ones name nobody', async () => {
     const { parent, args, token } = await issued();
-    const stop = tokenOf((await links().stopUrl(prisma(), args, NOW))!);
+    const page = tokenOf((await links().smsPageUrl(prisma(), args, NOW))!);
+    expect(await links().smsPage(prisma(), page, NOW)).toEqual({
+      parentId: parent.id,
+      bots: { telegram: `https://t.me/kezek_test_bot?start=${token}`, whatsapp: `https://wa.me/77001234567?text=${token}` },
+    });
+    // Used (or expired): the page still names the parent, and offers the bots' plain addresses.
     await links().redeem(prisma(), token, NOW);
-    expect(await links().stopParent(prisma(), stop)).toBe(parent.id);
-    expect(await links().stopParent(prisma(), stop)).toBe(parent.id);
+    const plain = { parentId: parent.id, bots: { telegram: 'https://t.me/kezek_test_bot', whatsapp: 'https://wa.me/77001234567' } };
+    expect(await links().smsPage(prisma(), page, NOW)).toEqual(plain);
+    expect(await links().smsPage(prisma(), page, new Date(DEADLINE.getTime() + 1))).toEqual(plain);
+    expect(await links().stopParent(prisma(), page)).toBe(parent.id);
     expect(await links().stopParent(prisma(), token)).toBeNull();
-    expect(await links().stopParent(prisma(), `S${stop.slice(1, 12)}${'A'.repeat(12)}`)).toBeNull();
+    expect(await links().smsPage(prisma(), token, NOW)).toBeNull();
+    expect(await links().stopParent(prisma(), `S${page.slice(1, 12)}${'A'.repeat(12)}`)).toBeNull();
+    // A bot that is not configured is not offered.
+    const telegramOnly = new LinkService(SECRET, { ...TARGETS, whatsappNumber: null });
+    expect((await telegramOnly.smsPage(prisma(), page, NOW))!.bots.whatsapp).toBeNull();
   });
 
   it('off without a secret, or without the bot\'s address: nothing issued, every token refused', async () => {
@@ -150,12 +180,12 @@ describe.each(TEST_DB_KINDS)('link service (%s)', (kind) => {
     const off = new LinkService(null, TARGETS);
     expect(off.enabled).toBe(false);
     expect(await off.issueLink(prisma(), { ...args, bot: 'TELEGRAM' }, NOW)).toBeNull();
-    expect(await off.stopUrl(prisma(), args, NOW)).toBeNull();
+    expect(await off.smsPageUrl(prisma(), args, NOW)).toBeNull();
     expect(await off.redeem(prisma(), token, NOW)).toBeNull();
     const bare = new LinkService(SECRET, { telegramBot: null, whatsappNumber: null, publicUrl: null });
     expect(await bare.issueLink(prisma(), { ...args, bot: 'TELEGRAM' }, NOW)).toBeNull();
     expect(await bare.issueLink(prisma(), { ...args, bot: 'WHATSAPP' }, NOW)).toBeNull();
-    expect(await bare.stopUrl(prisma(), args, NOW)).toBeNull();
+    expect(await bare.smsPageUrl(prisma(), args, NOW)).toBeNull();
     // The bot's username learned at start turns Telegram links on.
     expect(bare.learnTelegramBot('kezek_test_bot')).toEqual({ conflict: false });
     expect(await bare.issueLink(prisma(), { ...args, bot: 'TELEGRAM' }, NOW)).toMatch(/^https:\/\/t\.me\/kezek_test_bot\?start=L/);

@@ -51,6 +51,7 @@ describe.each(TEST_DB_KINDS)('ops CLI (%s)', (kind) => {
       now: () => new Date('2026-10-01T06:00:00Z'),
       openDatabase: async () => ({ prisma: database().prisma, close: async () => {} }),
       translatorOptions: { portal: 'https://egov.kz', supportPhone: '1414' },
+      sms: () => ({ publicUrl: 'https://kezek.example.kz', dailyBudget: 500 }),
     };
     const code = await runOps(argv, ctx);
     return { code, out: stdout.text, err: stderr.text };
@@ -107,6 +108,8 @@ describe.each(TEST_DB_KINDS)('ops CLI (%s)', (kind) => {
     const status = await ops('campaign', 'status');
     expect(status.code).toBe(0);
     expect(status.out).toMatch(/applications needing extension\s+0/);
+    expect(status.out).toMatch(/SMS parts per message \/ Частей в одном SMS\s+reminder kk 2, ru 2; stop-list notice kk 2, ru 2/);
+    expect(status.out).toMatch(/SMS budget today \/ Бюджет SMS сегодня\s+0 of 500 parts spent, 500 left/);
     const dry = await ops('purge', '--dry-run');
     expect(dry.out).toContain('Would move to the stop-list: 0');
     const purge = await ops('purge', '--confirm');

@@ -1,6 +1,7 @@
 /**
- * Issue 15 on Telegram, end to end through the webhook and the fake Bot API: a deep link from an
- * SMS opens the chat at the IIN prompt in the parent's language (no contact step), a bad link gets
+ * Issue 15 on Telegram, end to end through the webhook and the fake Bot API: an SMS planned for an
+ * unlinked parent goes through the Mobizon double with the link to its page, and the page's deep
+ * link opens the chat at the IIN prompt in the parent's language (no contact step), a bad link gets
  * one polite text and the usual identification, and typed stop words opt the parent out of
  * Telegram's messages after a confirmation.
  */
@@ -8,11 +9,21 @@ import { describe, expect, it } from 'vitest';
 import type { Locale } from '../../src/conversation/views.ts';
 import { optedOut } from '../../src/services/opt-outs.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
-import { createChild, createParent } from '../helpers/fixtures.ts';
+import { createApplication, createChild, createParent, createSeason } from '../helpers/fixtures.ts';
+import { MobizonDouble } from '../fakes/mobizon.ts';
+import { makeDispatcher } from '../campaign/fixtures/dispatch-harness.ts';
+import { MobizonProvider } from '../../bots/sms/mobizon.ts';
+import { deepLinksFor } from '../../src/campaign/outbox/deep-links.ts';
+import { planOutreach } from '../../src/campaign/outreach.ts';
+import { SmsNotifier } from '../../src/campaign/sms/notifier.ts';
+import { countSegments } from '../../src/campaign/sms/segments.ts';
+import { systemClock } from '../../src/clock.ts';
 import { startCommand } from '../fakes/telegram-updates.ts';
 import { expectNoRefusedCalls, parentUser, useBot, useSuite, type Suite, type TelegramParent } from './harness.ts';
 
 const LINK_SECRET = 'telegram-links-test-secret-0123456789abcdef';
+const MOBIZON_KEY = 'telegram-links-test-mobizon-key-0123456789';
+const ALL_DAY = { startMinute: 0, endMinute: 24 * 60 };
 const DAY = 86_400_000;
 let nextUser = 15_100;
 
@@ -29,7 +40,7 @@ async function registryParent(suite: Suite, locale: Locale) {
 const follow = (p: TelegramParent, token: string) => p.bot.send(startCommand(p.user, token));
 
 describe.each(TEST_DB_KINDS)('Telegram deep links and opt-out (%s)', (kind) => {
-  const suite = useSuite(kind, { LINK_SECRET });
+  const suite = useSuite(kind, { LINK_SECRET, PUBLIC_URL: 'https://kezek.example.kz' });
   const startBot = useBot(suite);
 
   describe.each([
@@ -57,6 +68,57 @@ describe.each(TEST_DB_KINDS)('Telegram deep links and opt-out (%s)', (kind) => {
       expect(p.textsSince(n)).toEqual([p.t('identify.welcome'), p.t('menu.title')]);
       const link = await suite.core().db.prisma.chatLink.findFirstOrThrow({ where: { channel: 'TELEGRAM', chatId: String(p.chatId) } });
       expect(link).toMatchObject({ parentId: parent.id, locale });
+      expectNoRefusedCalls(bot.fake);
+    });
+
+    it("an SMS to an unlinked parent links to its page, whose Telegram button opens this bot at the IIN prompt", async () => {
+      const db = suite.core().db.prisma;
+      const bot = await startBot('webhook');
+      const now = new Date();
+      const season = await createSeason(db, { code: 'SMS', opensAt: new Date(now.getTime() - 10 * DAY), deadline: new Date(now.getTime() + 20 * DAY), validUntil: new Date(now.getTime() + 400 * DAY) });
+      const parent = await createParent(db, { locale });
+      const child = await createChild(db, parent.id);
+      await createApplication(db, { parentId: parent.id, childId: child.id, validUntil: new Date(now.getTime() + DAY) });
+      await db.parent.update({ where: { id: parent.id }, data: { notifySms: true } });
+      const reach = { whatsappOutreach: false, sms: true, smsLastResortDays: 7, smsPerDay: 100 };
+      expect(await planOutreach(db, { season, offsetDays: 14, now, reach, tier: null, window: ALL_DAY })).toEqual({ whatsapp: 0, sms: 1 });
+
+      // The real SMS notifier and Mobizon provider against the loopback double; the link service of this core.
+      const mobizon = await MobizonDouble.start({ apiKey: MOBIZON_KEY, senderNames: ['KEZEK'] });
+      try {
+        const sms = new SmsNotifier({
+          provider: new MobizonProvider({ apiKey: MOBIZON_KEY, apiRoot: mobizon.apiRoot, timeoutMs: 5_000 }),
+          translator: suite.core().translator,
+          db,
+          clock: systemClock,
+          dailyBudget: 100,
+          window: ALL_DAY,
+          from: 'KEZEK',
+        });
+        const d = makeDispatcher({ prisma: db, dbKind: kind, senders: [sms], clock: systemClock, deepLinks: deepLinksFor(db, suite.core().links) });
+        expect((await d.tick()).sent).toBe(1);
+        await d.stop();
+      } finally {
+        await mobizon.close();
+      }
+      const [message] = mobizon.messages;
+      expect(message!.recipient).toBe(parent.phone.slice(1));
+      const lines = message!.text.split('\n');
+      expect(lines).toHaveLength(3);
+      expect(lines[2]).toBe(suite.core().translator.t(locale, 'sms.stop'));
+      expect(countSegments(message!.text).segments).toBeLessThanOrEqual(2);
+      expect(lines[1]).toMatch(/^https:\/\/kezek\.example\.kz\/s\/S[A-Za-z0-9_-]{23}$/);
+
+      // The page, served by this core: its first button is the deep link into this bot.
+      const page = await (await fetch(lines[1]!.replace('https://kezek.example.kz', `http://127.0.0.1:${suite.port()}`))).text();
+      const telegram = /<a href="(https:\/\/t\.me\/[^"]+)"/.exec(page)![1]!.replaceAll('&#38;', '&');
+      expect(telegram).toMatch(/^https:\/\/t\.me\/kezek_test_bot\?start=L[A-Za-z0-9_-]{23}$/);
+      const p = bot.parent(parentUser(nextUser++, app), locale);
+      await follow(p, new URL(telegram).searchParams.get('start')!);
+      expect(p.textsSince(0)).toEqual([p.t('link.accepted'), p.t('identify.iinPrompt')]);
+      await p.text(child.iin);
+      expect(p.last().text).toBe(p.t('menu.title'));
+      expect(await db.chatLink.count({ where: { parentId: parent.id, channel: 'TELEGRAM' } })).toBe(1);
       expectNoRefusedCalls(bot.fake);
     });
 

@@ -5,7 +5,7 @@
  */
 import type { Message } from '../../conversation/io.ts';
 import type { Db } from '../../services/db.ts';
-import { buildNotification, stopListDataFromPayload, templateParams } from '../notifications.ts';
+import { buildNotification, stopListDataFromPayload, templateParams, type NotificationContent } from '../notifications.ts';
 import { REMINDER, STOPLIST_NOTICE, type CampaignKind } from '../outbox-kinds.ts';
 import { reminderContent, type ReminderData } from '../planner.ts';
 import { daysLeft } from '../schedule.ts';
@@ -16,7 +16,7 @@ import type { ClaimedRow } from './claim.ts';
 export type TemplateCatalog = Partial<Record<CampaignKind, { name: string; buttonPayloads: string[] }>>;
 
 export type Composed =
-  | { ok: true; message: Message; template: TemplateCall | null }
+  | { ok: true; message: Message; template: TemplateCall | null; content: NotificationContent }
   /** Not to be sent: the parent no longer needs it. */
   | { ok: false; cancel: string }
   /** Cannot be sent: the row itself is broken. */
@@ -27,7 +27,12 @@ export async function compose(db: Db, row: ClaimedRow, now: Date, templates: Tem
   if (row.kind === REMINDER) {
     const data = known?.has(row.id) ? known.get(row.id)! : await reminderContent(db, row, now);
     if (!data) return { ok: false, cancel: 'reminder no longer needed' };
-    return { ok: true, message: buildNotification(REMINDER, data), template: templateOf(templates, REMINDER, templateParams(REMINDER, data)) };
+    return {
+      ok: true,
+      message: buildNotification(REMINDER, data),
+      template: templateOf(templates, REMINDER, templateParams(REMINDER, data)),
+      content: { kind: REMINDER, data },
+    };
   }
   if (row.kind === STOPLIST_NOTICE) {
     const frozen = stopListDataFromPayload(row.payload);
@@ -40,6 +45,7 @@ export async function compose(db: Db, row: ClaimedRow, now: Date, templates: Tem
       ok: true,
       message: buildNotification(STOPLIST_NOTICE, data),
       template: templateOf(templates, STOPLIST_NOTICE, templateParams(STOPLIST_NOTICE, data)),
+      content: { kind: STOPLIST_NOTICE, data },
     };
   }
   return { ok: false, fail: `unknown outbox kind ${row.kind}` };

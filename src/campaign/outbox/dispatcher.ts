@@ -25,22 +25,30 @@
  * reminder superseded by a later one of its season is cancelled; a reminder for a busy chat, or
  * claimed outside the daytime window, is given back untried until the chat is quiet and the
  * window open (busy-chats.ts). Stop-list notices are never held.
+ *
+ * A channel may keep its own limits (SMS: a daily budget of parts, the daytime window for every
+ * kind): its sender defers what may not go yet — a whole batch before any send slot is taken
+ * (`deferred`), or one message at its send (`defer`) — given back untried, the attempt not
+ * counted. Rows addressed to a registry phone instead of a linked chat (SMS) take their language
+ * and deep link from `deepLinks` (deep-links.ts).
  */
 import type { Channel } from '../../generated/prisma/enums.ts';
 import type { Logger } from '../../log.ts';
 import type { Clock } from '../../clock.ts';
 import type { Db } from '../../services/db.ts';
-import { isOutreach, recordUndeliverable } from '../outreach.ts';
+import { isOutreach, recordUndeliverable, REGISTRY_DEFAULT_LOCALE } from '../outreach.ts';
 import { cancelObsoleteReminders } from '../planner.ts';
 import { reminderHold, type HoldReason } from '../busy-chats.ts';
 import { REMINDER } from '../outbox-kinds.ts';
 import type { DaytimeWindow } from '../schedule.ts';
 import type { Message } from '../../conversation/io.ts';
-import { asSendFailure, type NotificationSender, type SendFailure, type TemplateCall } from '../senders.ts';
+import type { NotificationContent } from '../notifications.ts';
+import { asSendFailure, type Notification, type NotificationSender, type SendFailure, type TemplateCall } from '../senders.ts';
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff.ts';
 import { claimDue, releaseMine, releasePredecessors, releaseStale, unclaim, unclaimEach, type ClaimedRow } from './claim.ts';
 import { compose, reminderContents, type TemplateCatalog } from './compose.ts';
 import { ensureBucket, pauseBucket, takeSlots, type RateSpec } from './rate-limit.ts';
+import type { DeepLinkResolver } from './deep-links.ts';
 import { markCancelled, markChatUnreachable, markFailed, markRetry, SentRecorder } from './results.ts';
 import { rowContexts, SUPERSEDED, type RowContext } from './row-context.ts';
 import { reserveTemplateSends, TIER_CAP } from './tier-cap.ts';
@@ -82,6 +90,8 @@ export interface DispatcherOptions {
   instanceId: string;
   /** The channel's approved templates per kind (WhatsApp); see bots/whatsapp/notifier.ts. */
   templates?: TemplateCatalog;
+  /** The deep link of each row addressed to a registry phone rather than a linked chat (src/links). */
+  deepLinks?: DeepLinkResolver;
   /** Waiting (tests with a manual clock pass one that advances it). */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -214,6 +224,7 @@ class OutboxDispatcher implements Dispatcher {
       // Slots are taken only for idle lanes, right before use: a busy process never books the rate away from the others.
       take: async (n) => (await takeSlots(prisma, spec, n, clock.now())).slots,
       idle: () => this.sleep(Math.max(2, Math.ceil(1000 / rate))),
+      untilSlot: (ms) => (this.o.sleep ? this.o.sleep(ms) : new Promise((r) => setTimeout(r, ms))),
       onError: (err, row) => this.o.logger.error({ err, outboxId: row?.id }, 'outbox: a send could not be recorded; the row is retried after the lease'),
     });
     try {
@@ -250,6 +261,9 @@ class OutboxDispatcher implements Dispatcher {
     const { prisma, instanceId } = this.o;
     const channel = sender.channel;
     const context = await rowContexts(prisma, rows.map((r) => r.id));
+    // Messages to a registry phone carry a deep link into the bots (an SMS's only way in).
+    const toPhones = rows.filter((r) => isOutreach(r));
+    const deepLinks = this.o.deepLinks && toPhones.length > 0 ? await this.o.deepLinks(toPhones, now) : new Map<number, string>();
     const contents = await reminderContents(prisma, rows, now);
     const seen = new Set<string>();
     const later: number[] = [];
@@ -307,24 +321,44 @@ class OutboxDispatcher implements Dispatcher {
       // A registry phone has no window open: WhatsApp takes only the template there.
       const lastInboundAt = outreach ? null : link!.lastInboundAt;
       const window = sender.withinServiceWindow ? !row.viaTemplate && sender.withinServiceWindow(lastInboundAt, now) : true;
-      const locale = outreach ? (ctx.parent.locale ?? REGISTRY_DEFAULT_LOCALE) : link!.locale;
-      ready.push({ row, locale, message: composed.message, template: composed.template, withinServiceWindow: window });
+      ready.push({
+        row,
+        locale: outreach ? (ctx.parent.locale ?? REGISTRY_DEFAULT_LOCALE) : link!.locale,
+        message: composed.message,
+        template: composed.template,
+        withinServiceWindow: window,
+        content: composed.content,
+        link: deepLinks.get(row.id) ?? null,
+      });
     }
     if (later.length > 0) {
       await unclaim(prisma, later, instanceId, new Date(now.getTime() + this.gaps[channel]));
       stats.deferred += later.length;
     }
     await this.holdBack(channel, held, stats);
-    if (channel !== 'WHATSAPP') return ready;
-    const templated = ready.filter((p) => !p.withinServiceWindow);
-    if (templated.length === 0) return ready;
+    const admitted = await this.deferredBySender(sender, ready, now, stats);
+    if (channel !== 'WHATSAPP') return admitted;
+    const templated = admitted.filter((p) => !p.withinServiceWindow);
+    if (templated.length === 0) return admitted;
     const decision = await reserveTemplateSends(prisma, templated.map((p) => ({ id: p.row.id, chatId: p.row.chatId })), this.s.whatsappTier, now);
-    if (decision.deferred.length === 0) return ready;
+    if (decision.deferred.length === 0) return admitted;
     await unclaimEach(prisma, decision.deferred, instanceId, TIER_CAP);
     stats.deferred += decision.deferred.length;
     this.o.logger.info({ deferred: decision.deferred.length, tier: this.s.whatsappTier }, 'outbox: WhatsApp tier reached; messages deferred');
     const capped = new Set(decision.deferred.map((d) => d.id));
-    return ready.filter((p) => !capped.has(p.row.id));
+    return admitted.filter((p) => !capped.has(p.row.id));
+  }
+
+  /** A channel with a budget or hours of its own (SMS) gives back what may not go yet, for the whole batch at once. */
+  private async deferredBySender(sender: NotificationSender, ready: Prepared[], now: Date, stats: TickStats): Promise<Prepared[]> {
+    if (!sender.deferred || ready.length === 0) return ready;
+    const deferral = await sender.deferred(ready.map((p) => ({ id: p.row.id, notification: notificationOf(p) })), now);
+    if (deferral.rows.length === 0) return ready;
+    await unclaimEach(this.o.prisma, deferral.rows, this.o.instanceId, deferral.reason);
+    stats.deferred += deferral.rows.length;
+    this.o.logger.info({ channel: sender.channel, deferred: deferral.rows.length, reason: deferral.reason }, 'outbox: messages deferred by their channel');
+    const waiting = new Set(deferral.rows.map((d) => d.id));
+    return ready.filter((p) => !waiting.has(p.row.id));
   }
 
   /** Gives held reminders back untried, each due again at its own instant (inside the window). */
@@ -347,7 +381,7 @@ class OutboxDispatcher implements Dispatcher {
     }
     let outcome;
     try {
-      outcome = await sender.send({ chatId: p.row.chatId, locale: p.locale, message: p.message, template: p.template, withinServiceWindow: p.withinServiceWindow });
+      outcome = await sender.send(notificationOf(p));
     } catch (err) {
       await this.onFailure(sender, p, asSendFailure(err), stats, paused);
       return;
@@ -396,6 +430,13 @@ class OutboxDispatcher implements Dispatcher {
         logger.info({ ...log, cancelled }, 'outbox: chat unreachable; its other messages cancelled');
         return;
       }
+      case 'defer': {
+        // Not a failure: the channel may not send it yet. Given back untried, the attempt not counted.
+        await unclaim(prisma, [p.row.id], instanceId, f.failure.until, f.failure.reason.slice(0, 500));
+        stats.deferred++;
+        logger.debug({ ...log, until: f.failure.until.toISOString() }, 'outbox: message deferred by its channel');
+        return;
+      }
       case 'fatal': {
         await markFailed(prisma, claim, f.failure.reason.slice(0, 500));
         stats.failed++;
@@ -425,7 +466,20 @@ interface Prepared {
   message: Message;
   template: TemplateCall | null;
   withinServiceWindow: boolean;
+  content: NotificationContent;
+  /** The deep link of a row addressed to a registry phone (deep-links.ts). */
+  link: string | null;
 }
+
+const notificationOf = (p: Prepared): Notification => ({
+  chatId: p.row.chatId,
+  locale: p.locale,
+  message: p.message,
+  template: p.template,
+  withinServiceWindow: p.withinServiceWindow,
+  content: p.content,
+  link: p.link,
+});
 
 /** `error` of a reminder given back until its chat is quiet, or until the window opens. */
 export const HELD: Record<HoldReason, string> = { busy: 'held: chat busy', night: 'held: outside the daytime window' };
@@ -438,12 +492,6 @@ const UNKNOWN_ROW: RowContext = {
   optedOut: false,
   parent: { locale: null, consent: false, chatReachable: false, undeliverable: false },
 };
-
-/**
- * The language of a message to a parent the bots do not know yet (a template or an SMS to the
- * registry phone): the registry's, else Kazakh, the state language.
- */
-const REGISTRY_DEFAULT_LOCALE = 'kk' as const;
 
 /** Why a row to a registry phone is not sent after all; null: it goes. */
 function outreachCancel(ctx: RowContext): string | null {
@@ -466,6 +514,8 @@ interface PoolOptions {
   take: (n: number) => Promise<number[]>;
   /** Waits a little when the rate has no slot free. */
   idle: () => Promise<void>;
+  /** Waits for a send's slot (`sleep` when the dispatcher was given one: a virtual clock's time). */
+  untilSlot: (ms: number) => Promise<void>;
   onError: (err: unknown, row: ClaimedRow | null) => void;
 }
 
@@ -554,7 +604,7 @@ class SendPool {
 
   private async run(item: Item, slot: number): Promise<void> {
     const wait = slot - this.o.clock.now().getTime();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (wait > 0) await this.o.untilSlot(wait);
     if (this.o.stopping()) return;
     const late = this.o.clock.now().getTime() - slot;
     const step = late > this.o.maxLateMs ? item.skip : item.send;

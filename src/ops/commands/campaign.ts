@@ -1,6 +1,9 @@
 /** `ops campaign status`: the campaign's figures as a table. */
 import { parseArgs } from 'node:util';
 import { campaignProgress } from '../../campaign/progress.ts';
+import { smsPlanRows } from '../../campaign/progress-table.ts';
+import { smsPlan } from '../../campaign/sms/plan.ts';
+import { createTranslator } from '../../i18n/translator.ts';
 import { formatAlmaty } from '../../campaign/seasons.ts';
 import { OPENING_OFFSET } from '../../campaign/outbox-kinds.ts';
 import { println, textTable, UsageError, withDatabase, type OpsContext } from '../context.ts';
@@ -68,6 +71,12 @@ export async function campaignCommand(ctx: OpsContext, args: string[]): Promise<
           ['Недоступны / out of reach', c.unreachable, share(c.unreachable, c.audience)],
         ]),
       );
+    }
+    const smsSettings = ctx.sms?.();
+    if (smsSettings) {
+      const plan = await smsPlan(prisma, season, now, { ...smsSettings, translator: await createTranslator(ctx.translatorOptions) });
+      println(ctx);
+      println(ctx, textTable([['SMS', ''], ...smsPlanRows(plan)]));
     }
     if (p.reminders.length > 0) {
       println(ctx);

@@ -36,7 +36,7 @@ export async function purgeCommand(ctx: OpsContext, args: string[]): Promise<num
       return 0;
     }
     try {
-      const r = await runPurge(prisma, { season, now, force: values.force });
+      const r = await runPurge(prisma, { season, now, force: values.force, reach: ctx.reach?.() });
       println(ctx, `В стоп-лист перенесено / Moved to the stop-list: ${r.count}; уведомлений поставлено / notices queued: ${r.notices}.`);
       if (r.purgeRunId === null) println(ctx, 'Чистка уже была проведена; новых заявлений нет. / Already purged; nothing new.');
       return 0;

@@ -1,7 +1,8 @@
 /**
- * The SMS stop link's page over HTTP on both databases: GET only shows the question (a link
- * preview must not opt anyone out), POST records the opt-out of SMS (again: nothing new) or lifts
- * it, a forged or unknown token gets a page that says so, and every text is escaped.
+ * The SMS page over HTTP on both databases: GET shows the ways into the bots (the parent's deep
+ * links) and the portal, and the stop question (a link preview must not opt anyone out); POST
+ * records the opt-out of SMS (again: nothing new) or lifts it; a forged or unknown token gets a
+ * page that says so, and every text is escaped.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { assembleCore, type Core } from '../../src/app.ts';
@@ -12,12 +13,13 @@ import { optedOut } from '../../src/services/opt-outs.ts';
 import { createTestDatabase, TEST_DB_KINDS } from '../helpers/db.ts';
 import { createParent, truncateAll } from '../helpers/fixtures.ts';
 
-const LINK_SECRET = 'stop-page-test-secret-0123456789abcdefgh';
+const LINK_SECRET = 'sms-page-test-secret-0123456789abcdefghi';
 const DEADLINE = new Date(Date.now() + 20 * 86_400_000);
 // A contact number with markup in it: the page must show it as text.
 const SUPPORT_PHONE = `1414 <script>alert("x")</script> & 'q'`;
+const PORTAL = 'https://egov.kz/services/kindergarten?lang=ru&from=sms';
 
-describe.each(TEST_DB_KINDS)('SMS stop page (%s)', (kind) => {
+describe.each(TEST_DB_KINDS)('SMS page (%s)', (kind) => {
   let core: Core;
   let base = '';
   beforeAll(async () => {
@@ -27,6 +29,9 @@ describe.each(TEST_DB_KINDS)('SMS stop page (%s)', (kind) => {
       LOG_LEVEL: 'silent',
       LINK_SECRET,
       PUBLIC_URL: 'https://kezek.example.kz/',
+      TELEGRAM_BOT_USERNAME: 'kezek_test_bot',
+      WHATSAPP_DISPLAY_NUMBER: '+7 700 123 45 67',
+      PORTAL_URL: PORTAL,
       SUPPORT_PHONE,
     });
     core = await assembleCore(db, config, { seedDemo: false, logger: createLogger('silent') });
@@ -35,16 +40,34 @@ describe.each(TEST_DB_KINDS)('SMS stop page (%s)', (kind) => {
   afterAll(() => core?.close());
   beforeEach(() => truncateAll(core.db.prisma));
 
-  /** A parent and the local address of the stop link their SMS would carry. */
+  /** A parent and the local address of the link their SMS would carry. */
   async function stopLink() {
     const parent = await createParent(core.db.prisma, { fullName: 'Әлия Сапарова', locale: 'kk' });
-    const url = await core.links.stopUrl(core.db.prisma, { parentId: parent.id, phone: parent.phone, expiresAt: DEADLINE }, new Date());
-    expect(url).toMatch(/^https:\/\/kezek\.example\.kz\/stop\/S[A-Za-z0-9_-]{23}$/);
+    const url = await core.links.smsPageUrl(core.db.prisma, { parentId: parent.id, phone: parent.phone, expiresAt: DEADLINE }, new Date());
+    expect(url).toMatch(/^https:\/\/kezek\.example\.kz\/s\/S[A-Za-z0-9_-]{23}$/);
     return { parent, url: url!.replace('https://kezek.example.kz', base) };
   }
+  /** The addresses the page's links lead to. */
+  const hrefs = (html: string) => [...html.matchAll(/<a href="([^"]*)"/g)].map((m) => m[1]!.replaceAll('&#38;', '&'));
   const post = (url: string, what: string) =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `do=${what}` });
   const smsOptOuts = () => core.db.prisma.notificationOptOut.findMany({ where: { channel: 'SMS' } });
+
+  it("GET offers the parent's deep links into both bots and the portal; once the link is used, the bots' plain addresses", async () => {
+    const { parent, url } = await stopLink();
+    const html = await (await fetch(url)).text();
+    for (const l of ['kk', 'ru'] as const) {
+      for (const key of ['smsPage.extend', 'smsPage.telegramButton', 'smsPage.whatsappButton', 'smsPage.portalButton']) expect(html).toContain(escape(core.translator.t(l, key)));
+    }
+    const [telegram, whatsapp, portal] = hrefs(html);
+    const code = new URL(telegram!).searchParams.get('start')!;
+    expect(telegram).toBe(`https://t.me/kezek_test_bot?start=${code}`);
+    expect(whatsapp).toBe(`https://wa.me/77001234567?text=${code}`);
+    expect(portal).toBe(PORTAL);
+    // The deep link works: it names this parent and phone.
+    expect(await core.links.redeem(core.db.prisma, code, new Date())).toEqual({ parentId: parent.id, phone: parent.phone, locale: 'kk' });
+    expect(hrefs(await (await fetch(url)).text())).toEqual(['https://t.me/kezek_test_bot', 'https://wa.me/77001234567', PORTAL]);
+  });
 
   it('GET shows the question in kk and ru with one button, and stores nothing', async () => {
     const { parent, url } = await stopLink();
@@ -56,7 +79,7 @@ describe.each(TEST_DB_KINDS)('SMS stop page (%s)', (kind) => {
     expect(r.headers.get('x-frame-options')).toBe('DENY');
     expect(r.headers.get('content-security-policy')).toContain("default-src 'none'");
     const html = await r.text();
-    for (const l of ['kk', 'ru'] as const) expect(html).toContain(core.translator.t(l, 'stopPage.question'));
+    for (const l of ['kk', 'ru'] as const) expect(html).toContain(core.translator.t(l, 'smsPage.question'));
     expect(html.match(/<form method="post">/g)).toHaveLength(1);
     expect(html).toContain('name="do" value="stop"');
     // Nothing about the parent on the page.
@@ -68,17 +91,17 @@ describe.each(TEST_DB_KINDS)('SMS stop page (%s)', (kind) => {
     const { parent, url } = await stopLink();
     const r = await post(url, 'stop');
     expect(r.status).toBe(200);
-    expect(await r.text()).toContain(core.translator.t('ru', 'stopPage.stopped'));
+    expect(await r.text()).toContain(core.translator.t('ru', 'smsPage.stopped'));
     expect(await post(url, 'stop').then((x) => x.status)).toBe(200);
     expect(await smsOptOuts()).toEqual([expect.objectContaining({ parentId: parent.id, source: 'sms' })]);
     // Only SMS: the bots' channels are the parent's own choice there.
     expect(await optedOut(core.db.prisma, [parent.id], 'WHATSAPP')).toEqual(new Set());
 
     const again = await (await fetch(url)).text();
-    expect(again).toContain(core.translator.t('kk', 'stopPage.stopped'));
+    expect(again).toContain(core.translator.t('kk', 'smsPage.stopped'));
     expect(again).toContain('name="do" value="resume"');
     const resumed = await post(url, 'resume');
-    expect(await resumed.text()).toContain(core.translator.t('ru', 'stopPage.resumed'));
+    expect(await resumed.text()).toContain(core.translator.t('ru', 'smsPage.resumed'));
     expect(await smsOptOuts()).toEqual([]);
   });
 
@@ -91,7 +114,7 @@ describe.each(TEST_DB_KINDS)('SMS stop page (%s)', (kind) => {
 
   it('a forged, unknown or deep-link token, or markup in the path: 404 with a page that echoes nothing and escapes everything', async () => {
     const { url } = await stopLink();
-    const token = url.split('/stop/')[1]!;
+    const token = url.split('/s/')[1]!;
     // The deep link of the same row: a valid token, but not for this page.
     const deepLink = signToken(Buffer.from(LINK_SECRET), 'link', token.slice(1, 12));
     const bad = [
@@ -102,13 +125,14 @@ describe.each(TEST_DB_KINDS)('SMS stop page (%s)', (kind) => {
       `${token}/extra`,
     ];
     for (const t of bad) {
-      for (const r of [await fetch(`${base}/stop/${t}`), await post(`${base}/stop/${t}`, 'stop')]) {
+      for (const r of [await fetch(`${base}/s/${t}`), await post(`${base}/s/${t}`, 'stop')]) {
         expect(r.status).toBe(404);
         const html = await r.text();
-        expect(html).toContain(escape(core.translator.t('ru', 'stopPage.invalid')));
+        expect(html).toContain(escape(core.translator.t('ru', 'smsPage.invalid')));
         expect(html).not.toContain('<script>');
         expect(html).toContain('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;q&#39;');
         expect(html).not.toContain('<form');
+        expect(html).not.toContain('<a ');
       }
     }
     expect(await smsOptOuts()).toEqual([]);
