@@ -39,6 +39,12 @@ async function main(): Promise<void> {
   for (const channel of channels) await channel.start();
   logger.info({ port, database: core.db.kind, channels: channels.map((c) => c.name) }, 'kindergarten queue assistant is running');
   if (channels.length === 0) logger.info('No messaging channel is on. Try the whole conversation in the terminal: npm run chat');
+  if (core.console) {
+    const url = `${config.links.publicUrl ?? `http://localhost:${port}`}/admin`;
+    logger.info({ url }, 'operator console');
+    // On the terminal only, never in the structured log: the demo admin's password, this once.
+    if (core.demoAdmin) console.log(`\nOperator console: ${url}\n  user: ${core.demoAdmin.username}\n  password: ${core.demoAdmin.password}\n  (shown once; add people under Users, or: npm run ops -- user add NAME --role operator)\n`);
+  }
   // After the channels: Telegram's username comes from getMe at start.
   const links = core.links.describe();
   if (links.deepLinks) {

@@ -15,6 +15,9 @@ import { LinkService } from './links/links.ts';
 import { resolveLinkSecret } from './links/secret.ts';
 import { registerSmsPage } from './links/sms-page.ts';
 import { createLogger, type Logger } from './log.ts';
+import { ensureDemoAdmin } from './console/demo-admin.ts';
+import { registerConsole, type ConsoleHandle } from './console/plugin.ts';
+import { hkdfSync } from 'node:crypto';
 
 export interface Core {
   config: Config;
@@ -26,6 +29,10 @@ export interface Core {
   http: HttpServer;
   /** Deep links and stop links; off (issuing nothing, refusing every token) without a secret. */
   links: LinkService;
+  /** The operator console at /admin; null when no secret signs its sessions. */
+  console: ConsoleHandle | null;
+  /** The embedded demo database's first admin, made at this start (printed once by bots/main.ts). */
+  demoAdmin: { username: string; password: string } | null;
   close(): Promise<void>;
 }
 
@@ -36,6 +43,8 @@ export interface CoreOptions {
   seedDemo?: boolean;
   /** The secret that signs links; default LINK_SECRET (startCore also reads the embedded database's own). */
   linkSecret?: Buffer | null;
+  /** Make the demo admin when there is no console account (startCore on the embedded database). */
+  demoAdmin?: boolean;
 }
 
 /** Opens (and migrates) the configured database, then assembles the core on it. */
@@ -53,7 +62,7 @@ export async function startCore(config: Config, opts: CoreOptions = {}): Promise
   } else if (link.source === 'dataDir') {
     logger.info('Deep links are signed with the secret kept in DATA_DIR (the embedded database); set LINK_SECRET in production.');
   }
-  return assembleCore(db, config, { ...opts, logger, linkSecret: link.secret });
+  return assembleCore(db, config, { demoAdmin: db.kind === 'embedded', ...opts, logger, linkSecret: link.secret });
 }
 
 /** The core on an open database (tests pass their own); closing the core closes the database. */
@@ -72,13 +81,14 @@ export async function assembleCore(db: Database, config: Config, opts: CoreOptio
       // A parent would see the raw key: worth an operator's attention, once per text.
       onMissing: (locale, key) => logger.error({ locale, key, alert: true }, 'a text is missing from the locales'),
     });
-    const links = new LinkService(opts.linkSecret !== undefined ? opts.linkSecret : config.links.secret ? Buffer.from(config.links.secret, 'utf8') : null, {
+    const linkSecret = opts.linkSecret !== undefined ? opts.linkSecret : config.links.secret ? Buffer.from(config.links.secret, 'utf8') : null;
+    const links = new LinkService(linkSecret, {
       telegramBot: config.links.telegramBotUsername,
       whatsappNumber: config.links.whatsappNumber,
       publicUrl: config.links.publicUrl,
     });
     const runtime = new ConversationRuntime({ prisma: db.prisma, config, clock, logger, kindergartenPages: new KindergartenPages(), links });
-    const http = new HttpServer({ logger });
+    const http = new HttpServer({ logger, trustProxy: config.console.trustProxy });
     http.route('GET', '/healthz', async () => {
       try {
         await db.prisma.$queryRaw`SELECT 1`;
@@ -88,6 +98,23 @@ export async function assembleCore(db: Database, config: Config, opts: CoreOptio
       }
     });
     registerSmsPage(http, { prisma: db.prisma, links, translator, clock, logger, portalUrl: config.portal.url });
+    // One secret fewer to manage: without SESSION_SECRET the console's is derived from the link secret.
+    const sessionSecret = config.console.sessionSecret ?? (linkSecret ? Buffer.from(hkdfSync('sha256', linkSecret, '', 'kq console session', 32)).toString('hex') : null);
+    const consoleHandle = sessionSecret
+      ? registerConsole(http, {
+          prisma: db.prisma,
+          translator,
+          clock,
+          logger,
+          sessionSecret,
+          secureCookies: config.console.secureCookies,
+          reach: config.campaign.reach,
+          identification: config.identification,
+          idleMinutes: config.console.idleMinutes,
+        })
+      : null;
+    if (!consoleHandle) logger.info('The operator console is off: set SESSION_SECRET (at least 32 characters, e.g. openssl rand -hex 32), the same on every instance.');
+    const demoAdmin = opts.demoAdmin && consoleHandle ? await ensureDemoAdmin(db.prisma) : null;
     return {
       config,
       logger,
@@ -97,6 +124,8 @@ export async function assembleCore(db: Database, config: Config, opts: CoreOptio
       runtime,
       http,
       links,
+      console: consoleHandle,
+      demoAdmin,
       close: async () => {
         await http.close();
         await db.close();

@@ -7,7 +7,7 @@
  * "Needs extension" is the conversation's own rule (services/seasons.ts needsExtension): an ACTIVE
  * application valid for less than the season grants.
  */
-import type { Season } from '../generated/prisma/client.ts';
+import { Prisma, type Season } from '../generated/prisma/client.ts';
 import type { Db } from '../services/db.ts';
 import { daysLeft } from './schedule.ts';
 import { offsetTag, REMINDER } from './outbox-kinds.ts';
@@ -19,6 +19,20 @@ export interface PlanRequest {
   season: Pick<Season, 'id' | 'validUntil'>;
   offsetDays: number;
   now: Date;
+}
+
+/**
+ * A chat link `cl` a reminder may go to: reachable, on a channel that carries business-initiated
+ * messages, of a parent with an application needing extension who did not stop that channel.
+ */
+function remindable(season: Pick<Season, 'validUntil'>): Prisma.Sql {
+  return Prisma.sql`cl."unreachableAt" IS NULL
+      AND cl.channel IN ('TELEGRAM'::"Channel", 'WHATSAPP'::"Channel")
+      AND EXISTS (
+        SELECT 1 FROM applications a
+        WHERE a."parentId" = cl."parentId" AND a.status = 'ACTIVE' AND a."validUntil" < ${season.validUntil}::timestamp(3)
+      )
+      AND NOT EXISTS (SELECT 1 FROM notification_opt_outs x WHERE x."parentId" = cl."parentId" AND x.channel = cl.channel)`;
 }
 
 /**
@@ -35,13 +49,7 @@ export async function planReminders(db: Db, { season, offsetDays, now }: PlanReq
            jsonb_build_object('offsetDays', ${offsetDays}::int), 'PENDING'::"OutboxStatus",
            ${now}::timestamp(3), ${now}::timestamp(3)
     FROM chat_links cl
-    WHERE cl."unreachableAt" IS NULL
-      AND cl.channel IN ('TELEGRAM'::"Channel", 'WHATSAPP'::"Channel")
-      AND EXISTS (
-        SELECT 1 FROM applications a
-        WHERE a."parentId" = cl."parentId" AND a.status = 'ACTIVE' AND a."validUntil" < ${season.validUntil}::timestamp(3)
-      )
-      AND NOT EXISTS (SELECT 1 FROM notification_opt_outs x WHERE x."parentId" = cl."parentId" AND x.channel = cl.channel)
+    WHERE ${remindable(season)}
     ON CONFLICT ("dedupeKey") DO NOTHING`;
 }
 
@@ -102,4 +110,23 @@ export async function cancelObsoleteReminders(db: Db, opts: { now: Date; seasonI
           WHERE a."parentId" = o."parentId" AND a.status = 'ACTIVE' AND a."validUntil" < s."validUntil"
         )
       )`;
+}
+
+/**
+ * The support desk's "send the reminder again": one reminder now to each of the parent's reachable
+ * chats, if the parent still needs to extend this season and has not opted out there. Its offset
+ * is the days left, so the next planned reminder supersedes it as usual.
+ */
+export async function resendReminder(db: Db, { season, parentId, now }: { season: Pick<Season, 'id' | 'validUntil' | 'deadline'>; parentId: number; now: Date }): Promise<number> {
+  const left = daysLeft(season.deadline, now);
+  const prefix = `reminder:${season.id}:resend:${parentId}:${now.getTime()}:`;
+  return db.$executeRaw`
+    INSERT INTO outbox ("dedupeKey", channel, "chatId", "parentId", kind, "seasonId", "offsetDays", payload, status, "nextAttemptAt", "createdAt")
+    SELECT ${prefix}::text || cl.channel::text || ':' || cl."chatId",
+           cl.channel, cl."chatId", cl."parentId", ${REMINDER}::text, ${season.id}::int, ${left}::int,
+           jsonb_build_object('offsetDays', ${left}::int, 'resent', true), 'PENDING'::"OutboxStatus",
+           ${now}::timestamp(3), ${now}::timestamp(3)
+    FROM chat_links cl
+    WHERE cl."parentId" = ${parentId}::int AND ${remindable(season)}
+    ON CONFLICT ("dedupeKey") DO NOTHING`;
 }

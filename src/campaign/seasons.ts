@@ -17,8 +17,14 @@ export interface SeasonInput {
   validUntil: Date;
 }
 
+/** What is wrong, for a form that shows it next to its field (the console). */
+export type SeasonProblem = 'code' | 'opensAt' | 'deadline' | 'validUntil' | 'order' | 'validity' | 'purgedDeadline' | 'purgedValidity';
+
 export class SeasonError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly problem: SeasonProblem,
+  ) {
     super(message);
     this.name = 'SeasonError';
   }
@@ -27,16 +33,16 @@ export class SeasonError extends Error {
 const CODE = /^[A-Za-z0-9_-]{1,32}$/;
 
 /** Why these dates cannot make a season, or null. */
-export function seasonProblem(input: SeasonInput): string | null {
-  if (!CODE.test(input.code)) return `season code "${input.code}": use 1–32 letters, digits, "-" or "_", e.g. 2026`;
+export function seasonProblem(input: SeasonInput): SeasonError | null {
+  if (!CODE.test(input.code)) return new SeasonError(`season code "${input.code}": use 1–32 letters, digits, "-" or "_", e.g. 2026`, 'code');
   for (const k of ['opensAt', 'deadline', 'validUntil'] as const) {
-    if (!(input[k] instanceof Date) || Number.isNaN(input[k].getTime())) return `${k} is not a valid date`;
+    if (!(input[k] instanceof Date) || Number.isNaN(input[k].getTime())) return new SeasonError(`${k} is not a valid date`, k);
   }
   if (input.opensAt.getTime() >= input.deadline.getTime()) {
-    return `the season must open (${formatAlmaty(input.opensAt)}) before its deadline (${formatAlmaty(input.deadline)})`;
+    return new SeasonError(`the season must open (${formatAlmaty(input.opensAt)}) before its deadline (${formatAlmaty(input.deadline)})`, 'order');
   }
   if (input.deadline.getTime() >= input.validUntil.getTime()) {
-    return `the validity granted (${formatAlmaty(input.validUntil)}) must be after the deadline (${formatAlmaty(input.deadline)})`;
+    return new SeasonError(`the validity granted (${formatAlmaty(input.validUntil)}) must be after the deadline (${formatAlmaty(input.deadline)})`, 'validity');
   }
   return null;
 }
@@ -55,7 +61,7 @@ export interface SetSeasonResult {
  */
 export async function setSeason(db: Db, input: SeasonInput): Promise<SetSeasonResult> {
   const problem = seasonProblem(input);
-  if (problem) throw new SeasonError(problem);
+  if (problem) throw problem;
   return inTransaction(db, async (tx) => {
     // Serialises with a purge of this season (same lock, see purge.ts).
     await tx.$executeRawUnsafe(PURGE_LOCK_SQL);
@@ -69,11 +75,13 @@ export async function setSeason(db: Db, input: SeasonInput): Promise<SetSeasonRe
       if (existing.deadline.getTime() !== input.deadline.getTime()) {
         throw new SeasonError(
           `season ${input.code} was already purged at its deadline ${formatAlmaty(existing.deadline)}; its deadline can no longer change (create a new season instead)`,
+          'purgedDeadline',
         );
       }
       if (existing.validUntil.getTime() !== input.validUntil.getTime()) {
         throw new SeasonError(
           `season ${input.code} was already purged; the validity it grants (${formatAlmaty(existing.validUntil)}) can no longer change`,
+          'purgedValidity',
         );
       }
     }

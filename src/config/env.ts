@@ -129,6 +129,15 @@ export const envSchema = z.object({
   ),
   /** The service's public address, for links to its pages (SMS stop links); default: TELEGRAM_WEBHOOK_URL's origin. */
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
+  /**
+   * The operator console (/admin): the secret that signs its session cookie, the same on every
+   * instance; unset → derived from LINK_SECRET (or the embedded database's own), else the console is off.
+   */
+  SESSION_SECRET: optionalString.pipe(z.string().min(32, 'at least 32 characters, e.g. the output of openssl rand -hex 32').optional()),
+  /** Minutes without a request after which a console session ends. */
+  CONSOLE_IDLE_MINUTES: optionalInt(5).transform((n) => n ?? 30),
+  /** Behind a reverse proxy: take the client's address from X-Forwarded-For (the console's login limits need it). */
+  TRUST_PROXY: boolFlag(false),
   /** SMS, the last resort for parents with SMS consent and no reachable chat; unset = off. */
   SMS_PROVIDER: optionalString.pipe(z.enum(['mobizon'], { message: 'the only SMS provider is mobizon' }).optional()),
   MOBIZON_API_KEY: optionalString,
@@ -196,8 +205,18 @@ export interface LinkSettings {
   publicUrl: string | null;
 }
 
+export interface ConsoleSettings {
+  /** From the environment only; else derived from the link secret at start (src/app.ts). */
+  sessionSecret: string | null;
+  idleMinutes: number;
+  trustProxy: boolean;
+  /** Cookies marked Secure: the service is reached over https (PUBLIC_URL). */
+  secureCookies: boolean;
+}
+
 export interface Config {
   env: Env;
+  console: ConsoleSettings;
   campaign: CampaignSettings;
   database: { kind: 'postgres'; url: string } | { kind: 'embedded'; dataDir: string };
   seedDemo: boolean;
@@ -283,6 +302,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     database: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'embedded', dataDir: env.DATA_DIR },
+    console: {
+      sessionSecret: env.SESSION_SECRET ?? null,
+      idleMinutes: env.CONSOLE_IDLE_MINUTES,
+      trustProxy: env.TRUST_PROXY,
+      secureCookies: publicUrl(env)?.startsWith('https:') ?? false,
+    },
     seedDemo: env.SEED_DEMO ?? !env.DATABASE_URL,
     portal: { url: env.PORTAL_URL, supportPhone: env.SUPPORT_PHONE },
     identification: { maxAttempts: env.IIN_MAX_ATTEMPTS, lockMinutes: env.IIN_LOCK_MINUTES },

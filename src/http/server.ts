@@ -1,10 +1,14 @@
 /**
- * The product's one HTTP server: health, and the channels' webhooks registered on it. Handlers
- * get the raw body bytes (WhatsApp signs them); a handler that throws answers 500 only if it has
- * not answered yet — channels answer the platforms themselves so a bug never turns into endless
- * redelivery.
+ * The product's one HTTP stack (Fastify): health, the channels' webhooks, the SMS pages and the
+ * operator console. The platforms' routes live in a table that channels fill in at start (after
+ * the server listens: Telegram's webhook is registered once the bot knows itself), served by one
+ * catch-all route in a scope that hands them the raw body bytes (WhatsApp signs them). A handler
+ * that throws answers 500 only if it has not answered yet — channels answer the platforms
+ * themselves so a bug never turns into endless redelivery. The console registers its own Fastify
+ * routes on `app`; Fastify's router serves those first, the table everything else.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.ts';
 
@@ -26,19 +30,42 @@ export type HttpHandler = (req: HttpRequest) => Promise<HttpResponse> | HttpResp
 
 export interface HttpServerOptions {
   logger: Logger;
-  /** Bigger bodies are refused with 413 before they are read whole. */
+  /** Bigger bodies of the platforms' routes are refused with 413 before they are read whole. */
   maxBodyBytes?: number;
+  /** Behind a reverse proxy: the client's address from X-Forwarded-For (login rate limits need it). */
+  trustProxy?: boolean;
 }
 
+const TABLE_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
+
 export class HttpServer {
+  /** The Fastify instance: the console's plugins and routes are registered on it before `listen`. */
+  readonly app: FastifyInstance;
   private readonly routes = new Map<string, HttpHandler>();
   /** Handlers of every path below a prefix (pages addressed by a token in the path). */
   private readonly prefixes: { method: string; prefix: string; handler: HttpHandler }[] = [];
-  private server: Server | null = null;
-  private readonly maxBody: number;
+  private listening = false;
 
   constructor(private readonly opts: HttpServerOptions) {
-    this.maxBody = opts.maxBodyBytes ?? 1024 * 1024;
+    const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
+    this.app = Fastify({
+      logger: false,
+      trustProxy: opts.trustProxy ?? false,
+      // Slow clients must not hold sockets forever; platforms send small bodies quickly.
+      requestTimeout: 30_000,
+      return503OnClosing: true,
+    });
+    this.app.server.headersTimeout = 15_000;
+    this.app.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBody }, (_req, body, done) => done(null, body));
+      scope.route({ method: [...TABLE_METHODS], url: '/*', handler: (req, reply) => this.dispatch(req, reply) });
+    });
+    this.app.setErrorHandler((err: { statusCode?: number; message: string }, req, reply) => {
+      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+      if (status === 500) this.opts.logger.error({ err, path: req.routeOptions.url }, 'http handler failed');
+      void reply.code(status).send({ error: status === 413 ? 'payload too large' : status === 500 ? 'internal error' : err.message });
+    });
   }
 
   route(method: 'GET' | 'POST', path: string, handler: HttpHandler): void {
@@ -61,79 +88,38 @@ export class HttpServer {
   }
 
   async listen(port: number, host = '0.0.0.0'): Promise<number> {
-    this.server = createServer((req, res) => void this.dispatch(req, res));
-    // Slow clients must not hold sockets forever; platforms send small bodies quickly.
-    this.server.requestTimeout = 30_000;
-    this.server.headersTimeout = 15_000;
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(port, host, () => resolve());
-    });
-    return (this.server.address() as AddressInfo).port;
+    await this.app.listen({ port, host });
+    this.listening = true;
+    return (this.app.server.address() as AddressInfo).port;
   }
 
   /** Stops taking connections and waits for in-flight requests. */
   async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = null;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
+    if (!this.listening) return;
+    this.listening = false;
+    await this.app.close();
   }
 
-  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const method = req.method ?? 'GET';
-    const { handler, known } = this.find(method, url.pathname);
-    if (!handler) {
-      req.resume();
-      return send(res, { status: known ? 405 : 404, body: { error: known ? 'method not allowed' : 'not found' } });
-    }
-    let body: Buffer;
+  private async dispatch(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const url = new URL(req.url, 'http://localhost');
+    const { handler, known } = this.find(req.method, url.pathname);
+    if (!handler) return send(reply, { status: known ? 405 : 404, body: { error: known ? 'method not allowed' : 'not found' } });
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     try {
-      body = await readBody(req, this.maxBody);
-    } catch (err) {
-      return send(res, { status: (err as { status?: number }).status ?? 400, body: { error: (err as Error).message } });
-    }
-    try {
-      send(res, await handler({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body }));
+      return send(reply, await handler({ method: req.method, path: url.pathname, query: url.searchParams, headers: req.headers, body }));
     } catch (err) {
       this.opts.logger.error({ err, path: url.pathname }, 'http handler failed');
-      if (!res.headersSent) send(res, { status: 500, body: { error: 'internal error' } });
+      return send(reply, { status: 500, body: { error: 'internal error' } });
     }
   }
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      req.resume();
-      return reject(Object.assign(new Error('payload too large'), { status: 413 }));
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.destroy();
-        reject(Object.assign(new Error('payload too large'), { status: 413 }));
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, r: HttpResponse): void {
-  if (res.headersSent) return;
+function send(reply: FastifyReply, r: HttpResponse): FastifyReply {
+  if (reply.sent) return reply;
   const isJson = r.body !== undefined && typeof r.body === 'object' && !Buffer.isBuffer(r.body);
   const payload = r.body === undefined ? '' : isJson ? JSON.stringify(r.body) : (r.body as string | Buffer);
-  res.writeHead(r.status, {
-    'content-type': isJson ? 'application/json' : 'text/plain; charset=utf-8',
-    ...r.headers,
-  });
-  res.end(payload);
+  return reply
+    .code(r.status)
+    .headers({ 'content-type': isJson ? 'application/json' : 'text/plain; charset=utf-8', ...r.headers })
+    .send(payload);
 }

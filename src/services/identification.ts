@@ -132,3 +132,29 @@ export async function verifyIin(
   if (after.lockedUntil !== null) return { outcome: 'locked', attemptsLeft: 0, lockedUntil: after.lockedUntil };
   return { outcome: 'mismatch', attemptsLeft: after.attemptsLeft, lockedUntil: null };
 }
+
+/**
+ * The identification lock on a registry phone as the support desk sees it: failures counted for
+ * the phone and for every chat that failed with it.
+ */
+export async function phoneLock(db: Db, limits: IdentificationLimits, phone: string, now: Date): Promise<LockState & { failures: number }> {
+  const since = new Date(now.getTime() - limits.lockMinutes * MINUTE_MS);
+  const [row] = await db.$queryRaw<LockRow[]>`
+    WITH mine AS (
+      SELECT "createdAt" FROM identification_failures f
+      WHERE f."createdAt" > ${since}::timestamp(3)
+        AND (f.phone = ${phone}::text OR EXISTS (SELECT 1 FROM identification_failures g
+              WHERE g.phone = ${phone}::text AND g.channel = f.channel AND g."chatId" = f."chatId"))
+    )
+    SELECT (SELECT count(*)::int FROM mine) AS failures,
+           (SELECT "createdAt" FROM mine ORDER BY "createdAt" DESC OFFSET ${limits.maxAttempts - 1}::int LIMIT 1) AS releasing`;
+  return { ...lockOf(row!, limits), failures: row!.failures };
+}
+
+/** Lifts the lock (an operator who checked the parent's identity by phone): the failures are forgotten. */
+export async function liftPhoneLock(db: Db, phone: string): Promise<number> {
+  return db.$executeRaw`
+    DELETE FROM identification_failures f
+    WHERE f.phone = ${phone}::text
+       OR EXISTS (SELECT 1 FROM identification_failures g WHERE g.phone = ${phone}::text AND g.channel = f.channel AND g."chatId" = f."chatId")`;
+}

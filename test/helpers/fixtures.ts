@@ -187,6 +187,9 @@ const TABLES = [
   'scheduler_leases',
   'identification_failures',
   'sms_budget_days',
+  'operator_users',
+  'operator_sessions',
+  'audit_log',
 ];
 
 /** Empties every table, so a test that counts rows sees only its own. */

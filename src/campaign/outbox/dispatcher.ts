@@ -211,8 +211,10 @@ class OutboxDispatcher implements Dispatcher {
     const lanes = Math.max(1, this.s.lanes ?? Math.min(64, Math.ceil(rate * 0.2)));
     const paused = { until: 0 };
     // A send later than this after its slot could crowd a one-second window past the rate: the
-    // headroom pays for it (a window of 1 s holds rate·(1−h)·(1 + late) + 1 sends at most).
-    const maxLateMs = Math.max(2, this.s.headroom * 1000 - 1000 / rate);
+    // headroom pays for it (a window of 1 s holds rate·(1−h)·(1 + late) + 1 sends at most). At
+    // low rates (SMS) that is below a timer's jitter on a busy machine, and every send would be
+    // given back: 50 ms lets at most one message more into a second.
+    const maxLateMs = Math.max(50, this.s.headroom * 1000 - 1000 / rate);
     const pool = new SendPool({
       lanes,
       // Slots for a quarter of the lanes per statement (not one per freed lane): at thousands of

@@ -1,0 +1,31 @@
+/** The dashboard, and its live part that the page fetches again every 15 seconds while open. */
+import type { FastifyInstance } from 'fastify';
+import { OPENING_OFFSET } from '../../campaign/outbox-kinds.ts';
+import { barChart } from '../../stats/svg-chart.ts';
+import type { PageContext } from '../context.ts';
+import { dashboardData } from '../data/dashboard.ts';
+
+export function registerDashboard(app: FastifyInstance, ctx: PageContext): void {
+  const live = async (locale: 'kk' | 'ru') => {
+    const now = ctx.clock.now();
+    const data = await dashboardData(ctx.prisma, now, ctx.reach);
+    if (!data) return { data: null, chart: '', now };
+    const t = (k: string) => ctx.translator.t(locale, `console.dashboard.${k}`);
+    const chart =
+      data.perDay.length === 0
+        ? ''
+        : barChart({
+            title: t('perDay'),
+            series: [{ name: t('extensions'), color: '#2f6fb0' }],
+            layout: [[0]],
+            rows: data.perDay.map((d) => ({ label: d.day, bars: [[d.count]] })),
+          });
+    return { data, chart, now, opening: OPENING_OFFSET };
+  };
+  app.get('/dashboard', { config: { permission: 'dashboard' } }, async (req, reply) =>
+    ctx.render(req, reply, { view: 'dashboard', title: 'dashboard.title', data: await live(req.locale) }),
+  );
+  app.get('/dashboard/live', { config: { permission: 'dashboard' } }, async (req, reply) =>
+    ctx.render(req, reply, { view: 'dashboard-live', title: 'dashboard.title', data: await live(req.locale) }),
+  );
+}
