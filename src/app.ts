@@ -18,6 +18,7 @@ import { createLogger, type Logger } from './log.ts';
 import { ensureDemoAdmin } from './console/demo-admin.ts';
 import { registerConsole, type ConsoleHandle } from './console/plugin.ts';
 import { hkdfSync } from 'node:crypto';
+import path from 'node:path';
 
 export interface Core {
   config: Config;
@@ -111,6 +112,7 @@ export async function assembleCore(db: Database, config: Config, opts: CoreOptio
           reach: config.campaign.reach,
           identification: config.identification,
           idleMinutes: config.console.idleMinutes,
+          workDir: path.resolve(config.env.DATA_DIR, 'console'),
         })
       : null;
     if (!consoleHandle) logger.info('The operator console is off: set SESSION_SECRET (at least 32 characters, e.g. openssl rand -hex 32), the same on every instance.');

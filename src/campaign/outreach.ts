@@ -125,10 +125,13 @@ function unlinkedNeedingExtension(season: OutreachRequest['season']): Prisma.Sql
     AND NOT EXISTS (SELECT 1 FROM chat_links cl WHERE cl."parentId" = p.id AND cl."unreachableAt" IS NULL AND cl.channel IN ('TELEGRAM'::"Channel", 'WHATSAPP'::"Channel"))`;
 }
 
-/** Parents who got a reminder this season, on any route. `id IN (…)` is hashed once, not probed per parent. */
-function reminded(seasonId: number, channel?: 'WHATSAPP'): Prisma.Sql {
-  const on = channel ? Prisma.sql`AND s.channel = ${channel}::"Channel"` : Prisma.empty;
-  return Prisma.sql`p.id IN (SELECT s."parentId" FROM outbox s WHERE s."seasonId" = ${seasonId}::int AND s.kind = ${REMINDER}::text AND s.status = 'SENT' ${on})`;
+/**
+ * Parents who got a reminder this season, on any route, as a relation to LEFT JOIN on `p.id`. A
+ * join, not `p.id IN (…)`: once the season's sent rows outgrow work_mem PostgreSQL probes an IN
+ * list row by row (minutes at 200 000 parents), where a hash join only spills to disk.
+ */
+function remindedParents(seasonId: number): Prisma.Sql {
+  return Prisma.sql`(SELECT DISTINCT s."parentId" AS id FROM outbox s WHERE s."seasonId" = ${seasonId}::int AND s.kind = ${REMINDER}::text AND s.status = 'SENT')`;
 }
 
 /** Waiting outreach rows of earlier offsets on `channel`: this offset plans those phones afresh. */
@@ -144,7 +147,15 @@ function dropWaiting(db: Db, r: OutreachRequest, channel: 'WHATSAPP' | 'SMS'): P
  * addressed to the registry phone on `channel`; the parents never reminded come first, `perDay`
  * of them due on each sending day (null: all now); those beyond the last day are not planned.
  */
-function insertOutreach(db: Db, r: OutreachRequest, channel: 'WHATSAPP' | 'SMS', perDay: number | null, chosen: Prisma.Sql, extra: Prisma.Sql, keep: Prisma.Sql): Promise<number> {
+function insertOutreach(
+  db: Db,
+  r: OutreachRequest,
+  channel: 'WHATSAPP' | 'SMS',
+  perDay: number | null,
+  chosen: Prisma.Sql,
+  extra: { columns: Prisma.Sql; joins: Prisma.Sql },
+  keep: Prisma.Sql,
+): Promise<number> {
   const { season, offsetDays, now } = r;
   const prefix = `reminder:${season.id}:${offsetTag(offsetDays)}:${channel}:`;
   const days = sendingDays(now, season.deadline, r.window);
@@ -158,8 +169,10 @@ function insertOutreach(db: Db, r: OutreachRequest, channel: 'WHATSAPP' | 'SMS',
     FROM (
       SELECT q.*, row_number() OVER (ORDER BY q.reminded, q.id) - 1 AS rank
       FROM (
-        SELECT p.id, substr(p.phone, 2) AS address, ${reminded(season.id)} AS reminded ${extra}
+        SELECT p.id, substr(p.phone, 2) AS address, rem.id IS NOT NULL AS reminded ${extra.columns}
         FROM parents p
+        LEFT JOIN ${remindedParents(season.id)} rem ON rem.id = p.id
+        ${extra.joins}
         WHERE ${chosen}
       ) q
       WHERE ${keep}
@@ -171,7 +184,7 @@ function insertOutreach(db: Db, r: OutreachRequest, channel: 'WHATSAPP' | 'SMS',
 async function planWhatsApp(db: Db, r: OutreachRequest): Promise<number> {
   await dropWaiting(db, r, 'WHATSAPP');
   const chosen = Prisma.sql`${reachable('WHATSAPP', r.season.id)} AND ${unlinkedNeedingExtension(r.season)}`;
-  return insertOutreach(db, r, 'WHATSAPP', r.tier, chosen, Prisma.empty, Prisma.sql`true`);
+  return insertOutreach(db, r, 'WHATSAPP', r.tier, chosen, { columns: Prisma.empty, joins: Prisma.empty }, Prisma.sql`true`);
 }
 
 async function planSms(db: Db, r: OutreachRequest): Promise<number> {
@@ -183,11 +196,14 @@ async function planSms(db: Db, r: OutreachRequest): Promise<number> {
   // reaches the parent soon when it went already or goes before the next sending day.
   const days = sendingDays(r.now, r.season.deadline, r.window);
   const soon = days[1] ?? r.season.deadline;
-  const whatsapp = Prisma.sql`SELECT w."parentId" FROM outbox w WHERE w."seasonId" = ${r.season.id}::int AND w.kind = ${REMINDER}::text
-    AND w.channel = 'WHATSAPP'::"Channel" AND w.status IN ('PENDING', 'SENDING', 'SENT') AND w.payload->>'outreach' = 'true'`;
-  const extra = Prisma.sql`,
-    p.id IN (${whatsapp}) AS whatsapp_coming,
-    p.id IN (${whatsapp} AND w."nextAttemptAt" < ${soon}::timestamp(3)) AS whatsapp_soon`;
+  const whatsapp = Prisma.sql`(SELECT w."parentId" AS id, bool_or(w."nextAttemptAt" < ${soon}::timestamp(3)) AS soon
+    FROM outbox w WHERE w."seasonId" = ${r.season.id}::int AND w.kind = ${REMINDER}::text
+      AND w.channel = 'WHATSAPP'::"Channel" AND w.status IN ('PENDING', 'SENDING', 'SENT') AND w.payload->>'outreach' = 'true'
+    GROUP BY w."parentId")`;
+  const extra = {
+    columns: Prisma.sql`, wa.id IS NOT NULL AS whatsapp_coming, coalesce(wa.soon, false) AS whatsapp_soon`,
+    joins: Prisma.sql`LEFT JOIN ${whatsapp} wa ON wa.id = p.id`,
+  };
   return insertOutreach(db, r, 'SMS', r.reach.smsPerDay, chosen, extra, Prisma.sql`NOT q.whatsapp_coming OR (${lastResort}::boolean AND NOT q.whatsapp_soon)`);
 }
 

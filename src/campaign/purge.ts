@@ -64,6 +64,18 @@ export async function purgeDryRun(db: Db, season: PurgeSeason, _now?: Date): Pro
   return { count: row?.count ?? 0, parents: row?.parents ?? 0 };
 }
 
+/** The dry run per district of the application's first-choice kindergarten (null: no choice recorded). */
+export async function purgeDryRunByDistrict(db: Db, season: PurgeSeason): Promise<{ district: string | null; count: number }[]> {
+  return db.$queryRaw<{ district: string | null; count: number }[]>`
+    SELECT k.district, count(*)::int AS count
+    FROM applications a
+    LEFT JOIN application_choices c ON c."applicationId" = a.id AND c.rank = 1
+    LEFT JOIN kindergartens k ON k.id = c."kindergartenId"
+    WHERE a.status = 'ACTIVE' AND a."validUntil" <= ${season.deadline}::timestamp(3)
+    GROUP BY k.district
+    ORDER BY count DESC, k.district`;
+}
+
 export interface PurgeRequest {
   season: PurgeSeason;
   now: Date;

@@ -6,12 +6,15 @@ import type { Locale } from '../conversation/views.ts';
 import type { OperatorUser } from '../generated/prisma/client.ts';
 import type { Translator } from '../i18n/translator.ts';
 import type { Logger } from '../log.ts';
-import type { Db } from '../services/db.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Actor } from './audit.ts';
 import type { Permission } from './auth/roles.ts';
 
 export interface ConsoleDeps {
-  prisma: Db;
+  /** The client itself (imports and the purge run their own transactions). */
+  prisma: PrismaClient;
+  /** Where uploaded registry files and their rejection reports are kept while an operator looks at them. */
+  workDir: string;
   translator: Translator;
   clock: Clock;
   logger: Logger;

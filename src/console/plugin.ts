@@ -22,9 +22,12 @@ import { createRenderer } from './views.ts';
 import { CONSOLE_PREFIX } from './paths.ts';
 import { registerAuditPage } from './pages/audit.ts';
 import { registerDashboard } from './pages/dashboard.ts';
+import { registerImports } from './pages/imports.ts';
 import { registerLogin } from './pages/login.ts';
+import { registerPurge } from './pages/purge.ts';
 import { registerParents } from './pages/parents.ts';
 import { registerSeasons } from './pages/seasons.ts';
+import { registerStats } from './pages/stats.ts';
 import { registerUsers } from './pages/users.ts';
 
 const ASSETS_DIR = fileURLToPath(new URL('./assets/', import.meta.url));
@@ -114,6 +117,9 @@ export function registerConsole(http: HttpServer, deps: ConsoleDeps): ConsoleHan
       registerLogin(app, ctx);
       registerDashboard(app, ctx);
       registerSeasons(app, ctx);
+      registerImports(app, ctx);
+      registerPurge(app, ctx);
+      registerStats(app, ctx);
       registerParents(app, ctx);
       registerAuditPage(app, ctx);
       registerUsers(app, ctx);

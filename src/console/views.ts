@@ -20,6 +20,9 @@ const VIEWS_DIR = fileURLToPath(new URL('./views/', import.meta.url));
 export const MENU: { path: string; key: string; permission: Permission }[] = [
   { path: '/admin/dashboard', key: 'nav.dashboard', permission: 'dashboard' },
   { path: '/admin/seasons', key: 'nav.seasons', permission: 'dashboard' },
+  { path: '/admin/imports', key: 'nav.imports', permission: 'imports' },
+  { path: '/admin/purge', key: 'nav.purge', permission: 'purge' },
+  { path: '/admin/stats', key: 'nav.stats', permission: 'stats' },
   { path: '/admin/parents', key: 'nav.parents', permission: 'parents' },
   { path: '/admin/audit', key: 'nav.audit', permission: 'audit' },
   { path: '/admin/users', key: 'nav.users', permission: 'users' },

@@ -15,6 +15,11 @@ export interface ImportOptions {
   file: string;
   /** Keep the good rows when some are rejected (default: all or nothing). */
   partial?: boolean;
+  /**
+   * Validate only: every row is checked and written inside the transaction (so the database's own
+   * refusals are found too), then rolled back. `written` says how many rows an import would write.
+   */
+  dryRun?: boolean;
   /** Where rejected rows are written; null writes no report file. */
   reportFile: string | null;
   batchSize?: number;
@@ -75,6 +80,7 @@ export async function runImport<Row, Context>(prisma: PrismaClient, kind: Import
     await report?.add(r);
   };
 
+  let wouldWrite = 0;
   const body = async (tx: Db) => {
     const context = await kind.prepare(tx);
     const seen = new Map<string | number, number>();
@@ -87,7 +93,7 @@ export async function runImport<Row, Context>(prisma: PrismaClient, kind: Import
     // so the transaction's single connection is never asked for two statements at once.
     let inFlight: Promise<void> = Promise.resolve();
     const write = async (rows: Numbered<Row>[]) => {
-      const doomed = !opts.partial && result.rejectedCount > 0;
+      const doomed = !opts.partial && !opts.dryRun && result.rejectedCount > 0;
       const refused = await kind.writeBatch(tx, rows, context, !doomed);
       const byLine = new Map(rows.map((b) => [b.line, b.row]));
       // Rows refused by the database were written by no statement, but their keys stay "seen".
@@ -143,7 +149,8 @@ export async function runImport<Row, Context>(prisma: PrismaClient, kind: Import
     if (header === null) throw new ImportFileError('Файл пуст: нет строки заголовка / The file is empty: no header line');
     await flush();
     await inFlight;
-    if (!opts.partial && result.rejectedCount > 0) throw new Rollback();
+    wouldWrite = written;
+    if (opts.dryRun || (!opts.partial && result.rejectedCount > 0)) throw new Rollback();
     return written;
   };
 
@@ -155,6 +162,7 @@ export async function runImport<Row, Context>(prisma: PrismaClient, kind: Import
       await report?.close();
       throw e;
     }
+    if (opts.dryRun) result.written = wouldWrite;
   }
   await report?.close();
   return result;

@@ -33,9 +33,12 @@ export const STATS_CSV_FILES = [
   'other-texts.csv',
 ] as const;
 
-export async function writeStatsCsv(dir: string, stats: QuestionnaireStats, labels: ReportLabels, nameOf: (k: { nameKk: string; nameRu: string }) => string): Promise<string[]> {
+export type StatsCsvName = (typeof STATS_CSV_FILES)[number];
+
+/** Each CSV file's content (the console serves them one by one, the CLI writes them all). */
+export function statsCsvFiles(stats: QuestionnaireStats, labels: ReportLabels, nameOf: (k: { nameKk: string; nameRu: string }) => string): Record<StatsCsvName, string> {
   const total = stats.questionnaires;
-  const files: Record<(typeof STATS_CSV_FILES)[number], string> = {
+  return {
     'summary.csv': csv(['season', 'questionnaires', 'payment_median'], [[stats.season.code, total, stats.paymentMedian]]),
     'demand-by-kindergarten.csv': csv(
       ['number', 'name', 'district', 'ownership', 'capacity', 'first', 'second', 'third', 'total_choices', 'active_applications'],
@@ -55,8 +58,11 @@ export async function writeStatsCsv(dir: string, stats: QuestionnaireStats, labe
     'digital.csv': csv(['service', 'label', 'count', 'share_percent'], stats.digital.map((s) => [s.value, labels.digital(s.value), s.count, share(s.count, total)])),
     'other-texts.csv': csv(['question', 'text', 'count'], stats.otherTexts.map((o) => [o.question, o.text, o.count])),
   };
+}
+
+export async function writeStatsCsv(dir: string, stats: QuestionnaireStats, labels: ReportLabels, nameOf: (k: { nameKk: string; nameRu: string }) => string): Promise<string[]> {
   const written: string[] = [];
-  for (const [name, content] of Object.entries(files)) {
+  for (const [name, content] of Object.entries(statsCsvFiles(stats, labels, nameOf))) {
     const file = path.join(dir, name);
     await writeFile(file, content, 'utf8');
     written.push(file);

@@ -62,7 +62,8 @@ export interface HtmlReportInput {
   generatedAt: string;
 }
 
-export function htmlReport({ stats, labels, locale, generatedAt }: HtmlReportInput): string {
+/** The report's sections (headings, SVG charts, tables; every text escaped), without the page around them. */
+export function reportSections({ stats, labels, locale, generatedAt }: HtmlReportInput): string {
   const t = labels.t;
   const total = stats.questionnaires;
   const nameOf = (k: { nameKk: string; nameRu: string }) => (locale === 'kk' ? k.nameKk : k.nameRu);
@@ -126,17 +127,21 @@ export function htmlReport({ stats, labels, locale, generatedAt }: HtmlReportInp
       ),
     );
   parts.push('</section>');
+  return parts.join('\n');
+}
 
+export function htmlReport(input: HtmlReportInput): string {
+  const t = input.labels.t;
   return `<!doctype html>
-<html lang="${locale}">
+<html lang="${input.locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${e(t('report.title', { season: stats.season.code }))}</title>
+<title>${e(t('report.title', { season: input.stats.season.code }))}</title>
 <style>${CSS}</style>
 </head>
 <body>
-${parts.join('\n')}
+${reportSections(input)}
 </body>
 </html>
 `;

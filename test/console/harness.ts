@@ -5,7 +5,7 @@
  * jar for the security tests.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -39,11 +39,19 @@ export interface ConsoleWorld {
 
 export async function startConsole(kind: TestDbKind, opts: { seed?: boolean } = {}): Promise<ConsoleWorld> {
   const db = await createTestDatabase(kind);
-  const config = loadConfig({ SEED_DEMO: 'false', LOG_LEVEL: 'silent', SESSION_SECRET: 'console-test-session-secret-0123456789abcdef' });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kq-console-'));
+  const config = loadConfig({ SEED_DEMO: 'false', LOG_LEVEL: 'silent', DATA_DIR: dataDir, SESSION_SECRET: 'console-test-session-secret-0123456789abcdef' });
   const core = await assembleCore(db, config, { seedDemo: false, logger: createLogger('silent') });
   if (opts.seed ?? true) await seedDemo(core.db.prisma, { now: new Date(), seed: 1, parents: 300 });
   const base = `http://127.0.0.1:${await core.http.listen(0, '127.0.0.1')}`;
-  return { core, base, close: () => core.close() };
+  return {
+    core,
+    base,
+    close: async () => {
+      await core.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A person of the given role, with PASSWORD. */
