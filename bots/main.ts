@@ -58,7 +58,10 @@ async function main(): Promise<void> {
 
   // Reminders and stop-list notices: the outbox dispatcher runs on every instance.
   const outbox = createOutboxDispatcher(core);
-  const scheduler = startScheduler(core, outbox ? { dispatch: async () => void (await outbox.tick()) } : {});
+  const scheduler = startScheduler(core, {
+    ...(outbox ? { dispatch: async () => void (await outbox.tick()) } : {}),
+    ...(core.console ? { sweepSessions: () => core.console!.sessions.sweep() } : {}),
+  });
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -14,7 +14,10 @@ export interface OffsetProgress {
   offsetDays: number;
   /** Distinct parents with at least one reminder of this offset sent. */
   parentsReminded: number;
+  /** Rows planned for this offset, whatever became of them (cancelled ones included). */
+  planned: number;
   messagesSent: number;
+  failed: number;
   /** Planned and not yet sent (PENDING or SENDING). */
   pending: number;
 }
@@ -87,10 +90,12 @@ export async function campaignProgress(
            count(*) FILTER (WHERE "unreachableAt" IS NOT NULL)::int AS unreachable
     FROM chat_links`;
 
-  const reminders = await db.$queryRaw<{ offsetDays: number; parents: number; sent: number; pending: number }[]>`
+  const reminders = await db.$queryRaw<{ offsetDays: number; parents: number; planned: number; sent: number; failed: number; pending: number }[]>`
     SELECT "offsetDays"::int AS "offsetDays",
            count(DISTINCT "parentId") FILTER (WHERE status = 'SENT')::int AS parents,
+           count(*)::int AS planned,
            count(*) FILTER (WHERE status = 'SENT')::int AS sent,
+           count(*) FILTER (WHERE status = 'FAILED')::int AS failed,
            count(*) FILTER (WHERE status IN ('PENDING', 'SENDING'))::int AS pending
     FROM outbox
     WHERE "seasonId" = ${season.id}::int AND kind = ${REMINDER}::text
@@ -139,7 +144,7 @@ export async function campaignProgress(
     applicationsExtended: n(extended, 'applications'),
     linkedParents: { total: n(linked, 'total'), TELEGRAM: n(linked, 'telegram'), WHATSAPP: n(linked, 'whatsapp') },
     reminders: reminders
-      .map((r) => ({ offsetDays: r.offsetDays, parentsReminded: r.parents, messagesSent: r.sent, pending: r.pending }))
+      .map((r) => ({ offsetDays: r.offsetDays, parentsReminded: r.parents, planned: r.planned, messagesSent: r.sent, failed: r.failed, pending: r.pending }))
       .sort((a, b) => order(b.offsetDays) - order(a.offsetDays)),
     extendedAfterReminder: n(after, 'parents'),
     unreachableChats: n(linked, 'unreachable'),

@@ -87,6 +87,8 @@ export async function purgeTick(deps: SchedulerDeps): Promise<PurgeResult | null
 export interface SchedulerOptions {
   /** The dispatcher's tick, run on every instance. */
   dispatch?: () => Promise<void>;
+  /** Removes expired console sessions (hourly, with the prunes). */
+  sweepSessions?: () => Promise<unknown>;
   /** Cron expressions (node-cron, seconds optional). */
   plannerCron?: string;
   purgeCron?: string;
@@ -140,6 +142,10 @@ export function startScheduler(
       { name: 'early-status-sweep', noOverlap: true },
     ),
   ];
+  if (opts.sweepSessions) {
+    // Expired console sessions are already refused; this only keeps the table small.
+    tasks.push(cron.schedule(opts.pruneCron ?? '17 * * * *', guarded('console-session-sweep', opts.sweepSessions), { name: 'console-session-sweep', noOverlap: true }));
+  }
   if (opts.dispatch) {
     tasks.push(cron.schedule(opts.dispatchCron ?? '*/5 * * * * *', guarded('dispatch', opts.dispatch), { name: 'campaign-dispatch', noOverlap: true }));
   }

@@ -9,6 +9,7 @@ import type { Logger } from '../log.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Actor } from './audit.ts';
 import type { Permission } from './auth/roles.ts';
+import type { SharedFigures } from './data/cache.ts';
 
 export interface ConsoleDeps {
   /** The client itself (imports and the purge run their own transactions). */
@@ -66,6 +67,8 @@ export type Render = (req: FastifyRequest, reply: FastifyReply, page: Page) => F
 
 export interface PageContext extends ConsoleDeps {
   render: Render;
+  /** Heavy figures shared between requests for a few seconds (data/cache.ts). */
+  figures: SharedFigures;
 }
 
 export function actorOf(req: FastifyRequest): Actor {

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import type { HttpServer } from '../http/server.ts';
 import { can } from './auth/roles.ts';
 import type { ConsoleDeps, PageContext } from './context.ts';
+import { SharedFigures } from './data/cache.ts';
 import { DatabaseSessionStore } from './session-store.ts';
 import { createRenderer } from './views.ts';
 import { CONSOLE_PREFIX } from './paths.ts';
@@ -42,7 +43,7 @@ export interface ConsoleHandle {
 export function registerConsole(http: HttpServer, deps: ConsoleDeps): ConsoleHandle {
   const idleMs = (deps.idleMinutes ?? 30) * 60_000;
   const sessions = new DatabaseSessionStore(deps.prisma, () => deps.clock.now(), idleMs);
-  const ctx: PageContext = { ...deps, render: createRenderer(deps.translator) };
+  const ctx: PageContext = { ...deps, render: createRenderer(deps.translator), figures: new SharedFigures(() => deps.clock.now()) };
 
   http.app.register(
     async (app: FastifyInstance) => {

@@ -13,6 +13,7 @@ import { importCommand } from './commands/import.ts';
 import { purgeCommand } from './commands/purge.ts';
 import { seasonCommand } from './commands/season.ts';
 import { statsCommand } from './commands/stats.ts';
+import { userCommand } from './commands/user.ts';
 import { println, UsageError, type OpsContext } from './context.ts';
 import { MAIN_HELP } from './help.ts';
 
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, (ctx: OpsContext, args: string[]) => Promise<numb
   campaign: campaignCommand,
   purge: purgeCommand,
   stats: statsCommand,
+  user: userCommand,
 };
 
 export async function runOps(argv: string[], ctx: OpsContext): Promise<number> {
@@ -62,6 +64,11 @@ export function processContext(): OpsContext {
     },
     translatorOptions: { portal: process.env['PORTAL_URL'] || 'https://egov.kz', supportPhone: process.env['SUPPORT_PHONE'] || '1414' },
     reach: () => loadConfig().campaign.reach,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
     sms: () => {
       const config = loadConfig();
       return config.sms && config.links.publicUrl ? { publicUrl: config.links.publicUrl, dailyBudget: config.sms.dailyBudget } : null;

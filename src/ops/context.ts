@@ -12,6 +12,8 @@ export interface OpsContext {
   translatorOptions: { portal: string; supportPhone: string };
   /** The configured routes beyond linked chats (campaign coverage); absent: coverage not shown. */
   reach?: () => ReachSettings;
+  /** The whole of standard input (a password piped to `user add --password-stdin`). */
+  readStdin?: () => Promise<string>;
   /** SMS, when configured: what the campaign status needs to size the SMS plan. */
   sms?: () => { publicUrl: string; dailyBudget: number } | null;
 }

@@ -24,6 +24,9 @@ export const MAIN_HELP = `Инструменты оператора / Operator t
   purge --confirm     выполнить чистку очереди / run the purge
   stats --out ПАПКА [--season КОД] [--lang kk|ru]
                       статистика анкет: CSV и HTML-отчёт / questionnaire statistics
+  user add ИМЯ --role admin|operator|viewer [--password-stdin]
+                      учётная запись консоли / a console account
+  user list | user reset ИМЯ | user disable ИМЯ | user enable ИМЯ
 
 «${BIN} <команда> --help» — подробно о команде / details of a command.
 База данных / Database: DATABASE_URL (PostgreSQL) или / or the embedded one in DATA_DIR (default "data").
@@ -142,3 +145,17 @@ export const STATS_HELP = `Статистика анкет / Questionnaire stati
   other-texts.csv              тексты «Другое» (нижний регистр, сгруппированы) / "Other" texts grouped
   report.html                  отчёт с диаграммами, открывается без интернета / report with charts, works offline
 `;
+
+export const USER_HELP = `Учётные записи консоли (/admin) / Console accounts
+
+  user add ИМЯ --role admin|operator|viewer [--password-stdin]
+      Создать. Пароль создаётся и печатается один раз; с --password-stdin читается из stdin
+      (не короче 10 символов). / Create. The password is generated and printed once; with
+      --password-stdin it is read from stdin (at least 10 characters).
+  user list                 все учётные записи / every account
+  user reset ИМЯ            новый пароль (печатается один раз), все сеансы закрыты / a new password, every session ended
+  user disable ИМЯ | user enable ИМЯ
+
+Роли / Roles: admin — всё / everything; operator — загрузка, сезоны, чистка, поддержка / imports,
+seasons, purge, support; viewer — обзор и статистика, данные скрыты / dashboard and statistics, personal data masked.
+Каждое действие — в журнале действий консоли (пользователь «cli»). / Every action is in the audit log (user "cli").`;

@@ -75,9 +75,9 @@ describe.each(TEST_DB_KINDS)('campaign progress (%s)', (kind) => {
       applicationsExtended: 3,
       linkedParents: { total: 4, TELEGRAM: 3, WHATSAPP: 2 },
       reminders: [
-        { offsetDays: OPENING_OFFSET, parentsReminded: 3, messagesSent: 3, pending: 0 },
-        { offsetDays: 30, parentsReminded: 2, messagesSent: 3, pending: 0 },
-        { offsetDays: 14, parentsReminded: 0, messagesSent: 0, pending: 1 },
+        { offsetDays: OPENING_OFFSET, planned: 3, parentsReminded: 3, messagesSent: 3, failed: 0, pending: 0 },
+        { offsetDays: 30, planned: 3, parentsReminded: 2, messagesSent: 3, failed: 0, pending: 0 },
+        { offsetDays: 14, planned: 3, parentsReminded: 0, messagesSent: 0, failed: 1, pending: 1 },
       ],
       extendedAfterReminder: 1,
       unreachableChats: 1,

@@ -15,7 +15,7 @@ import type { Role } from '../../src/console/auth/roles.ts';
 import { createUser } from '../../src/console/auth/users.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import { seedDemo } from '../../src/db/seed/index.ts';
-import { createLogger } from '../../src/log.ts';
+import { createLogger, type Logger } from '../../src/log.ts';
 import { createTestDatabase, type TestDbKind } from '../helpers/db.ts';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -37,11 +37,11 @@ export interface ConsoleWorld {
   close(): Promise<void>;
 }
 
-export async function startConsole(kind: TestDbKind, opts: { seed?: boolean } = {}): Promise<ConsoleWorld> {
+export async function startConsole(kind: TestDbKind, opts: { seed?: boolean; logger?: Logger } = {}): Promise<ConsoleWorld> {
   const db = await createTestDatabase(kind);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kq-console-'));
   const config = loadConfig({ SEED_DEMO: 'false', LOG_LEVEL: 'silent', DATA_DIR: dataDir, SESSION_SECRET: 'console-test-session-secret-0123456789abcdef' });
-  const core = await assembleCore(db, config, { seedDemo: false, logger: createLogger('silent') });
+  const core = await assembleCore(db, config, { seedDemo: false, logger: opts.logger ?? createLogger('silent') });
   if (opts.seed ?? true) await seedDemo(core.db.prisma, { now: new Date(), seed: 1, parents: 300 });
   const base = `http://127.0.0.1:${await core.http.listen(0, '127.0.0.1')}`;
   return {

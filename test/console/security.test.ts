@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LOCK_AFTER_FAILURES } from '../../src/console/auth/users.ts';
+import { createLogger } from '../../src/log.ts';
 import { createParent, truncateAll } from '../helpers/fixtures.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
 import { HttpClient, person, startConsole, type ConsoleWorld } from './harness.ts';
@@ -14,8 +15,11 @@ const PAGES = ['/admin/', '/admin/dashboard', '/admin/dashboard/live', '/admin/s
 
 describe.each(TEST_DB_KINDS)('console security (%s)', (kind) => {
   let world: ConsoleWorld;
+  // Everything the process logs, at the most talkative level.
+  let logged = '';
   beforeAll(async () => {
-    world = await startConsole(kind, { seed: false });
+    const sink = { write: (line: string) => void (logged += line) };
+    world = await startConsole(kind, { seed: false, logger: createLogger('trace', sink) });
   }, 60_000);
   afterAll(() => world?.close());
   beforeEach(async () => {
@@ -126,5 +130,55 @@ describe.each(TEST_DB_KINDS)('console security (%s)', (kind) => {
     await expect(db().auditEntry.update({ where: { id: entry.id }, data: { username: 'someone-else' } })).rejects.toThrow(/append-only/);
     await expect(db().auditEntry.delete({ where: { id: entry.id } })).rejects.toThrow(/append-only/);
     expect((await db().auditEntry.findUniqueOrThrow({ where: { id: entry.id } })).username).toBe('boss');
+  });
+  it('an expired session is refused even before the hourly sweep removes it', async () => {
+    const c = new HttpClient(world.base);
+    await c.login('opr');
+    expect((await c.request('GET', '/admin/dashboard')).status).toBe(200);
+    await db().operatorSession.updateMany({ data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect((await c.request('GET', '/admin/dashboard')).status).toBe(303);
+    expect(await world.core.console!.sessions.sweep()).toBeGreaterThan(0);
+    expect(await db().operatorSession.count({ where: { expiresAt: { lt: new Date() } } })).toBe(0);
+  });
+  it('every action leaves an audit row; neither a password nor a full IIN or phone reaches the log', async () => {
+    const parent = await createParent(db(), { fullName: 'Сапарова Әлия' });
+    await db().identificationFailure.create({ data: { channel: 'TELEGRAM', chatId: '1', phone: parent.phone } });
+    logged = '';
+    const c = new HttpClient(world.base);
+    await c.login('boss', 'a wrong password!');
+    await c.login('boss');
+    const t = () => c.token('/admin/dashboard');
+    await c.request('GET', `/admin/parents?q=${parent.iin}`);
+    await c.request('GET', `/admin/parents/${parent.id}`);
+    await c.request('POST', `/admin/parents/${parent.id}/unlock`, { _csrf: await t() });
+    await c.request('POST', `/admin/parents/${parent.id}/remind`, { _csrf: await t() });
+    await c.request('POST', '/admin/seasons', { _csrf: await t(), code: 'A1', opens: '2027-01-01', deadline: '2027-02-01', validUntil: '2028-02-01' });
+    await c.request('POST', '/admin/seasons', { _csrf: await t(), code: 'A1', opens: '2027-01-02', deadline: '2027-02-01', validUntil: '2028-02-01' });
+    const created = await c.request('POST', '/admin/users', { _csrf: await t(), username: 'newbie', role: 'VIEWER' });
+    const generated = /data-k="password">([^<]+)</.exec(created.text)![1]!;
+    const newbie = (await db().operatorUser.findUniqueOrThrow({ where: { username: 'newbie' } })).id;
+    await c.request('POST', `/admin/users/${newbie}/role`, { _csrf: await t(), role: 'OPERATOR' });
+    await c.request('POST', `/admin/users/${newbie}/disabled`, { _csrf: await t(), disabled: 'true' });
+    await c.request('POST', `/admin/users/${newbie}/password`, { _csrf: await t() });
+    await c.request('POST', '/admin/lang', { _csrf: await t(), lang: 'kk', back: '/admin/dashboard' });
+    await c.request('POST', '/admin/logout', { _csrf: await t() });
+    const actions = (await db().auditEntry.findMany({ orderBy: { id: 'asc' }, where: { action: { not: 'user.create' } } })).map((a) => a.action);
+    expect(actions).toEqual([
+      'login.failed',
+      'login',
+      'parent.view',
+      'parent.unlock',
+      'parent.remind',
+      'season.create',
+      'season.change',
+      'user.create',
+      'user.role',
+      'user.disable',
+      'user.resetPassword',
+      'user.language',
+      'logout',
+    ].filter((a) => a !== 'user.create'));
+    const digits = (s: string) => s.replace(/\D/g, '');
+    for (const secret of ['a wrong password!', 'correct horse battery staple', generated, parent.iin, digits(parent.phone), parent.fullName]) expect(logged).not.toContain(secret);
   });
 });

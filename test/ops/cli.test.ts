@@ -2,6 +2,7 @@ import { copyFile, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authenticate } from '../../src/console/auth/users.ts';
 import { runOps } from '../../src/ops/cli.ts';
 import type { OpsContext } from '../../src/ops/context.ts';
 import { progress } from '../../src/ops/progress.ts';
@@ -42,6 +43,7 @@ describe('progress', () => {
 
 describe.each(TEST_DB_KINDS)('ops CLI (%s)', (kind) => {
   const database = useTestDatabase(kind);
+  let stdin = '';
   const ops = async (...argv: string[]) => {
     const stdout = sink();
     const stderr = sink();
@@ -52,6 +54,7 @@ describe.each(TEST_DB_KINDS)('ops CLI (%s)', (kind) => {
       openDatabase: async () => ({ prisma: database().prisma, close: async () => {} }),
       translatorOptions: { portal: 'https://egov.kz', supportPhone: '1414' },
       sms: () => ({ publicUrl: 'https://kezek.example.kz', dailyBudget: 500 }),
+      readStdin: async () => stdin,
     };
     const code = await runOps(argv, ctx);
     return { code, out: stdout.text, err: stderr.text };
@@ -72,6 +75,29 @@ describe.each(TEST_DB_KINDS)('ops CLI (%s)', (kind) => {
     expect(await ops('purge')).toMatchObject({ code: 2, err: expect.stringContaining('--dry-run') });
     expect(await ops('stats', '--out', dir, '--lang', 'en')).toMatchObject({ code: 2 });
     expect(await ops('season', 'set', '--opens', '01.09.2026', '--deadline', '2026-10-31', '--valid-until', '2027-10-31')).toMatchObject({ code: 2, err: expect.stringContaining('--opens') });
+  });
+
+  it('user: adds console accounts (a generated password printed once, or one from stdin), lists, resets, disables; each action audited as cli', async () => {
+    const db = database().prisma;
+    const added = await ops('user', 'add', 'Zhanna.K', '--role', 'admin');
+    expect(added.code).toBe(0);
+    const password = /Password \(shown once\): (\S+)/.exec(added.out)![1]!;
+    expect((await authenticate(db, 'zhanna.k', password, new Date())).ok).toBe(true);
+    stdin = 'a long enough secret\n';
+    expect((await ops('user', 'add', 'marat', '--role', 'viewer', '--password-stdin')).out).not.toContain('Password');
+    expect((await authenticate(db, 'marat', 'a long enough secret', new Date())).ok).toBe(true);
+    expect(await ops('user', 'add', 'marat', '--role', 'viewer')).toMatchObject({ code: 1, err: expect.stringContaining('taken') });
+    expect(await ops('user', 'add', 'x', '--role', 'viewer')).toMatchObject({ code: 1 });
+    expect(await ops('user', 'add', 'aset', '--role', 'boss')).toMatchObject({ code: 2, err: expect.stringContaining('--role') });
+    expect((await ops('user', 'list')).out).toMatch(/marat\s+viewer\s+active/);
+    const reset = await ops('user', 'reset', 'marat');
+    const fresh = /shown once\): (\S+)/.exec(reset.out)![1]!;
+    expect((await authenticate(db, 'marat', fresh, new Date())).ok).toBe(true);
+    expect((await ops('user', 'disable', 'zhanna.k')).code).toBe(1);
+    expect((await ops('user', 'disable', 'marat')).code).toBe(0);
+    expect((await authenticate(db, 'marat', fresh, new Date())).ok).toBe(false);
+    const actions = (await db.auditEntry.findMany({ where: { username: 'cli' }, orderBy: { id: 'asc' } })).map((a) => a.action);
+    expect(actions).toEqual(['user.create', 'user.create', 'user.resetPassword', 'user.disable']);
   });
 
   it('imports files, writes the rejected rows next to the input, exits 3 when nothing was written', async () => {

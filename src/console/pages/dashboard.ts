@@ -7,8 +7,8 @@ import { dashboardData } from '../data/dashboard.ts';
 
 export function registerDashboard(app: FastifyInstance, ctx: PageContext): void {
   const live = async (locale: 'kk' | 'ru') => {
-    const now = ctx.clock.now();
-    const data = await dashboardData(ctx.prisma, now, ctx.reach);
+    // Shared for ten seconds: the page refreshes every fifteen, and many may have it open.
+    const { value: data, at: now } = await ctx.figures.get('dashboard', 10_000, () => dashboardData(ctx.prisma, ctx.clock.now(), ctx.reach));
     if (!data) return { data: null, chart: '', now };
     const t = (k: string) => ctx.translator.t(locale, `console.dashboard.${k}`);
     const chart =

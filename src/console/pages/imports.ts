@@ -76,6 +76,7 @@ export function registerImports(app: FastifyInstance, ctx: PageContext): void {
     const actor = actorOf(req);
     await audit(ctx.prisma, actor, { action: 'import.apply', objectType: 'import', objectId: job.id, after: { kind: job.kind, file: job.fileName, partial, checked: summary(job, 'check') } });
     jobs.startApply(job, partial, async (done) => {
+      ctx.figures.forget('');
       await audit(ctx.prisma, actor, { action: 'import.applied', objectType: 'import', objectId: done.id, after: { kind: done.kind, state: done.state, result: summary(done, 'apply') } });
     });
     return reply.redirect(`/admin/imports/${job.id}`, 303);

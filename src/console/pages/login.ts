@@ -46,7 +46,10 @@ export function registerLogin(app: FastifyInstance, ctx: PageContext): void {
     const lang = field(req, 'lang');
     if (lang === 'kk' || lang === 'ru') {
       req.session.locale = lang;
-      if (req.operator) await ctx.prisma.operatorUser.update({ where: { id: req.operator.id }, data: { locale: lang } });
+      if (req.operator && req.operator.locale !== lang) {
+        await ctx.prisma.operatorUser.update({ where: { id: req.operator.id }, data: { locale: lang } });
+        await audit(ctx.prisma, actorOf(req), { action: 'user.language', objectType: 'user', objectId: req.operator.username, before: { locale: req.operator.locale }, after: { locale: lang } });
+      }
     }
     const back = field(req, 'back');
     return reply.redirect(back === `${CONSOLE_PREFIX}/login` ? back : safeNext(back), 303);

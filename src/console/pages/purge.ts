@@ -20,9 +20,10 @@ export function registerPurge(app: FastifyInstance, ctx: PageContext): void {
   const show = async (req: FastifyRequest, reply: FastifyReply, season: Season | null, error: string | null = null, status = 200) => {
     if (!season) return ctx.render(req, reply, { view: 'purge', title: 'purge.title', data: { season: null, seasons: [] } });
     const now = ctx.clock.now();
-    const [dry, districts, runs, notices, seasons] = await Promise.all([
-      purgeDryRun(ctx.prisma, season, now),
-      purgeDryRunByDistrict(ctx.prisma, season),
+    // The dry run scans the applications: shared for half a minute, computed afresh after a purge.
+    const [{ value: dry }, { value: districts }, runs, notices, seasons] = await Promise.all([
+      ctx.figures.get(`purge:${season.id}:dry`, 30_000, () => purgeDryRun(ctx.prisma, season, now)),
+      ctx.figures.get(`purge:${season.id}:districts`, 30_000, () => purgeDryRunByDistrict(ctx.prisma, season)),
       ctx.prisma.purgeRun.findMany({ where: { seasonId: season.id }, orderBy: { startedAt: 'asc' } }),
       ctx.prisma.outbox.groupBy({ by: ['status'], where: { seasonId: season.id, kind: STOPLIST_NOTICE }, _count: { _all: true } }),
       ctx.prisma.season.findMany({ orderBy: { opensAt: 'desc' }, select: { code: true } }),
@@ -48,6 +49,8 @@ export function registerPurge(app: FastifyInstance, ctx: PageContext): void {
     if (early && field(req, 'early') !== 'yes') return show(req, reply, season, 'purge.errors.early', 400);
     const before = await purgeDryRun(ctx.prisma, season, now);
     const result = await runPurge(ctx.prisma, { season, now, force: early, reach: ctx.reach });
+    ctx.figures.forget(`purge:${season.id}:`);
+    ctx.figures.forget('dashboard');
     await audit(ctx.prisma, actorOf(req), {
       action: 'purge.run',
       objectType: 'season',

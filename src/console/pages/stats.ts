@@ -25,9 +25,10 @@ export function registerStats(app: FastifyInstance, ctx: PageContext): void {
     const code = q.season ?? '';
     const season = code ? await ctx.prisma.season.findUnique({ where: { code } }) : ((await currentSeason(ctx.prisma, ctx.clock.now())) ?? (await ctx.prisma.season.findFirst({ orderBy: { opensAt: 'desc' } })));
     if (!season) return null;
-    const all = await computeStats(ctx.prisma, season);
+    // A full pass over the season's questionnaires: shared for a minute.
+    const { value: all, at } = await ctx.figures.get(`stats:${season.id}`, 60_000, () => computeStats(ctx.prisma, season));
     const district = all.districts.some((d) => d.district === q.district) ? q.district! : '';
-    return { season, district, all, stats: inDistrict(all, district) };
+    return { season, district, all, at, stats: inDistrict(all, district) };
   };
 
   app.get('/stats', { config }, async (req, reply) => {
@@ -36,7 +37,7 @@ export function registerStats(app: FastifyInstance, ctx: PageContext): void {
     if (!data) return ctx.render(req, reply, { view: 'stats', title: 'stats.title', data: { season: null, seasons } });
     const labels = reportLabels(ctx.translator, req.locale);
     // HTML this code makes: every text in it escaped by the report (a parent's "Other" text included).
-    const report = reportSections({ stats: data.stats, labels, locale: req.locale, generatedAt: formatAlmaty(ctx.clock.now()) });
+    const report = reportSections({ stats: data.stats, labels, locale: req.locale, generatedAt: formatAlmaty(data.at) });
     const query = new URLSearchParams({ season: data.season.code, ...(data.district ? { district: data.district } : {}) }).toString();
     return ctx.render(req, reply, {
       view: 'stats',

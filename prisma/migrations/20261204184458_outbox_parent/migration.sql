@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "outbox_parentId_id_idx" ON "outbox"("parentId", "id");
