@@ -83,7 +83,8 @@ export function registerConsole(http: HttpServer, deps: ConsoleDeps): ConsoleHan
       });
       await app.register(formbody, { bodyLimit: 64 * 1024 });
       await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10 } });
-      await app.register(rateLimit, { global: false });
+      // A ceiling per address for every console request (a person clicks far less; the login has its own, lower one).
+      await app.register(rateLimit, { global: true, max: 1200, timeWindow: '1 minute' });
       await app.register(fastifyStatic, { root: ASSETS_DIR, prefix: '/assets/', maxAge: '1h', decorateReply: false });
 
       app.decorateRequest('operator', null);
@@ -115,6 +116,8 @@ export function registerConsole(http: HttpServer, deps: ConsoleDeps): ConsoleHan
       app.setNotFoundHandler((req, reply) => ctx.render(req, reply, { view: 'error', title: 'error.notFoundTitle', data: { message: 'error.notFound' }, status: 404 }));
 
       app.get('/', { config: { permission: 'dashboard' } }, (_req, reply) => reply.redirect(`${CONSOLE_PREFIX}/dashboard`, 303));
+      // Any other address under /admin: the console's own "not found", behind the session like the rest.
+      app.get('/*', { config: { permission: 'dashboard' } }, (req, reply) => ctx.render(req, reply, { view: 'error', title: 'error.notFoundTitle', data: { message: 'error.notFound' }, status: 404 }));
       registerLogin(app, ctx);
       registerDashboard(app, ctx);
       registerSeasons(app, ctx);

@@ -11,7 +11,21 @@ import { createParent, truncateAll } from '../helpers/fixtures.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
 import { HttpClient, person, startConsole, type ConsoleWorld } from './harness.ts';
 
-const PAGES = ['/admin/', '/admin/dashboard', '/admin/dashboard/live', '/admin/seasons', '/admin/parents', '/admin/parents/1', '/admin/audit', '/admin/users'];
+const PAGES = [
+  '/admin/',
+  '/admin/dashboard',
+  '/admin/dashboard/live',
+  '/admin/seasons',
+  '/admin/imports',
+  '/admin/purge',
+  '/admin/stats',
+  '/admin/stats/summary.csv',
+  '/admin/parents',
+  '/admin/parents/1',
+  '/admin/audit',
+  '/admin/users',
+  '/admin/no-such-page',
+];
 
 describe.each(TEST_DB_KINDS)('console security (%s)', (kind) => {
   let world: ConsoleWorld;
@@ -58,6 +72,11 @@ describe.each(TEST_DB_KINDS)('console security (%s)', (kind) => {
     expect(await db().auditEntry.count({ where: { action: { not: 'user.create' } } })).toBe(0);
     // The login page itself is open, and says who it is for.
     expect((await anon.request('GET', '/admin/login')).status).toBe(200);
+    // Signed in, an unknown address is the console's own page, not the platforms' JSON.
+    await anon.login('watcher');
+    const missing = await anon.request('GET', '/admin/no-such-page');
+    expect(missing.status).toBe(404);
+    expect(missing.text).toContain('Такой страницы нет.');
   });
 
   it("a viewer's operator action is refused with 403 and changes nothing; pages the role has no menu for are 403 too", async () => {
