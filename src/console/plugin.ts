@@ -43,7 +43,7 @@ export interface ConsoleHandle {
 export function registerConsole(http: HttpServer, deps: ConsoleDeps): ConsoleHandle {
   const idleMs = (deps.idleMinutes ?? 30) * 60_000;
   const sessions = new DatabaseSessionStore(deps.prisma, () => deps.clock.now(), idleMs);
-  const ctx: PageContext = { ...deps, render: createRenderer(deps.translator), figures: new SharedFigures(() => deps.clock.now()) };
+  const ctx: PageContext = { ...deps, render: createRenderer(deps.translator), figures: new SharedFigures(() => deps.clock.now(), (err, key) => deps.logger.error({ err, figures: key }, 'console: figures could not be refreshed')) };
 
   http.app.register(
     async (app: FastifyInstance) => {

@@ -12,7 +12,10 @@ export async function findParents(db: Db, query: string) {
   const digits = q.replace(/\D/g, '');
   const ids = new Set<number>();
   if (/^\d{12}$/.test(q)) {
-    for (const p of await db.parent.findMany({ where: { OR: [{ iin: q }, { children: { some: { iin: q } } }] }, select: { id: true }, take: MAX_FOUND })) ids.add(p.id);
+    // Two lookups by unique index (one OR over both tables scans the parents).
+    const [own, child] = await Promise.all([db.parent.findUnique({ where: { iin: q }, select: { id: true } }), db.child.findUnique({ where: { iin: q }, select: { parentId: true } })]);
+    if (own) ids.add(own.id);
+    if (child) ids.add(child.parentId);
   }
   if (/^\d{1,9}$/.test(q)) {
     const a = await db.application.findUnique({ where: { queueNumber: Number(q) }, select: { parentId: true } });
