@@ -212,9 +212,9 @@ class OutboxDispatcher implements Dispatcher {
     const paused = { until: 0 };
     // A send later than this after its slot could crowd a one-second window past the rate: the
     // headroom pays for it (a window of 1 s holds rate·(1−h)·(1 + late) + 1 sends at most). At
-    // low rates (SMS) that is below a timer's jitter on a busy machine, and every send would be
-    // given back: 50 ms lets at most one message more into a second.
-    const maxLateMs = Math.max(50, this.s.headroom * 1000 - 1000 / rate);
+    // low rates (SMS, ≤ 20 a second) that bound is below a timer's jitter on a busy machine and
+    // every send would be given back; there 50 ms late adds at most one message to a second.
+    const maxLateMs = Math.max(rate <= 20 ? 50 : 2, this.s.headroom * 1000 - 1000 / rate);
     const pool = new SendPool({
       lanes,
       // Slots for a quarter of the lanes per statement (not one per freed lane): at thousands of
