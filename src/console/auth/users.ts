@@ -47,9 +47,13 @@ export async function createUser(
   const password = input.password ?? generatePassword();
   if (password.length < MIN_PASSWORD_LENGTH) throw new UserError('passwordShort');
   if (await db.operatorUser.findUnique({ where: { username } })) throw new UserError('usernameTaken');
-  const user = await db.operatorUser.create({
-    data: { username, role: input.role, passwordHash: await hashPassword(password), locale: input.locale ?? 'ru' },
-  });
+  const user = await db.operatorUser
+    .create({ data: { username, role: input.role, passwordHash: await hashPassword(password), locale: input.locale ?? 'ru' } })
+    .catch((err: unknown) => {
+      // Two admins adding the same name at once: the unique index decides.
+      if ((err as { code?: string }).code === 'P2002') throw new UserError('usernameTaken');
+      throw err;
+    });
   await audit(db, actor, { action: 'user.create', objectType: 'user', objectId: username, after: { role: user.role } });
   return { user, password };
 }

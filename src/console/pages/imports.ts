@@ -1,8 +1,7 @@
 /** Registry import: upload, see the check (accepted, rejected with line and reason), then apply; progress while either runs. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { createWriteStream } from 'node:fs';
 import type { ImportKindName } from '../../import/kind.ts';
 import { IMPORT_KINDS } from '../../import/kinds/index.ts';
 import { audit } from '../audit.ts';
@@ -35,7 +34,13 @@ export function registerImports(app: FastifyInstance, ctx: PageContext): void {
     }
     const now = ctx.clock.now();
     const { job, file } = await jobs.create(kind as ImportKindName, upload.filename.slice(0, 200), req.operator!.username, now);
-    await pipeline(upload.file, createWriteStream(file, { mode: 0o600 }));
+    try {
+      await pipeline(upload.file, createWriteStream(file, { mode: 0o600 }));
+    } catch (err) {
+      // The upload broke off: the job is over, its partial file goes with the next clean-up.
+      job.state = 'failed';
+      throw err;
+    }
     if (upload.file.truncated) {
       job.state = 'failed';
       job.problem = null;
@@ -73,6 +78,8 @@ export function registerImports(app: FastifyInstance, ctx: PageContext): void {
     const partial = field(req, 'partial') === 'yes';
     // All or nothing unless the operator chose to keep the good rows.
     if (job.check.rejectedCount > 0 && !partial) return reply.redirect(`/admin/imports/${job.id}`, 303);
+    // Taken before anything is awaited: a second click, or a second operator, finds it applying.
+    job.state = 'applying';
     const actor = actorOf(req);
     await audit(ctx.prisma, actor, { action: 'import.apply', objectType: 'import', objectId: job.id, after: { kind: job.kind, file: job.fileName, partial, checked: summary(job, 'check') } });
     jobs.startApply(job, partial, async (done) => {
