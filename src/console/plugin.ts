@@ -12,7 +12,7 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import session from '@fastify/session';
 import fastifyStatic from '@fastify/static';
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import type { HttpServer } from '../http/server.ts';
 import { can } from './auth/roles.ts';
@@ -113,11 +113,12 @@ export function registerConsole(http: HttpServer, deps: ConsoleDeps): ConsoleHan
         const message = status === 403 ? 'error.csrf' : status === 413 ? 'error.tooLarge' : status === 429 ? 'error.tooMany' : status === 500 ? 'error.internal' : 'error.badRequest';
         return ctx.render(req, reply, { view: 'error', title: 'error.title', data: { message }, status });
       });
-      app.setNotFoundHandler((req, reply) => ctx.render(req, reply, { view: 'error', title: 'error.notFoundTitle', data: { message: 'error.notFound' }, status: 404 }));
+      const notFound = (req: FastifyRequest, reply: FastifyReply) => ctx.render(req, reply, { view: 'error', title: 'error.notFoundTitle', data: { message: 'error.notFound' }, status: 404 });
+      app.setNotFoundHandler(notFound);
 
       app.get('/', { config: { permission: 'dashboard' } }, (_req, reply) => reply.redirect(`${CONSOLE_PREFIX}/dashboard`, 303));
       // Any other address under /admin: the console's own "not found", behind the session like the rest.
-      app.get('/*', { config: { permission: 'dashboard' } }, (req, reply) => ctx.render(req, reply, { view: 'error', title: 'error.notFoundTitle', data: { message: 'error.notFound' }, status: 404 }));
+      app.get('/*', { config: { permission: 'dashboard' } }, notFound);
       registerLogin(app, ctx);
       registerDashboard(app, ctx);
       registerSeasons(app, ctx);

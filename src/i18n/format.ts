@@ -2,6 +2,11 @@
 const DATE = new Intl.DateTimeFormat('ru-RU', { timeZone: 'Asia/Almaty', day: '2-digit', month: '2-digit', year: 'numeric' });
 const TIME = new Intl.DateTimeFormat('ru-RU', { timeZone: 'Asia/Almaty', hour: '2-digit', minute: '2-digit', hour12: false });
 
+/** "14:05", Asia/Almaty. */
+export function formatTime(at: Date): string {
+  return TIME.format(at);
+}
+
 export function formatDate(iso: string, withTime: boolean): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '—';

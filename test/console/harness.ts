@@ -4,7 +4,6 @@
  * file (playwright-core driving Debian's /usr/bin/chromium) and a plain-HTTP client with a cookie
  * jar for the security tests.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,20 +15,12 @@ import { createUser } from '../../src/console/auth/users.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import { seedDemo } from '../../src/db/seed/index.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
+import { findChromium } from '../helpers/chromium.ts';
 import { createTestDatabase, type TestDbKind } from '../helpers/db.ts';
 
-export const PASSWORD = 'correct horse battery staple';
+export { findChromium };
 
-export function findChromium(): string | null {
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || null;
-    } catch {
-      // not this one
-    }
-  }
-  return null;
-}
+export const PASSWORD = 'correct horse battery staple';
 
 export interface ConsoleWorld {
   core: Core;

@@ -181,7 +181,8 @@ describe.each(TEST_DB_KINDS)('console security (%s)', (kind) => {
     await c.request('POST', `/admin/users/${newbie}/password`, { _csrf: await t() });
     await c.request('POST', '/admin/lang', { _csrf: await t(), lang: 'kk', back: '/admin/dashboard' });
     await c.request('POST', '/admin/logout', { _csrf: await t() });
-    const actions = (await db().auditEntry.findMany({ orderBy: { id: 'asc' }, where: { action: { not: 'user.create' } } })).map((a) => a.action);
+    // The three people of beforeEach were made by the CLI, before this test's actions.
+    const actions = (await db().auditEntry.findMany({ orderBy: { id: 'asc' }, where: { username: { not: 'cli' } } })).map((a) => a.action);
     expect(actions).toEqual([
       'login.failed',
       'login',
@@ -196,7 +197,7 @@ describe.each(TEST_DB_KINDS)('console security (%s)', (kind) => {
       'user.resetPassword',
       'user.language',
       'logout',
-    ].filter((a) => a !== 'user.create'));
+    ]);
     const digits = (s: string) => s.replace(/\D/g, '');
     for (const secret of ['a wrong password!', 'correct horse battery staple', generated, parent.iin, digits(parent.phone), parent.fullName]) expect(logged).not.toContain(secret);
   });

@@ -4,7 +4,7 @@
  * their bars, and the screenshot is a real picture. Skips when chromium is not installed (CI
  * installs it in .ci/run).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,17 +14,7 @@ import { createTranslator } from '../../src/i18n/translator.ts';
 import { exportStats } from '../../src/stats/export.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { seedStatsFixture } from './fixture.ts';
-
-function findChromium(): string | null {
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || null;
-    } catch {
-      // not this one
-    }
-  }
-  return null;
-}
+import { findChromium } from '../helpers/chromium.ts';
 
 const chromium = findChromium();
 if (!chromium) console.warn('report-chromium.test: chromium not found — skipped (apt-get install -y chromium)');

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../audit.ts';
 import { authenticate } from '../auth/users.ts';
+import { formatTime } from '../../i18n/format.ts';
 import { actorOf, field, type PageContext } from '../context.ts';
 import { CONSOLE_PREFIX } from '../paths.ts';
 
@@ -54,8 +55,4 @@ export function registerLogin(app: FastifyInstance, ctx: PageContext): void {
     const back = field(req, 'back');
     return reply.redirect(back === `${CONSOLE_PREFIX}/login` ? back : safeNext(back), 303);
   });
-}
-
-function formatTime(d: Date): string {
-  return new Intl.DateTimeFormat('ru-RU', { timeZone: 'Asia/Almaty', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
 }

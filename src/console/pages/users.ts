@@ -37,27 +37,26 @@ export function registerUsers(app: FastifyInstance, ctx: PageContext): void {
     }
   });
 
+  /** A change to one account: its user error shown on the page, else "saved" and back to the list. */
+  const change = async (req: FastifyRequest, reply: FastifyReply, apply: () => Promise<void>) => {
+    try {
+      await apply();
+    } catch (e) {
+      return problem(req, reply, e);
+    }
+    flash(req, { kind: 'ok', key: 'users.saved' });
+    return reply.redirect('/admin/users', 303);
+  };
+
   app.post('/users/:id/role', { config }, async (req, reply) => {
     const role = parseRole(field(req, 'role'));
     if (!role) return show(req, reply, { error: 'users.errors.role' }, 400);
-    try {
-      await changeRole(ctx.prisma, actorOf(req), idOf(req), role, ctx.clock.now());
-    } catch (e) {
-      return problem(req, reply, e);
-    }
-    flash(req, { kind: 'ok', key: 'users.saved' });
-    return reply.redirect('/admin/users', 303);
+    return change(req, reply, () => changeRole(ctx.prisma, actorOf(req), idOf(req), role, ctx.clock.now()));
   });
 
-  app.post('/users/:id/disabled', { config }, async (req, reply) => {
-    try {
-      await setDisabled(ctx.prisma, actorOf(req), idOf(req), field(req, 'disabled') === 'true', ctx.clock.now());
-    } catch (e) {
-      return problem(req, reply, e);
-    }
-    flash(req, { kind: 'ok', key: 'users.saved' });
-    return reply.redirect('/admin/users', 303);
-  });
+  app.post('/users/:id/disabled', { config }, (req, reply) =>
+    change(req, reply, () => setDisabled(ctx.prisma, actorOf(req), idOf(req), field(req, 'disabled') === 'true', ctx.clock.now())),
+  );
 
   app.post('/users/:id/password', { config }, async (req, reply) => {
     try {
