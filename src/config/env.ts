@@ -10,6 +10,9 @@ const optionalString = z
   .optional()
   .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()));
 
+const hoursRange = (example: string) =>
+  z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, `HH:MM-HH:MM, e.g. ${example}`);
+
 const optionalInt = (min: number) =>
   z
     .string()
@@ -62,9 +65,11 @@ export const envSchema = z.object({
     .transform((s) => [...new Set(s.split(',').map((d) => Number(d.trim())))].sort((a, b) => b - a)),
   REMINDER_ON_OPENING: boolFlag(true),
   /** Daytime window for reminders, Asia/Almaty time. */
-  REMINDER_WINDOW: optionalString
-    .transform((s) => s ?? '09:00-20:00')
-    .pipe(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM-HH:MM, e.g. 09:00-20:00')),
+  REMINDER_WINDOW: optionalString.transform((s) => s ?? '09:00-20:00').pipe(hoursRange('09:00-20:00')),
+  /** When the education department answers parents' messages: weekdays, Asia/Almaty. */
+  SUPPORT_HOURS: optionalString.transform((s) => s ?? '09:00-18:00').pipe(hoursRange('09:00-18:00')),
+  /** Working hours within which a parent can expect an answer (the bot says so on receipt). */
+  SUPPORT_ANSWER_HOURS: optionalInt(1).transform((n) => n ?? 4),
   /** Run the purge automatically at the season's deadline (else only `ops purge --confirm`). */
   PURGE_AT_DEADLINE: boolFlag(true),
   TELEGRAM_RATE_PER_SECOND: optionalInt(1).transform((n) => n ?? 25),
@@ -205,6 +210,13 @@ export interface LinkSettings {
   publicUrl: string | null;
 }
 
+/** The education department's desk for parents' messages (src/services/support.ts). */
+export interface SupportSettings {
+  /** Weekdays, minutes after midnight Asia/Almaty: [start, end). */
+  hours: { startMinute: number; endMinute: number };
+  answerWithinHours: number;
+}
+
 export interface ConsoleSettings {
   /** From the environment only; else derived from the link secret at start (src/app.ts). */
   sessionSecret: string | null;
@@ -221,6 +233,7 @@ export interface Config {
   database: { kind: 'postgres'; url: string } | { kind: 'embedded'; dataDir: string };
   seedDemo: boolean;
   portal: { url: string; supportPhone: string };
+  support: SupportSettings;
   identification: { maxAttempts: number; lockMinutes: number };
   restorePolicy: RestorePolicy;
   links: LinkSettings;
@@ -282,6 +295,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
   const [windowStart, windowEnd] = env.REMINDER_WINDOW.split('-') as [string, string];
   if (minutes(windowStart) >= minutes(windowEnd)) throw new ConfigError(['REMINDER_WINDOW: the start must be before the end']);
+  const [supportStart, supportEnd] = env.SUPPORT_HOURS.split('-') as [string, string];
+  if (minutes(supportStart) >= minutes(supportEnd)) throw new ConfigError(['SUPPORT_HOURS: the start must be before the end']);
 
   return {
     env,
@@ -310,6 +325,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     seedDemo: env.SEED_DEMO ?? !env.DATABASE_URL,
     portal: { url: env.PORTAL_URL, supportPhone: env.SUPPORT_PHONE },
+    support: {
+      hours: { startMinute: minutes(supportStart), endMinute: minutes(supportEnd) },
+      answerWithinHours: env.SUPPORT_ANSWER_HOURS,
+    },
     identification: { maxAttempts: env.IIN_MAX_ATTEMPTS, lockMinutes: env.IIN_LOCK_MINUTES },
     restorePolicy: {
       windowDays: env.RESTORE_WINDOW_DAYS ?? null,

@@ -18,6 +18,7 @@ import { initialState, type ConversationState } from './state.ts';
 import { step } from './step.ts';
 import { loadConversation, saveConversation, type LoadedConversation, type StateRecovery } from './store.ts';
 import type { TextLocale } from '../i18n/translator.ts';
+import type { FileSource } from '../services/support.ts';
 import type { ChannelName, Locale } from './views.ts';
 
 export interface ChatRef {
@@ -49,11 +50,13 @@ export interface HandleOptions {
    * also covers the parents whose registry phone it is.
    */
   senderPhone?: string | null;
+  /** Downloads the photos and documents parents send to the education department. */
+  files?: FileSource;
 }
 
 export interface RuntimeDeps {
   prisma: PrismaClient;
-  config: Pick<Config, 'identification' | 'restorePolicy'>;
+  config: Pick<Config, 'identification' | 'restorePolicy'> & Partial<Pick<Config, 'support'>>;
   clock: Clock;
   logger: Logger;
   kindergartenPages?: KindergartenPages;
@@ -94,7 +97,7 @@ export class ConversationRuntime {
       }
       let reply: Reply;
       try {
-        reply = await this.run(chat, state, input, opts.senderPhone ?? null);
+        reply = await this.run(chat, state, input, opts);
       } catch (err) {
         this.deps.logger.error({ err, channel: chat.channel, chatId: chat.chatId, input: input.type }, 'conversation step failed');
         // The state is not saved: the parent stays where they were and can simply try again.
@@ -131,8 +134,15 @@ export class ConversationRuntime {
     }
   }
 
-  private async run(chat: ChatRef, initial: ConversationState, input: Input, senderPhone: string | null): Promise<Reply> {
-    const ctx = { ...this.deps, channel: chat.channel, chatId: chat.chatId, senderPhone };
+  private async run(chat: ChatRef, initial: ConversationState, input: Input, opts: HandleOptions): Promise<Reply> {
+    const ctx = {
+      ...this.deps,
+      channel: chat.channel,
+      chatId: chat.chatId,
+      senderPhone: opts.senderPhone ?? null,
+      ...(opts.settles !== undefined ? { inboundKey: opts.settles } : {}),
+      ...(opts.files ? { files: opts.files } : {}),
+    };
     const outputs: Output[] = [];
     const pending: Input[] = [input];
     let state = initial;

@@ -17,6 +17,7 @@ import type { ConversationState, Screen } from './state.ts';
 import { pickNumbers } from './typed-numbers.ts';
 import { isStopWord } from './stop-words.ts';
 import { findLinkCode } from '../links/token.ts';
+import { keepsTypedText, SUPPORT_TEXT_MAX } from './support-rules.ts';
 
 export function step(state: ConversationState, input: Input): StepResult {
   switch (input.type) {
@@ -42,6 +43,10 @@ export function step(state: ConversationState, input: Input): StepResult {
     case 'location':
       if (state.screen !== 'q1') return retry(state, 'common.locationNotExpected');
       return show({ ...state, kg: { ...state.kg, near: input.point, query: null, page: 0 } });
+    case 'attachment':
+      if (state.screen !== 'support' && !state.supportOpen) return retry(state, 'support.attachHint');
+      if ((input.file.caption?.length ?? 0) > SUPPORT_TEXT_MAX) return retry(state, 'support.tooLong', { max: SUPPORT_TEXT_MAX });
+      return done(state, [], [{ type: 'supportAttachment', file: input.file }]);
     case 'unsupported':
       return retry(state, 'common.useButtons');
     case 'templateStop':
@@ -76,6 +81,8 @@ function onCommand(state: ConversationState, name: Command): StepResult {
   // Before identification too: a WhatsApp number gets the outreach meant for its registry parents.
   if (name === 'stop') return show(enter({ ...state, optOutFrom: state.screen === 'optOut' ? state.optOutFrom : state.screen }, 'optOut'));
   if (name === 'notify') return done(state, [], [{ type: 'optIn' }]);
+  // Before identification too: "my IIN is not found" is among the reasons to write.
+  if (name === 'write') return show(enter({ ...state, editing: false }, state.locale ? 'support' : 'language'));
   if (name === 'help') {
     // Before identification help is shown without leaving the identification step.
     return state.linked ? show(enter(state, 'help')) : done(state, [], [{ type: 'loadSeason' }]);
@@ -125,6 +132,7 @@ function onText(state: ConversationState, raw: string): StepResult {
   }
   if (input.length === 0) return retry(state, 'common.useButtons');
   if (isStopWord(input)) return onCommand(state, 'stop');
+  if (state.screen === 'support') return toSupport(state, input);
   // A WhatsApp deep link prefills the parent's first message with its code.
   const link = state.linked ? null : findLinkCode(input);
   if (link) return onStart(state, null, link);
@@ -134,7 +142,8 @@ function onText(state: ConversationState, raw: string): StepResult {
       if (state.seq === 0) return onStart(state, null);
       break;
     case 'contact':
-      return retry(state, 'identify.useContactButton');
+      if (!state.supportOpen) return retry(state, 'identify.useContactButton');
+      break;
     case 'iin':
       return onIin(state, input);
     case 'q1':
@@ -147,7 +156,15 @@ function onText(state: ConversationState, raw: string): StepResult {
       return onOtherText(state, input);
   }
   const chosen = typedOption(state, input);
-  return chosen ? onAction(state, chosen) : retry(state, 'common.useButtons');
+  if (chosen) return onAction(state, chosen);
+  // With a conversation open, what the screen has no use for is meant for the department.
+  if (state.supportOpen && !keepsTypedText(state.screen)) return toSupport(state, input);
+  return retry(state, 'common.useButtons');
+}
+
+function toSupport(state: ConversationState, input: string): StepResult {
+  if (input.length > SUPPORT_TEXT_MAX) return retry(state, 'support.tooLong', { max: SUPPORT_TEXT_MAX });
+  return done(state, [], [{ type: 'supportMessage', text: input }]);
 }
 
 /** "2" typed on a single-choice screen chooses the second option. */
@@ -197,6 +214,8 @@ function onBack(state: ConversationState): StepResult {
   }
   if (screen === 'restoreConfirm') return show(enter({ ...state, restore: null }, 'stopList'));
   if (screen === 'optOut') return leaveOptOut(state);
+  // Back from writing before identification: identification goes on where it can.
+  if (screen === 'support' && !state.linked) return show(enter(state, state.locale ? 'contact' : 'language'));
   return show(enter(state, state.linked ? 'menu' : 'language'));
 }
 
