@@ -26,6 +26,7 @@ import { describeApiError } from './errors.ts';
 import { MAX_ATTEMPTS } from './channel-limits.ts';
 import { retryNetworkErrors } from './network-retry.ts';
 import { UpdatePipeline, type PipelineOptions } from './pipeline.ts';
+import { TelegramFiles } from './files.ts';
 import { ALLOWED_UPDATES, chatIdOf } from './updates.ts';
 import { WEBHOOK_PATH, webhookHandler } from './webhook.ts';
 
@@ -72,7 +73,7 @@ export class TelegramChannel implements ChannelAdapter {
       retryNetworkErrors(opts.networkRetryDelaysMs),
       autoRetry({ ...(opts.retry ?? { maxRetryAttempts: 3, maxDelaySeconds: 10 }), rethrowHttpErrors: true }),
     );
-    this.pipeline = new UpdatePipeline(core, opts);
+    this.pipeline = new UpdatePipeline(core, { ...opts, files: new TelegramFiles(this.bot.api, settings.token, settings.apiRoot) });
     this.bot.use(this.track());
     if (this.mode === 'polling') this.bot.use(sequentialize((ctx: Context) => chatKey(ctx.update)));
     this.bot.use(this.pipeline.middleware());

@@ -27,6 +27,7 @@ import { deliver, ReplyKeyboards } from './delivery.ts';
 import type { WebhookReply } from './webhook-reply.ts';
 import { describeApiError, isUnreachable } from './errors.ts';
 import { classify, type Incoming } from './updates.ts';
+import type { FileSource } from '../../src/services/support.ts';
 
 export type UpdateOutcome = 'processed' | 'duplicate' | 'ignored' | 'unreachable' | 'failed';
 
@@ -55,6 +56,8 @@ export interface PipelineOptions {
   answerDeadlineMs?: number;
   /** Called when an update is settled (tests and metrics). */
   onSettled?: (updateId: number, outcome: UpdateOutcome) => void;
+  /** Downloads the files parents send to the education department. */
+  files?: FileSource;
 }
 
 const CHANNEL = 'TELEGRAM';
@@ -150,6 +153,7 @@ export class UpdatePipeline {
       loaded: turn.loaded,
       settles: turn.externalId,
       localeHint: turn.hint,
+      ...(this.opts.files ? { files: this.opts.files } : {}),
     });
     turn.locale = reply.locale;
     turn.settled = reply.settled;

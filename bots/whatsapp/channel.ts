@@ -18,6 +18,7 @@ import type { HttpRequest, HttpResponse } from '../../src/http/server.ts';
 import { claimStaleInbound, countAttempt, markProcessed, recordInbound, unprocessedInbound } from '../../src/inbox/inbox.ts';
 import { recordUndeliverableAddress, REGISTRY_DEFAULT_LOCALE } from '../../src/campaign/outreach.ts';
 import { markUnreachable, recordInboundActivity } from '../../src/services/reachability.ts';
+import { releaseAwaitingWindow, type FileSource } from '../../src/services/support.ts';
 import type { ChannelAdapter } from '../channel.ts';
 import { CloudApiTransport } from './cloud-api-transport.ts';
 import { converse } from './conversation.ts';
@@ -66,6 +67,8 @@ export class WhatsAppChannel implements ChannelAdapter {
   private timer: NodeJS.Timeout | null = null;
   private accepting = true;
   private recovering: Promise<void> | null = null;
+  /** Downloads the photos and documents parents send to the education department. */
+  private readonly files: FileSource | undefined;
 
   constructor(
     private readonly core: ChannelCore,
@@ -75,6 +78,8 @@ export class WhatsAppChannel implements ChannelAdapter {
     this.transport =
       opts.transport ??
       new CloudApiTransport({ token: config.token, phoneNumberId: config.phoneNumberId, apiRoot: config.apiRoot, apiVersion: config.apiVersion });
+    const transport = this.transport;
+    this.files = transport.fetchMedia ? { fetch: (ref, max) => transport.fetchMedia!(ref, max) } : undefined;
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     this.wait = opts.sleep ?? sleep;
     core.http.route('GET', WEBHOOK_PATH, (req) => this.verify(req));
@@ -189,12 +194,15 @@ export class WhatsAppChannel implements ChannelAdapter {
       return;
     }
     const hint = stored.message.type === 'button' ? await this.templateLanguage(chatId) : null;
-    const { outputs, locale, settled } = await converse(this.core.runtime, { channel: CHANNEL, chatId }, input, senderPhone(stored.message), externalId, hint);
+    const { outputs, locale, settled } = await converse(this.core.runtime, { channel: CHANNEL, chatId }, input, senderPhone(stored.message), externalId, hint, this.files);
     // The core has saved the answer (and marked the update processed with it, unless the step
     // failed): from here a failed reply never makes it be applied twice.
     if (!settled) await markProcessed(prisma, CHANNEL, externalId, now);
     // After the step, so a chat linked by this very message gets its window and user id too.
     await recordInboundActivity(prisma, CHANNEL, chatId, sentAt(stored.message, now), stored.userId);
+    // The parent wrote: the window is open again, and the desk's replies held for it go now.
+    const released = await releaseAwaitingWindow(prisma, CHANNEL, chatId, now);
+    if (released > 0) this.core.logger.debug({ released }, 'whatsapp: replies of the education department released by the open window');
     const focus = input.type === 'action' && 'value' in input.action ? input.action.value : null;
     await this.deliver(chatId, outputs, locale, focus);
   }

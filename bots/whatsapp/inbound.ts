@@ -21,6 +21,15 @@ export interface InboundMessage {
   interactive?: { type?: string; buttonReply?: { id?: string }; listReply?: { id?: string } };
   button?: { payload?: string; text?: string };
   location?: { latitude?: number | string; longitude?: number | string };
+  image?: InboundMedia;
+  document?: InboundMedia & { filename?: string };
+}
+
+/** A photo or document as the webhook announces it (the library's camelCase); the bytes are fetched by id. */
+export interface InboundMedia {
+  id?: string;
+  mimeType?: string;
+  caption?: string;
 }
 
 export interface StatusError {
@@ -120,6 +129,15 @@ export function toInput(m: InboundMessage): Input | null {
       const lon = Number(m.location?.longitude);
       if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return { type: 'unsupported' };
       return { type: 'location', point: { lat, lon } };
+    }
+    case 'image':
+    case 'document': {
+      const media = m.type === 'image' ? m.image : m.document;
+      if (typeof media?.id !== 'string' || media.id === '') return { type: 'unsupported' };
+      const name = m.type === 'document' && typeof m.document?.filename === 'string' ? m.document.filename : null;
+      const caption = typeof media.caption === 'string' ? media.caption : null;
+      const mime = typeof media.mimeType === 'string' ? media.mimeType : null;
+      return { type: 'attachment', file: { ref: media.id, kind: m.type === 'image' ? 'photo' : 'document', mime, size: null, name, caption } };
     }
     default:
       return IGNORED.has(m.type) ? null : { type: 'unsupported' };

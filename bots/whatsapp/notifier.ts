@@ -20,6 +20,7 @@ import { withinServiceWindow } from './window.ts';
 export const CAMPAIGN_TEMPLATES = {
   REMINDER: { name: TEMPLATES.reminder.name, buttonPayloads: [...TEMPLATES.reminder.buttonPayloads] },
   STOPLIST_NOTICE: { name: TEMPLATES.stopListNotice.name, buttonPayloads: [...TEMPLATES.stopListNotice.buttonPayloads] },
+  SUPPORT_NUDGE: { name: TEMPLATES.supportAnswer.name, buttonPayloads: [...TEMPLATES.supportAnswer.buttonPayloads] },
 };
 
 /** Meta allows about one message per 6 s to the same user once it reports the pair rate limit. */

@@ -6,17 +6,20 @@
 import type { Message } from '../../conversation/io.ts';
 import type { Db } from '../../services/db.ts';
 import { buildNotification, stopListDataFromPayload, templateParams, type NotificationContent } from '../notifications.ts';
-import { REMINDER, STOPLIST_NOTICE, type CampaignKind } from '../outbox-kinds.ts';
+import { isSupportKind, REMINDER, STOPLIST_NOTICE, SUPPORT_CLOSED, SUPPORT_NUDGE, SUPPORT_REPLY, type CampaignKind } from '../outbox-kinds.ts';
+import { supportClosedMessage, supportNudgeMessage, supportReplyMessage } from '../support-notifications.ts';
+import { formatDate } from '../../i18n/format.ts';
 import { reminderContent, type ReminderData } from '../planner.ts';
 import { daysLeft } from '../schedule.ts';
 import type { TemplateCall } from '../senders.ts';
 import type { ClaimedRow } from './claim.ts';
 
 /** The approved template of each kind (name and quick-reply payloads); the channel ships them. */
-export type TemplateCatalog = Partial<Record<CampaignKind, { name: string; buttonPayloads: string[] }>>;
+export type TemplateCatalog = Partial<Record<CampaignKind | typeof SUPPORT_NUDGE, { name: string; buttonPayloads: string[] }>>;
 
 export type Composed =
-  | { ok: true; message: Message; template: TemplateCall | null; content: NotificationContent }
+  /** `content`: the message as data, for channels that write their own text (SMS); the desk's messages have none. */
+  | { ok: true; message: Message; template: TemplateCall | null; content?: NotificationContent }
   /** Not to be sent: the parent no longer needs it. */
   | { ok: false; cancel: string }
   /** Cannot be sent: the row itself is broken. */
@@ -48,7 +51,29 @@ export async function compose(db: Db, row: ClaimedRow, now: Date, templates: Tem
       content: { kind: STOPLIST_NOTICE, data },
     };
   }
+  if (isSupportKind(row.kind)) return composeSupport(db, row, templates);
   return { ok: false, fail: `unknown outbox kind ${row.kind}` };
+}
+
+/** The desk's messages: the reply's words are read from the thread at send time (the row names them). */
+async function composeSupport(db: Db, row: ClaimedRow, templates: TemplateCatalog): Promise<Composed> {
+  const payload = row.payload as { threadId?: unknown; messageId?: unknown; since?: unknown } | null;
+  switch (row.kind) {
+    case SUPPORT_REPLY: {
+      const id = typeof payload?.messageId === 'number' ? payload.messageId : null;
+      const reply = id === null ? null : await db.supportMessage.findUnique({ where: { id }, select: { text: true } });
+      if (!reply?.text) return { ok: false, fail: 'support reply not found' };
+      return { ok: true, message: supportReplyMessage(reply.text), template: null };
+    }
+    case SUPPORT_CLOSED: {
+      const linked = (await db.chatLink.count({ where: { channel: row.channel, chatId: row.chatId } })) > 0;
+      return { ok: true, message: supportClosedMessage(linked), template: null };
+    }
+    default: {
+      const since = typeof payload?.since === 'string' ? payload.since : new Date(0).toISOString();
+      return { ok: true, message: supportNudgeMessage(), template: templateOf(templates, SUPPORT_NUDGE, [formatDate(since, false)]) };
+    }
+  }
 }
 
 async function stillStopListed(db: Db, parentId: number | null, queueNumbers: number[]): Promise<number[]> {
@@ -61,7 +86,7 @@ async function stillStopListed(db: Db, parentId: number | null, queueNumbers: nu
   return rows.map((r) => r.queueNumber);
 }
 
-function templateOf(templates: TemplateCatalog, kind: CampaignKind, params: string[]): TemplateCall | null {
+function templateOf(templates: TemplateCatalog, kind: CampaignKind | typeof SUPPORT_NUDGE, params: string[]): TemplateCall | null {
   const t = templates[kind];
   return t ? { name: t.name, params, buttonPayloads: t.buttonPayloads } : null;
 }

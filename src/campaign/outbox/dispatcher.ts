@@ -39,7 +39,8 @@ import type { Db } from '../../services/db.ts';
 import { isOutreach, recordUndeliverable, REGISTRY_DEFAULT_LOCALE } from '../outreach.ts';
 import { cancelObsoleteReminders } from '../planner.ts';
 import { reminderHold, type HoldReason } from '../busy-chats.ts';
-import { REMINDER } from '../outbox-kinds.ts';
+import { isSupportKind, REMINDER, SUPPORT_NUDGE } from '../outbox-kinds.ts';
+import { AWAITING_WINDOW } from '../../services/support.ts';
 import type { DaytimeWindow } from '../schedule.ts';
 import type { Message } from '../../conversation/io.ts';
 import type { NotificationContent } from '../notifications.ts';
@@ -270,6 +271,8 @@ class OutboxDispatcher implements Dispatcher {
     const seen = new Set<string>();
     const later: number[] = [];
     const held: Record<HoldReason, { id: number; at: Date }[]> = { busy: [], night: [] };
+    /** Desk replies on WhatsApp waiting for the parent to open the window (support.ts releases them). */
+    const awaiting: { id: number; at: Date }[] = [];
     const ready: Prepared[] = [];
     for (const row of rows) {
       const claim = { id: row.id, instanceId };
@@ -287,14 +290,16 @@ class OutboxDispatcher implements Dispatcher {
         continue;
       }
       seen.add(row.chatId);
-      if (ctx.optedOut) {
+      const support = isSupportKind(row.kind);
+      // The desk's messages answer the parent's own question: a campaign opt-out does not stop them.
+      if (ctx.optedOut && !support) {
         await markCancelled(prisma, claim, 'opted out');
         stats.cancelled++;
         continue;
       }
       const outreach = isOutreach(row);
       const link = ctx.link;
-      const refused = outreach ? outreachCancel(ctx) : !link ? 'chat no longer linked' : link.unreachableAt ? 'unreachable' : null;
+      const refused = outreach ? outreachCancel(ctx) : support ? supportCancel(ctx) : !link ? 'chat no longer linked' : link.unreachableAt ? 'unreachable' : null;
       if (refused) {
         await markCancelled(prisma, claim, refused);
         stats.cancelled++;
@@ -320,12 +325,26 @@ class OutboxDispatcher implements Dispatcher {
         held[hold.reason].push({ id: row.id, at: hold.until });
         continue;
       }
-      // A registry phone has no window open: WhatsApp takes only the template there.
-      const lastInboundAt = outreach ? null : link!.lastInboundAt;
-      const window = sender.withinServiceWindow ? !row.viaTemplate && sender.withinServiceWindow(lastInboundAt, now) : true;
+      // A registry phone has no window open: WhatsApp takes only the template there. A chat with
+      // the desk may be unlinked (a parent not identified writes too): its thread knows its last word.
+      const lastInboundAt = outreach ? null : support ? latest(link?.lastInboundAt ?? null, ctx.thread?.lastParentAt ?? null) : link!.lastInboundAt;
+      const open = sender.withinServiceWindow ? sender.withinServiceWindow(lastInboundAt, now) : true;
+      if (support && sender.withinServiceWindow) {
+        const decision = supportWindowDecision(row.kind, open);
+        if (decision === 'cancel') {
+          await markCancelled(prisma, claim, 'the window is open: the reply goes itself');
+          stats.cancelled++;
+          continue;
+        }
+        if (decision === 'hold') {
+          awaiting.push({ id: row.id, at: new Date(now.getTime() + AWAITING_WINDOW_MAX_MS) });
+          continue;
+        }
+      }
+      const window = !row.viaTemplate && open;
       ready.push({
         row,
-        locale: outreach ? (ctx.parent.locale ?? REGISTRY_DEFAULT_LOCALE) : link!.locale,
+        locale: outreach ? (ctx.parent.locale ?? REGISTRY_DEFAULT_LOCALE) : support ? (link?.locale ?? ctx.thread!.locale) : link!.locale,
         message: composed.message,
         template: composed.template,
         withinServiceWindow: window,
@@ -338,6 +357,10 @@ class OutboxDispatcher implements Dispatcher {
       stats.deferred += later.length;
     }
     await this.holdBack(channel, held, stats);
+    if (awaiting.length > 0) {
+      await unclaimEach(prisma, awaiting, instanceId, AWAITING_WINDOW);
+      stats.deferred += awaiting.length;
+    }
     const admitted = await this.deferredBySender(sender, ready, now, stats);
     if (channel !== 'WHATSAPP') return admitted;
     const templated = admitted.filter((p) => !p.withinServiceWindow);
@@ -468,7 +491,8 @@ interface Prepared {
   message: Message;
   template: TemplateCall | null;
   withinServiceWindow: boolean;
-  content: NotificationContent;
+  /** As data, for channels that write their own text (SMS); the support desk's messages have none. */
+  content?: NotificationContent;
   /** The deep link of a row addressed to a registry phone (deep-links.ts). */
   link: string | null;
 }
@@ -479,12 +503,35 @@ const notificationOf = (p: Prepared): Notification => ({
   message: p.message,
   template: p.template,
   withinServiceWindow: p.withinServiceWindow,
-  content: p.content,
+  ...(p.content ? { content: p.content } : {}),
   link: p.link,
 });
 
 /** `error` of a reminder given back until its chat is quiet, or until the window opens. */
 export const HELD: Record<HoldReason, string> = { busy: 'held: chat busy', night: 'held: outside the daytime window' };
+
+/**
+ * A desk reply held for the window is looked at again when the parent writes (or after this, so
+ * nothing waits forever unseen: it is held again if the window is still shut).
+ */
+const AWAITING_WINDOW_MAX_MS = 7 * 86_400_000;
+
+/**
+ * WhatsApp and the desk: a reply or a close goes free-form inside the window and waits for it
+ * outside (the operator sent the "you have an answer" template, whose tap opens it); that
+ * template itself is pointless once the window is open.
+ */
+function supportWindowDecision(kind: string, open: boolean): 'send' | 'hold' | 'cancel' {
+  if (kind === SUPPORT_NUDGE) return open ? 'cancel' : 'send';
+  return open ? 'send' : 'hold';
+}
+
+function supportCancel(ctx: RowContext): string | null {
+  if (!ctx.thread) return 'support thread gone';
+  return ctx.link?.unreachableAt ? 'unreachable' : null;
+}
+
+const latest = (a: Date | null, b: Date | null): Date | null => (a && b ? (a > b ? a : b) : (a ?? b));
 
 /** A claimed row whose context was not read (it cannot happen while the claim holds): treated as unlinked. */
 const UNKNOWN_ROW: RowContext = {
@@ -493,6 +540,7 @@ const UNKNOWN_ROW: RowContext = {
   superseded: false,
   optedOut: false,
   parent: { locale: null, consent: false, chatReachable: false, undeliverable: false },
+  thread: null,
 };
 
 /** Why a row to a registry phone is not sent after all; null: it goes. */
