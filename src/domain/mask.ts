@@ -49,3 +49,12 @@ const IIN_IN_TEXT = /(?<!\d)(?:\d{12}|\d{6}[ \-]\d{6}|\d{4}[ \-]\d{4}[ \-]\d{4}|
 export function maskPersonalData(text: string): string {
   return text.replace(PHONE_IN_TEXT, (m) => maskPhone(m)).replace(IIN_IN_TEXT, (m) => maskIin(m));
 }
+
+/** "Айгүл Нұрланқызы" → "А*** Н***": enough for the eye to tell two people apart, not the name. */
+export function maskName(name: string): string {
+  return name
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => `${[...w][0]}***`)
+    .join(' ');
+}

@@ -228,6 +228,7 @@ export async function replyToThread(db: Db, r: OperatorReply): Promise<ReplyResu
           kind: SUPPORT_REPLY,
           payload: { threadId: r.threadId, messageId: message.id },
           nextAttemptAt: r.now,
+          createdAt: r.now,
         },
         select: { id: true },
       });
@@ -264,6 +265,7 @@ export async function queueAnswerTemplate(db: Db, threadId: number, now: Date): 
         viaTemplate: true,
         payload: { threadId, since: thread.lastParentAt.toISOString() },
         nextAttemptAt: now,
+        createdAt: now,
       },
     ],
     skipDuplicates: true,
@@ -297,6 +299,7 @@ export async function closeThread(db: Db, threadId: number, operatorId: number, 
         kind: SUPPORT_CLOSED,
         payload: { threadId },
         nextAttemptAt: now,
+        createdAt: now,
       },
     });
     return thread;

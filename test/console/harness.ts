@@ -62,8 +62,8 @@ export async function newPage(browser: Browser): Promise<{ page: Page; problems:
   const dialogs: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    // Refusals the test asks for (a wrong password, a forbidden action) are not problems.
-    if (m.type() === 'error' && !/status of (400|401|403|429)\b/.test(m.text())) problems.push(`console: ${m.text()}`);
+    // Refusals the test asks for (a wrong password, a forbidden action, a reply that crossed another) are not problems.
+    if (m.type() === 'error' && !/status of (400|401|403|409|429)\b/.test(m.text())) problems.push(`console: ${m.text()}`);
   });
   page.on('dialog', (d) => {
     dialogs.push(d.message());
