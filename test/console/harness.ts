@@ -107,6 +107,11 @@ export class HttpClient {
     return { status: r.status, location: r.headers.get('location'), text: await r.text() };
   }
 
+  /** The session's cookies, for requests made with fetch itself (streams, binary bodies). */
+  async cookieHeader(): Promise<string> {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
   /** The CSRF token of the page's first form. */
   async token(pathAndQuery: string): Promise<string> {
     const { text } = await this.request('GET', pathAndQuery);
