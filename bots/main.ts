@@ -67,6 +67,8 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // Readiness answers 503 from now on: balancers stop sending here while the rest drains.
+    core.health.startDraining();
     logger.info({ signal }, 'shutting down: no new updates, finishing the ones in flight');
     await scheduler.stop();
     // No new sends; the ones in flight finish; rows claimed by this instance go back to PENDING.

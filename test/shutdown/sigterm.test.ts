@@ -1,10 +1,12 @@
 /**
- * Graceful shutdown of the real process (`node --import tsx bots/main.ts`, as `npm start` runs it)
- * on SIGTERM, in Telegram webhook mode
+ * Graceful shutdown of the real process (`node --import tsx bots/main.ts`, as `npm start` and the
+ * systemd unit run it) on SIGTERM, in Telegram webhook mode
  * on a PostgreSQL test database against the loopback fake Bot API: an update whose reply is slow
  * (the fake holds sendMessage) is in flight when SIGTERM arrives — it completes (reply sent, state
  * saved, update marked processed), a webhook post arriving meanwhile gets 503 (Telegram delivers it
- * again later), and the process exits 0.
+ * again later), readiness answers 503 from the signal on, and the process exits 0. And `npm start`
+ * itself: SIGTERM to npm (what a supervisor or a terminal sends to the process it started) reaches
+ * the product, which drains and exits 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -81,6 +83,7 @@ describe('SIGTERM', () => {
       throw new Error(`the process did not set its webhook:\n${output.join('')}`);
     });
     expect(fake.webhook!.url).toBe(`http://127.0.0.1:${port}/webhooks/telegram`);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
 
     const user = userFor(4_242_001, 'ru');
     fake.delayNext('sendMessage', 2_500);
@@ -94,6 +97,10 @@ describe('SIGTERM', () => {
     await new Promise((r) => setTimeout(r, 300));
     const refused = await fake.deliver(startCommand(userFor(4_242_002, 'ru')));
     expect(refused).toBe(503);
+    // Draining: not ready, so a balancer sends nothing more here.
+    const readiness = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(readiness.status).toBe(503);
+    expect(await readiness.json()).toMatchObject({ status: 'not ready', draining: true, database: 'ok' });
 
     expect(await slow).toBe(200);
     expect(await exited(child)).toBe(0);
@@ -139,7 +146,49 @@ describe('SIGTERM', () => {
     expect(await exited(child)).toBe(0);
     await expect(readFile(path.join(dataDir, LOCK_FILE))).rejects.toThrow();
   });
+
+  it('npm start: SIGTERM to npm reaches the product, which drains and exits 0', { timeout: 120_000 }, async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kq-npm-sigterm-'));
+    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+    const port = await freePort();
+    const output: string[] = [];
+    const npm = spawn('npm', ['start', '--silent'], {
+      cwd: PROJECT_ROOT,
+      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info', SEED_DEMO: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    cleanup.push(async () => {
+      if (npm.exitCode === null) npm.kill('SIGKILL');
+    });
+    npm.stdout!.on('data', (d) => output.push(String(d)));
+    npm.stderr!.on('data', (d) => output.push(String(d)));
+    await waitUntil(async () => output.join('').includes('is running'), 90_000).catch(() => {
+      throw new Error(`npm start did not start the product:\n${output.join('')}`);
+    });
+    // The database lock names the product's process: npm's child, not npm.
+    const productPid = Number((await readFile(path.join(dataDir, LOCK_FILE), 'utf8')).trim());
+    expect(productPid).not.toBe(npm.pid);
+    cleanup.push(async () => {
+      if (alive(productPid)) process.kill(productPid, 'SIGKILL');
+    });
+
+    npm.kill('SIGTERM');
+    expect(await exited(npm)).toBe(0);
+    expect(output.join('')).toContain('shutting down');
+    // The product drained and exited itself, closing the database and releasing its lock.
+    await waitUntil(async () => !alive(productPid), 10_000);
+    await expect(readFile(path.join(dataDir, LOCK_FILE))).rejects.toThrow();
+  });
 });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 async function inboxRows(url: string): Promise<{ external_id: string; processed: boolean }[]> {
   const client = new pg.Client({ connectionString: url });
