@@ -7,6 +7,7 @@ import { startScheduler } from '../src/campaign/scheduler.ts';
 import { ConfigError, loadConfig } from '../src/config/env.ts';
 import type { ChannelAdapter } from './channel.ts';
 import { createOutboxDispatcher } from './outbox.ts';
+import { startupSummary } from './startup-summary.ts';
 import { TelegramChannel } from './telegram/channel.ts';
 import { createWhatsAppChannel } from './whatsapp/channel.ts';
 import { tuneV8 } from '../src/v8-tuning.ts';
@@ -37,14 +38,7 @@ async function main(): Promise<void> {
 
   const port = await core.http.listen(config.env.PORT);
   for (const channel of channels) await channel.start();
-  logger.info({ port, database: core.db.kind, channels: channels.map((c) => c.name) }, 'kindergarten queue assistant is running');
-  if (channels.length === 0) logger.info('No messaging channel is on. Try the whole conversation in the terminal: npm run chat');
-  if (core.console) {
-    const url = `${config.links.publicUrl ?? `http://localhost:${port}`}/admin`;
-    logger.info({ url }, 'operator console');
-    // On the terminal only, never in the structured log: the demo admin's password, this once.
-    if (core.demoAdmin) console.log(`\nOperator console: ${url}\n  user: ${core.demoAdmin.username}\n  password: ${core.demoAdmin.password}\n  (shown once; add people under Users, or: npm run ops -- user add NAME --role operator)\n`);
-  }
+  const summary = startupSummary(core, channels, port);
   // After the channels: Telegram's username comes from getMe at start.
   const links = core.links.describe();
   if (links.deepLinks) {
@@ -62,6 +56,11 @@ async function main(): Promise<void> {
     ...(outbox ? { dispatch: async () => void (await outbox.tick()) } : {}),
     ...(core.console ? { sweepSessions: () => core.console!.sessions.sweep() } : {}),
   });
+
+  logger.info(summary, 'kindergarten queue assistant is running');
+  if (channels.length === 0) logger.info('No messaging channel is on. Try the whole conversation in the terminal: npm run chat');
+  // On the terminal only, never in the structured log: the demo admin's password, this once.
+  if (core.demoAdmin) console.log(`\nOperator console: ${summary.console}\n  user: ${core.demoAdmin.username}\n  password: ${core.demoAdmin.password}\n  (shown once; add people under Users, or: npm run ops -- user add NAME --role operator)\n`);
 
   let stopping = false;
   const stop = async (signal: string) => {

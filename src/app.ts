@@ -18,7 +18,7 @@ import { createTranslator, type Translator } from './i18n/translator.ts';
 import { LinkService } from './links/links.ts';
 import { resolveLinkSecret } from './links/secret.ts';
 import { registerSmsPage } from './links/sms-page.ts';
-import { createLogger, type Logger } from './log.ts';
+import { createLogger, wantsPrettyLogs, type Logger } from './log.ts';
 import { ensureDemoAdmin } from './console/demo-admin.ts';
 import { registerConsole, type ConsoleHandle } from './console/plugin.ts';
 import { hkdfSync } from 'node:crypto';
@@ -60,7 +60,7 @@ export interface CoreOptions {
 
 /** Opens (and migrates) the configured database, then assembles the core on it. */
 export async function startCore(config: Config, opts: CoreOptions = {}): Promise<Core> {
-  const logger = opts.logger ?? createLogger(config.env.LOG_LEVEL);
+  const logger = opts.logger ?? createLogger(config.env.LOG_LEVEL, undefined, { pretty: wantsPrettyLogs(config.env.LOG_PRETTY) });
   const started = Date.now();
   const db = await openDatabase(config.database);
   logger.info({ database: db.kind, ms: Date.now() - started }, 'database ready');
@@ -152,6 +152,11 @@ export async function assembleCore(db: Database, config: Config, opts: CoreOptio
 function instrument(metrics: Metrics, db: Database, config: Config, clock: Clock, logger: Logger): void {
   const statement = metrics.statementSeconds.labels({ database: db.kind });
   db.statements.observe = (seconds) => statement.observe(seconds);
+  // Every configured channel's series exist from the start at 0: rates and alerts see them before the first update.
+  const channels = [...(config.telegram ? ['TELEGRAM'] : []), ...(config.whatsapp ? ['WHATSAPP'] : [])];
+  for (const channel of channels) {
+    for (const c of [metrics.updatesReceived, metrics.updatesProcessed, metrics.updatesDuplicate, metrics.updatesFailed]) c.inc({ channel }, 0);
+  }
   const rates = config.campaign.ratePerSecond;
   if (config.telegram) metrics.sendRateLimit.set({ channel: 'TELEGRAM' }, rates.TELEGRAM);
   if (config.whatsapp) metrics.sendRateLimit.set({ channel: 'WHATSAPP' }, rates.WHATSAPP);

@@ -8,6 +8,7 @@
 import { readMigrationHistory, migrationNames } from '../db/migrations/history.ts';
 import { DEFAULT_MIGRATIONS_DIR } from '../db/migrations/paths.ts';
 import type { Database } from '../db/client.ts';
+import { Gauge } from 'prom-client';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { HttpResponse, HttpServer } from './server.ts';
 
@@ -28,9 +29,28 @@ export class Health {
 
   constructor(
     private readonly db: Pick<Database, 'prisma' | 'kind'>,
-    private readonly metrics: Metrics,
+    metrics: Metrics,
     private readonly migrationsDir: string = DEFAULT_MIGRATIONS_DIR,
-  ) {}
+  ) {
+    const health = this;
+    // Checked at each scrape, so the alert on readiness needs nobody to call /readyz.
+    new Gauge({
+      name: 'kq_ready',
+      help: '1 when the instance is ready (database answers, migrations current, not draining), 0 otherwise',
+      registers: [metrics.registry],
+      async collect() {
+        this.set((await health.readiness()).ready ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'kq_draining',
+      help: '1 from the stop signal on: no new updates, the ones in flight finish',
+      registers: [metrics.registry],
+      collect() {
+        this.set(health.draining ? 1 : 0);
+      },
+    });
+  }
 
   get draining(): boolean {
     return this.drainingSince !== null;
@@ -39,8 +59,6 @@ export class Health {
   /** From the stop signal on: readiness 503. */
   startDraining(now: Date = new Date()): void {
     this.drainingSince ??= now;
-    this.metrics.draining.set(1);
-    this.metrics.ready.set(0);
   }
 
   register(http: HttpServer): void {
@@ -73,7 +91,6 @@ export class Health {
     } catch {
       result = { ready: false, database: 'unavailable', migrations: this.migrationsCurrent ? 'current' : 'unknown', draining };
     }
-    this.metrics.ready.set(result.ready ? 1 : 0);
     return result;
   }
 

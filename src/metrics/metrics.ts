@@ -51,17 +51,6 @@ export class Metrics {
     buckets: STATEMENT_BUCKETS,
     registers: [this.registry],
   });
-  readonly ready = new Gauge({
-    name: 'kq_ready',
-    help: '1 when the instance answered its last readiness check with 200 (database answers, migrations current, not draining)',
-    registers: [this.registry],
-  });
-  readonly draining = new Gauge({
-    name: 'kq_draining',
-    help: '1 from the stop signal on: no new updates, the ones in flight finish',
-    registers: [this.registry],
-  });
-
   private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
     return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
   }
@@ -72,8 +61,6 @@ export class Metrics {
       // Gauges named like counters: promtool's lint refuses them, and the event loop lag and heap say more.
       for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(name);
     }
-    this.ready.set(0);
-    this.draining.set(0);
   }
 
   /** The scrape, in Prometheus' text format. */

@@ -1,7 +1,8 @@
 /**
  * GET /readyz against a real database: 503 while committed migrations are not applied (an
  * instance started before `db:migrate` finished), 200 once they are, 503 again while the instance
- * drains; /healthz (liveness) stays 200 throughout. On both databases.
+ * drains (and the scrape's kq_ready and kq_draining say the same); /healthz (liveness) stays 200
+ * throughout. On both databases.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { assembleCore, type Core } from '../../src/app.ts';
@@ -12,6 +13,7 @@ import { readMigrationHistory, migrationNames } from '../../src/db/migrations/hi
 import { DEFAULT_MIGRATIONS_DIR } from '../../src/db/migrations/paths.ts';
 import { createLogger } from '../../src/log.ts';
 import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../helpers/db.ts';
+import { parseScrape, valueOf } from '../metrics/scrape.ts';
 
 describe.each(TEST_DB_KINDS)('readiness (%s)', (kind) => {
   let db: TestDatabase;
@@ -51,7 +53,14 @@ describe.each(TEST_DB_KINDS)('readiness (%s)', (kind) => {
       body: { status: 'ready', ready: true, database: 'ok', migrations: 'current', draining: false },
     });
 
+    const gauges = async () => {
+      const series = parseScrape(await (await fetch(`${base}/metrics`)).text());
+      return { ready: valueOf(series, 'kq_ready'), draining: valueOf(series, 'kq_draining') };
+    };
+    expect(await gauges()).toEqual({ ready: 1, draining: 0 });
+
     core.health.startDraining();
+    expect(await gauges()).toEqual({ ready: 0, draining: 1 });
     expect(await get('/readyz')).toEqual({
       status: 503,
       body: { status: 'not ready', ready: false, database: 'ok', migrations: 'current', draining: true },

@@ -87,14 +87,12 @@ describe.each(TEST_DB_KINDS)('metrics after a Telegram conversation (%s)', (kind
     expect(valueOf(after, 'kq_season_applications', { season: w.season.code, result: 'stop_listed' })).toBe(2);
     expect(valueOf(after, 'kq_outbox_pending', { kind: 'STOPLIST_NOTICE', channel: 'TELEGRAM' })).toBe(1);
     expect(valueOf(after, 'kq_outbox_oldest_due_seconds', { kind: 'STOPLIST_NOTICE', channel: 'TELEGRAM' })).toBeGreaterThanOrEqual(0);
-    expect(valueOf(after, 'kq_ready')).toBe(0); // no readiness check asked yet
   });
 
   it.runIf(hasPromtool())('passes promtool check metrics', async () => {
-    const ready = await fetch(`http://127.0.0.1:${suite.port()}/readyz`);
-    expect(ready.status).toBe(200);
     const { text, series } = await scrape();
     expect(valueOf(series, 'kq_ready')).toBe(1);
+    expect(valueOf(series, 'kq_draining')).toBe(0);
     expect(series.some((s) => s.name === 'process_cpu_user_seconds_total')).toBe(true);
     const r = promtool(['check', 'metrics'], text);
     expect(r.output).toBe('');
