@@ -24,12 +24,12 @@ async function main(): Promise<void> {
   const channels: ChannelAdapter[] = [];
 
   if (config.telegram) channels.push(new TelegramChannel(core, config.telegram));
-  else logger.info('Telegram is off: set TELEGRAM_BOT_TOKEN (from @BotFather) to turn it on; see README "Telegram".');
+  else logger.info('Telegram is off: set TELEGRAM_BOT_TOKEN (from @BotFather) to turn it on; see docs/telegram.md.');
   const whatsapp = createWhatsAppChannel(core);
   if (whatsapp) channels.push(whatsapp);
   else {
     logger.info(
-      'WhatsApp is off: set WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN to turn it on; see README "WhatsApp".',
+      'WhatsApp is off: set WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN to turn it on; see docs/whatsapp.md.',
     );
   }
 

@@ -69,7 +69,7 @@ export async function startCore(config: Config, opts: CoreOptions = {}): Promise
     throw err;
   });
   if (link.source === null) {
-    logger.info('Deep links are off: set LINK_SECRET (at least 32 characters, e.g. openssl rand -hex 32), the same on every instance; see README.');
+    logger.info('Deep links are off: set LINK_SECRET (at least 32 characters, e.g. openssl rand -hex 32), the same on every instance; see docs/deployment.md.');
   } else if (link.source === 'dataDir') {
     logger.info('Deep links are signed with the secret kept in DATA_DIR (the embedded database); set LINK_SECRET in production.');
   }
