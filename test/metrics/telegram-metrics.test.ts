@@ -2,10 +2,12 @@
  * GET /metrics after a real Telegram conversation through the webhook against the loopback fake
  * Bot API: the counters moved by exactly what happened (updates received, processed, a duplicate,
  * a 429 retried, replies sent), the database's figures (identification locks, the outbox backlog
- * and the season's stop-list after a purge) are read at the scrape, the endpoint asks for its
+ * and the season's stop-list after a purge) are read at the scrape, the dispatcher's send of the
+ * stop-list notice is counted against the configured cap, the endpoint asks for its
  * token, and promtool accepts the scrape.
  */
 import { describe, expect, it } from 'vitest';
+import { createOutboxDispatcher } from '../../bots/outbox.ts';
 import { runPurge } from '../../src/campaign/purge.ts';
 import { retryAfter } from '../fakes/telegram-api.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
@@ -16,7 +18,9 @@ const TOKEN = 'metrics-token-0123456789';
 const TG = { channel: 'TELEGRAM' };
 
 describe.each(TEST_DB_KINDS)('metrics after a Telegram conversation (%s)', (kind) => {
-  const suite = useSuite(kind, { METRICS_TOKEN: TOKEN, IIN_MAX_ATTEMPTS: '2' });
+  // The core knows Telegram is on (its send cap, the zero series); the channel and the dispatcher of
+  // each test talk to that test's fake. Sends at any hour: the test may run at night in Almaty.
+  const suite = useSuite(kind, { METRICS_TOKEN: TOKEN, IIN_MAX_ATTEMPTS: '2', TELEGRAM_BOT_TOKEN: '1:core-token', REMINDER_WINDOW: '00:00-23:59' });
   const startBot = useBot(suite);
 
   const scrape = async (): Promise<{ text: string; series: Series[] }> => {
@@ -38,6 +42,9 @@ describe.each(TEST_DB_KINDS)('metrics after a Telegram conversation (%s)', (kind
     const w = await seedWorld(suite.core());
     const bot = await startBot('webhook');
     const before = (await scrape()).series;
+    // Configured channels have their series from the start, at 0.
+    expect(before.find((x) => x.name === 'kq_updates_failed_total' && x.labels['channel'] === 'TELEGRAM')?.value).toBe(0);
+    expect(valueOf(before, 'kq_outbox_rate_limit_per_second', TG)).toBe(25);
     const delta = (name: string, labels: Record<string, string> = {}) => sumOf(after, name, labels) - sumOf(before, name, labels);
     let after: Series[] = before;
 
@@ -87,6 +94,26 @@ describe.each(TEST_DB_KINDS)('metrics after a Telegram conversation (%s)', (kind
     expect(valueOf(after, 'kq_season_applications', { season: w.season.code, result: 'stop_listed' })).toBe(2);
     expect(valueOf(after, 'kq_outbox_pending', { kind: 'STOPLIST_NOTICE', channel: 'TELEGRAM' })).toBe(1);
     expect(valueOf(after, 'kq_outbox_oldest_due_seconds', { kind: 'STOPLIST_NOTICE', channel: 'TELEGRAM' })).toBeGreaterThanOrEqual(0);
+
+    // The dispatcher sends the notice: one campaign message sent, one more sendMessage, the backlog empty.
+    const core = suite.core();
+    const outbox = createOutboxDispatcher({ ...core, config: { ...core.config, telegram: { ...core.config.telegram!, token: bot.fake.token, apiRoot: bot.fake.apiRoot } } })!;
+    try {
+      // A first tick may give the row back for a moment (its send slot or the chat's gap since its last message).
+      let sent = 0;
+      for (let i = 0; i < 40 && sent === 0; i++) {
+        sent += (await outbox.tick()).sent;
+        if (sent === 0) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(sent).toBe(1);
+    } finally {
+      await outbox.stop();
+    }
+    const sentBefore = after;
+    after = (await scrape()).series;
+    expect(valueOf(after, 'kq_outbox_sent_total', { ...TG, kind: 'STOPLIST_NOTICE' })).toBe(1);
+    expect(sumOf(after, 'kq_platform_api_requests_total', { ...TG, method: 'sendMessage', outcome: 'ok' }) - sumOf(sentBefore, 'kq_platform_api_requests_total', { ...TG, method: 'sendMessage', outcome: 'ok' })).toBe(1);
+    expect(sumOf(after, 'kq_outbox_pending')).toBe(0);
   });
 
   it.runIf(hasPromtool())('passes promtool check metrics', async () => {
