@@ -6,25 +6,14 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/db/migrations/paths.ts';
-import { createLogger, wantsPrettyLogs } from '../../src/log.ts';
-
-function capture() {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return { logger: createLogger('info', stream, { pretty: true }), text: () => chunks.join('') };
-}
+import { wantsPrettyLogs } from '../../src/log.ts';
+import { captureLogs } from './capture.ts';
 
 describe('readable logs', () => {
   it('prints lines with the level and message, fields indented below, personal data masked', () => {
-    const { logger, text } = capture();
+    const { logger, text } = captureLogs({ pretty: true }, 'info');
     logger.info({ phone: '+77012345678', database: 'embedded (data)' }, 'contact with IIN 900514401017');
     const out = text();
     expect(() => JSON.parse(out)).toThrow();
