@@ -22,6 +22,7 @@ import { INBOX_STALE_AFTER_MS, unprocessedInbound } from '../../src/inbox/inbox.
 import type { Logger } from '../../src/log.ts';
 import type { ChannelAdapter } from '../channel.ts';
 import { registerCommands } from './commands.ts';
+import { countApiRequests } from './api-metrics.ts';
 import { describeApiError } from './errors.ts';
 import { MAX_ATTEMPTS } from './channel-limits.ts';
 import { retryNetworkErrors } from './network-retry.ts';
@@ -69,6 +70,7 @@ export class TelegramChannel implements ChannelAdapter {
     // The last transformer installed is the outermost: network failures are retried closest to
     // the wire, rate limits and server errors around them.
     this.bot.api.config.use(
+      countApiRequests(core.metrics),
       logPollingFailures(core.logger),
       retryNetworkErrors(opts.networkRetryDelaysMs),
       autoRetry({ ...(opts.retry ?? { maxRetryAttempts: 3, maxDelaySeconds: 10 }), rethrowHttpErrors: true }),

@@ -22,6 +22,7 @@ import { releaseAwaitingWindow, type FileSource } from '../../src/services/suppo
 import type { ChannelAdapter } from '../channel.ts';
 import { CloudApiTransport } from './cloud-api-transport.ts';
 import { converse } from './conversation.ts';
+import { MeteredTransport } from './metered-transport.ts';
 import { parseWebhook, senderPhone, sentAt, toInput, type InboundMessage, type InboundStatus, type WebhookEvent } from './inbound.ts';
 import { renderOutputs } from './render.ts';
 import { DEFAULT_RETRY, sendWithRetry, sleep, type RetryPolicy, type Sleep } from './retry.ts';
@@ -32,7 +33,7 @@ import { WhatsAppSendError, type WhatsAppTransport } from './transport.ts';
 export const WEBHOOK_PATH = '/webhooks/whatsapp';
 
 type WhatsAppConfig = NonNullable<Config['whatsapp']>;
-type ChannelCore = Pick<Core, 'logger' | 'clock' | 'db' | 'translator' | 'runtime' | 'http'>;
+type ChannelCore = Pick<Core, 'logger' | 'clock' | 'db' | 'translator' | 'runtime' | 'http' | 'metrics'>;
 
 export interface WhatsAppChannelOptions {
   /** Defaults to the Cloud API transport built from the configuration. */
@@ -75,11 +76,9 @@ export class WhatsAppChannel implements ChannelAdapter {
     private readonly config: WhatsAppConfig,
     private readonly opts: WhatsAppChannelOptions = {},
   ) {
-    this.transport =
-      opts.transport ??
-      new CloudApiTransport({ token: config.token, phoneNumberId: config.phoneNumberId, apiRoot: config.apiRoot, apiVersion: config.apiVersion });
-    const transport = this.transport;
-    this.files = transport.fetchMedia ? { fetch: (ref, max) => transport.fetchMedia!(ref, max) } : undefined;
+    const raw = opts.transport ?? new CloudApiTransport({ token: config.token, phoneNumberId: config.phoneNumberId, apiRoot: config.apiRoot, apiVersion: config.apiVersion });
+    this.transport = new MeteredTransport(raw, core.metrics);
+    this.files = raw.fetchMedia ? { fetch: (ref, max) => raw.fetchMedia!(ref, max) } : undefined;
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     this.wait = opts.sleep ?? sleep;
     core.http.route('GET', WEBHOOK_PATH, (req) => this.verify(req));
@@ -147,6 +146,7 @@ export class WhatsAppChannel implements ChannelAdapter {
         continue;
       }
       const item = toStored(event);
+      this.core.metrics.updatesReceived.inc({ channel: CHANNEL });
       // Recorded before the 200: a crash from here on loses nothing; a redelivery is skipped.
       const fresh = await recordInbound(this.core.db.prisma, {
         channel: CHANNEL,
@@ -155,7 +155,10 @@ export class WhatsAppChannel implements ChannelAdapter {
         payload: item.stored as unknown as Prisma.InputJsonValue,
       });
       if (fresh) accepted.push(item);
-      else this.core.logger.debug({ externalId: item.externalId }, 'WhatsApp duplicate delivery skipped');
+      else {
+        this.core.metrics.updatesDuplicate.inc({ channel: CHANNEL });
+        this.core.logger.debug({ externalId: item.externalId }, 'WhatsApp duplicate delivery skipped');
+      }
     }
     for (const item of accepted) this.schedule(item.externalId, item.chatId, item.stored);
     return { status: 200, body: 'ok' };
@@ -167,22 +170,33 @@ export class WhatsAppChannel implements ChannelAdapter {
     if (this.inFlight.has(externalId)) return;
     this.inFlight.add(externalId);
     const key = stored.kind === 'message' ? chatId : `status:${chatId}`;
+    const { metrics } = this.core;
+    const stopTimer = metrics.updateSeconds.startTimer({ channel: CHANNEL });
     void this.queue
       .run(key, () => this.process(externalId, chatId, stored))
-      .catch((err) => this.core.logger.error({ err, externalId }, 'WhatsApp update processing failed; it will be retried'))
-      .finally(() => this.inFlight.delete(externalId));
+      .then((done) => (done ? metrics.updatesProcessed : metrics.updatesFailed).inc({ channel: CHANNEL }))
+      .catch((err) => {
+        metrics.updatesFailed.inc({ channel: CHANNEL });
+        this.core.logger.error({ err, externalId }, 'WhatsApp update processing failed; it will be retried');
+      })
+      .finally(() => {
+        stopTimer();
+        this.inFlight.delete(externalId);
+      });
   }
 
-  private async process(externalId: string, chatId: string, stored: Stored): Promise<void> {
+  /** False when the update was given up after too many failed attempts. */
+  private async process(externalId: string, chatId: string, stored: Stored): Promise<boolean> {
     const { prisma } = this.core.db;
     const attempts = await countAttempt(prisma, CHANNEL, externalId);
     if (attempts > (this.opts.maxAttempts ?? 5)) {
       this.core.logger.error({ externalId, attempts }, 'WhatsApp update failed too many times and is given up');
       await markProcessed(prisma, CHANNEL, externalId, this.core.clock.now());
-      return;
+      return false;
     }
-    if (stored.kind === 'status') return this.processStatus(externalId, chatId, stored.status);
-    return this.processMessage(externalId, chatId, stored);
+    if (stored.kind === 'status') await this.processStatus(externalId, chatId, stored.status);
+    else await this.processMessage(externalId, chatId, stored);
+    return true;
   }
 
   private async processMessage(externalId: string, chatId: string, stored: Extract<Stored, { kind: 'message' }>): Promise<void> {

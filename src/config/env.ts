@@ -44,6 +44,10 @@ export const envSchema = z.object({
   DATA_DIR: optionalString.transform((s) => s ?? 'data'),
   PORT: optionalInt(0).transform((n) => n ?? 8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Readable log lines instead of JSON; unset → readable when stdout is a terminal. */
+  LOG_PRETTY: boolFlag(undefined),
+  /** Bearer token GET /metrics asks for; unset → the endpoint is open (keep it on a private network). */
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'at least 16 characters, e.g. the output of openssl rand -hex 16').optional()),
   /** Seed the demo registry into an empty database: default on for the embedded one, off for PostgreSQL. */
   SEED_DEMO: boolFlag(undefined),
   /** The region's portal and contact centre, shown in help and error texts. */
@@ -228,6 +232,8 @@ export interface ConsoleSettings {
 
 export interface Config {
   env: Env;
+  /** GET /metrics: null = open. */
+  metrics: { token: string | null };
   console: ConsoleSettings;
   campaign: CampaignSettings;
   database: { kind: 'postgres'; url: string } | { kind: 'embedded'; dataDir: string };
@@ -300,6 +306,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 
   return {
     env,
+    metrics: { token: env.METRICS_TOKEN ?? null },
     campaign: {
       reminderOffsetsDays: env.REMINDER_OFFSETS_DAYS,
       remindOnOpening: env.REMINDER_ON_OPENING,

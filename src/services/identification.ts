@@ -59,6 +59,18 @@ function lockColumns(limits: IdentificationLimits, chat: ChatRef, phone: string 
       ORDER BY "createdAt" DESC OFFSET ${limits.maxAttempts - 1}::int LIMIT 1) AS releasing`;
 }
 
+/** Chats and phones identification is locked for right now (metrics): as many failures in the window as allowed. */
+export async function activeLocks(db: Db, limits: IdentificationLimits, now: Date): Promise<{ chats: number; phones: number }> {
+  const since = new Date(now.getTime() - limits.lockMinutes * MINUTE_MS);
+  const [row] = await db.$queryRaw<{ chats: number; phones: number }[]>`
+    SELECT
+      (SELECT count(*)::int FROM (SELECT 1 FROM identification_failures WHERE "createdAt" > ${since}::timestamp(3)
+        GROUP BY channel, "chatId" HAVING count(*) >= ${limits.maxAttempts}::int) c) AS chats,
+      (SELECT count(*)::int FROM (SELECT 1 FROM identification_failures WHERE "createdAt" > ${since}::timestamp(3) AND phone IS NOT NULL
+        GROUP BY phone HAVING count(*) >= ${limits.maxAttempts}::int) p) AS phones`;
+  return row ?? { chats: 0, phones: 0 };
+}
+
 /**
  * The lock lasts until fewer than `maxAttempts` failures remain in the window: with exactly that
  * many, until the oldest of them expires.

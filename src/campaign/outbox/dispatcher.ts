@@ -96,6 +96,8 @@ export interface DispatcherOptions {
   /** Waiting (tests with a manual clock pass one that advances it). */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Told of each message the platform accepted (the metrics' sends per second). */
+  onSent?: (channel: NotificationSender['channel'], kind: string) => void;
 }
 
 export interface TickStats {
@@ -419,6 +421,7 @@ class OutboxDispatcher implements Dispatcher {
       statusesByWebhook: sender.channel === 'WHATSAPP',
     });
     stats.sent++;
+    this.o.onSent?.(sender.channel, p.row.kind);
     logger.debug({ outboxId: p.row.id, channel: sender.channel, viaTemplate: outcome.viaTemplate }, 'outbox: sent');
   }
 
