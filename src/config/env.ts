@@ -57,7 +57,7 @@ export const envSchema = z.object({
   IIN_MAX_ATTEMPTS: optionalInt(1).transform((n) => n ?? 5),
   IIN_LOCK_MINUTES: optionalInt(1).transform((n) => n ?? 60),
 
-  /** Restore policy (SPEC §5): unset window/limit = any time, any number of times. */
+  /** Restore policy (docs/product.md §5.4): unset window/limit = any time, any number of times. */
   RESTORE_WINDOW_DAYS: optionalInt(1),
   RESTORE_MAX_TIMES: optionalInt(1),
   RESTORE_KEEPS_REGISTRATION_DATE: boolFlag(true),

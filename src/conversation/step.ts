@@ -19,6 +19,42 @@ import { isStopWord } from './stop-words.ts';
 import { findLinkCode } from '../links/token.ts';
 import { keepsTypedText, SUPPORT_TEXT_MAX } from './support-rules.ts';
 
+/**
+ * One move of one chat's conversation: the stored state and one input in; the next state, the
+ * outputs to show and the effects to carry out out. Pure: no clock, database or platform, so the
+ * same state and input always give the same result. A stale or forged button, or text where a
+ * button is expected, is answered with a notice and leaves the state where it was.
+ *
+ * Effects (`identifyPhone`, `verifyIin`, `submitQuestionnaire`, …) are requests: whoever runs the
+ * step (`ConversationRuntime.handle` in runtime.ts) carries them out in order and feeds each result
+ * back in as a `{ type: 'result' }` input, until a step asks for none.
+ *
+ * @param state - the chat's conversation as stored (`initialState()` for a chat never seen)
+ * @param input - what the parent did, as the channel turned it into a neutral input
+ * @returns the next state, the outputs (screens and notices) and the effects
+ *
+ * @example
+ * ```ts
+ * import { initialState } from './state.ts';
+ * import { step } from './step.ts';
+ *
+ * // /start from a Telegram client set to Russian: the language choice, Russian preselected.
+ * const started = step(initialState(), { type: 'start', languageHint: 'ru-RU' });
+ * started.state.screen; // 'language'
+ *
+ * // «Русский» pressed: a button carries the seq of its screen, so an old keyboard is recognised.
+ * const chosen = step(started.state, { type: 'action', seq: started.state.seq, action: { type: 'choose', value: 'ru' } });
+ * chosen.state.screen; // 'contact'
+ *
+ * // The parent's own contact: the step asks for the phone to be looked up in the registry…
+ * const shared = step(chosen.state, { type: 'contact', phone: '+7 701 000 00 01', own: true });
+ * shared.effects; // [{ type: 'identifyPhone', phone: '+77010000001' }]
+ *
+ * // …and the answer comes back as an input: the parent is asked for the IIN.
+ * const found = step(shared.state, { type: 'result', result: { type: 'phoneIdentified', found: true, lockedUntil: null } });
+ * found.state.screen; // 'iin'
+ * ```
+ */
 export function step(state: ConversationState, input: Input): StepResult {
   switch (input.type) {
     case 'start':

@@ -1,5 +1,5 @@
 /**
- * Masking of personal data for logs and operator output (SPEC §7): enough is left to tell two
+ * Masking of personal data for logs and operator output (docs/product.md §7): enough is left to tell two
  * records apart while reading a log, never enough to identify a person.
  */
 

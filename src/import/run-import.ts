@@ -61,6 +61,33 @@ const DEFAULT_BATCH = 5_000;
 /** A region-size import runs for minutes inside one transaction. */
 const TRANSACTION = { maxWait: 60_000, timeout: 6 * 3_600_000 } as const;
 
+/**
+ * Imports one registry CSV file of one kind (`IMPORT_KINDS`: kindergartens, parents, applications);
+ * the entry point of `npm run ops -- import` (src/ops/commands/import.ts) and of the console's
+ * import jobs (src/console/imports/jobs.ts). Rejected rows are counted, the first
+ * `keepRejections` kept in the result, and all written to `reportFile` with their reasons.
+ * `committed` is false when the file was rolled back (a rejected row without `partial`, or
+ * `dryRun`). A file that cannot be read at all (encoding, header) throws {@link ImportFileError}
+ * and writes nothing.
+ *
+ * @example
+ * ```ts
+ * import type { PrismaClient } from '../generated/prisma/client.ts';
+ * import { IMPORT_KINDS } from './kinds/index.ts';
+ * import { defaultReportPath } from './rejection-report.ts';
+ * import { runImport } from './run-import.ts';
+ *
+ * declare const prisma: PrismaClient; // (await openDatabase(…)).prisma, src/db/client.ts
+ * const file = 'registry/parents.csv';
+ * const result = await runImport(prisma, IMPORT_KINDS.parents, {
+ *   file,
+ *   reportFile: defaultReportPath(file), // registry/parents.rejected.csv
+ *   onProgress: (fraction) => process.stdout.write(`\r${Math.round(fraction * 100)} %`),
+ * });
+ * if (result.committed) console.log(`${result.written} of ${result.rows} rows written`);
+ * else console.log(`${result.rejectedCount} rows rejected, nothing written: see ${result.reportFile}`);
+ * ```
+ */
 export async function runImport<Row, Context>(prisma: PrismaClient, kind: ImportKind<Row, Context>, opts: ImportOptions): Promise<ImportResult> {
   const size = (await stat(opts.file)).size;
   const report = opts.reportFile ? new RejectionReport(opts.reportFile) : null;

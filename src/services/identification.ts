@@ -1,5 +1,5 @@
 /**
- * Identification (SPEC §3.2): the proven phone must belong to a parent in the registry, then the
+ * Identification (docs/product.md §3.2): the proven phone must belong to a parent in the registry, then the
  * applicant's or a child's IIN is the second factor. Wrong IINs are counted per chat and per phone,
  * so neither a new chat nor another phone's chat gets a fresh set of attempts.
  */

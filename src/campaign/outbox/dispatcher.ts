@@ -127,6 +127,41 @@ interface Item {
   skip: () => Promise<void>;
 }
 
+/**
+ * The outbox dispatcher of this instance, over the senders of the channels that are on. Nothing
+ * runs until `tick()`: each tick sends everything due (batch after batch, at the shared rate) and
+ * resolves with what happened; the campaign scheduler ticks it every 5 s. `stop()` is the
+ * graceful drain: no new sends, the ones in flight finish, every row held goes back to PENDING.
+ * Rows are written by the planner and the purge (reminders, stop-list notices), never here.
+ *
+ * @example
+ * ```ts
+ * import { systemClock } from '../../clock.ts';
+ * import { loadConfig } from '../../config/env.ts';
+ * import type { PrismaClient } from '../../generated/prisma/client.ts';
+ * import { createLogger } from '../../log.ts';
+ * import type { NotificationSender } from '../senders.ts';
+ * import { createDispatcher } from './dispatcher.ts';
+ *
+ * declare const prisma: PrismaClient; // (await openDatabase(…)).prisma, src/db/client.ts
+ * declare const telegram: NotificationSender; // a channel's notifier, e.g. bots/telegram/notifier.ts
+ * const config = loadConfig();
+ * const dispatcher = createDispatcher({
+ *   prisma,
+ *   dbKind: 'postgres',
+ *   senders: [telegram],
+ *   settings: config.campaign,
+ *   clock: systemClock,
+ *   logger: createLogger().child({ component: 'outbox' }),
+ *   instanceId: config.campaign.instanceId,
+ * });
+ * const { sent, retried, failed, cancelled, deferred } = await dispatcher.tick();
+ * // …and on SIGTERM:
+ * await dispatcher.stop();
+ * ```
+ * The process's own assembly, with every channel's sender and the WhatsApp templates:
+ * `createOutboxDispatcher` in bots/outbox.ts.
+ */
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   return new OutboxDispatcher(opts);
 }
