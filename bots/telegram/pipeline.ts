@@ -114,6 +114,7 @@ export class UpdatePipeline {
         externalId: turn.externalId,
         chatId: chatId === null ? '' : String(chatId),
         // Kept until processed (a crash leaves it for recovery); markProcessed erases it.
+        // Reason: an Update is JSON as Telegram sent it, but its interfaces lack the index signature Prisma's JSON type wants.
         payload: update as unknown as Prisma.InputJsonValue,
         // Recorded with the update, saving a round trip per message.
         activityAt: showsActivity(incoming) ? turn.now : undefined,

@@ -3,6 +3,7 @@
  * asks for personal data, so it never answers in groups. Everything here is pure.
  */
 import type { Message, Update } from 'grammy/types';
+import { z } from 'zod';
 import { decodeAction } from '../../src/conversation/action-codec.ts';
 import type { AttachmentRef, Input } from '../../src/conversation/io.ts';
 
@@ -20,6 +21,9 @@ export interface CallbackRef {
   /** The message the pressed keyboard is on, when the bot can still edit it. */
   messageId: number | null;
 }
+
+/** A stored update read back from the inbox: what the pipeline relies on is checked, the rest kept as sent. */
+export const storedUpdateSchema = z.looseObject({ update_id: z.number().int().nonnegative() });
 
 /** Update types the bot asks Telegram for (webhook and getUpdates). */
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;

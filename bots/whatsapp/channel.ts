@@ -23,7 +23,7 @@ import type { ChannelAdapter } from '../channel.ts';
 import { CloudApiTransport } from './cloud-api-transport.ts';
 import { converse } from './conversation.ts';
 import { MeteredTransport } from './metered-transport.ts';
-import { parseWebhook, senderPhone, sentAt, toInput, type InboundMessage, type InboundStatus, type WebhookEvent } from './inbound.ts';
+import { parseWebhook, senderPhone, sentAt, storedUpdateSchema, toInput, type InboundStatus, type StoredUpdate, type WebhookEvent } from './inbound.ts';
 import { renderOutputs } from './render.ts';
 import { DEFAULT_RETRY, sendWithRetry, sleep, type RetryPolicy, type Sleep } from './retry.ts';
 import { isSignedByMeta } from './signature.ts';
@@ -50,9 +50,7 @@ export interface WhatsAppChannelOptions {
 }
 
 /** What the inbox keeps of an update until it is processed. */
-type Stored =
-  | { kind: 'message'; userId: string | null; message: InboundMessage }
-  | { kind: 'status'; status: InboundStatus };
+type Stored = StoredUpdate;
 
 const CHANNEL = 'WHATSAPP' as const;
 // 131047 (window closed) is not among them: the parent is still reachable by template.
@@ -152,7 +150,8 @@ export class WhatsAppChannel implements ChannelAdapter {
         channel: CHANNEL,
         externalId: item.externalId,
         chatId: item.chatId,
-        payload: item.stored as unknown as Prisma.InputJsonValue,
+        // Parsed shapes of JSON: plain objects, strings, numbers and arrays only.
+        payload: item.stored as Prisma.InputJsonValue,
       });
       if (fresh) accepted.push(item);
       else {
@@ -302,11 +301,15 @@ export class WhatsAppChannel implements ChannelAdapter {
     try {
       const rows = await unprocessedInbound(this.core.db.prisma, CHANNEL, olderThan);
       for (const row of rows) {
-        const stored = row.payload as unknown as Stored | null;
-        if (!stored || (stored.kind !== 'message' && stored.kind !== 'status')) {
+        const parsed = storedUpdateSchema.safeParse(row.payload);
+        if (!parsed.success) {
+          // Nothing in it can be processed: settled, with where it failed (paths only, no values).
+          const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`);
+          this.core.logger.warn({ externalId: row.externalId, issues }, 'WhatsApp stored update unreadable; settled without processing');
           await markProcessed(this.core.db.prisma, CHANNEL, row.externalId, this.core.clock.now());
           continue;
         }
+        const stored = parsed.data;
         // Another instance's sweep may have seen the same row: only the one that restamps it runs it.
         if (this.inFlight.has(row.externalId) || !(await claimStaleInbound(this.core.db.prisma, CHANNEL, row.externalId, olderThan))) continue;
         this.schedule(row.externalId, row.chatId, stored);
