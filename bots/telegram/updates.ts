@@ -80,7 +80,7 @@ export function classify(update: Update): Incoming {
   if (update.callback_query) {
     const q = update.callback_query;
     const msg = q.message;
-    if (!msg || msg.chat.type !== 'private') return { kind: 'ignored', chatId: msg?.chat.id ?? null };
+    if (msg?.chat.type !== 'private') return { kind: 'ignored', chatId: msg?.chat.id ?? null };
     const decoded = typeof q.data === 'string' ? decodeAction(q.data) : null;
     // An inaccessible message (too old) comes with date 0: it can no longer be edited.
     const messageId = msg.date === 0 ? null : msg.message_id;

@@ -96,7 +96,6 @@ export function parseWebhook(payload: unknown): ParsedWebhook {
       try {
         events.push(...changeEvents(object, entry.id, change));
       } catch {
-        continue;
       }
     }
   }

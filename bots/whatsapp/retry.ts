@@ -4,7 +4,7 @@
  * pair interval before trying that user again; anything else is not retried here.
  */
 import type { ChatId, OutgoingMessage, SendResult, WhatsAppTransport } from './transport.ts';
-import { WhatsAppSendError } from './transport.ts';
+import type { WhatsAppSendError } from './transport.ts';
 import { toSendError } from './cloud-api-transport.ts';
 
 export interface RetryPolicy {

@@ -49,7 +49,7 @@ function timedStatements(target: Queryable, tap: StatementTap): Queryable {
 function override<T extends object>(target: T, replaced: Partial<Record<keyof T, unknown>>): T {
   return new Proxy(target, {
     get(t, prop) {
-      if (Object.prototype.hasOwnProperty.call(replaced, prop)) return replaced[prop as keyof T];
+      if (Object.hasOwn(replaced, prop)) return replaced[prop as keyof T];
       const value = Reflect.get(t, prop, t) as unknown;
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(t) : value;
     },

@@ -39,7 +39,7 @@ function maskDigits(text: string): string {
 const PHONE_IN_TEXT = /(?<![\d+])(?:\+\s*7|7|8)(?:[\s\u00a0\-().]*\d){10}(?!\d)/g;
 // An IIN: twelve digits, whole or in the groups parents type (6+6, 4+4+4, 3+3+3+3) — not any
 // twelve digits with gaps, which would swallow typed option lists like "1 2 3 … 10 11 12".
-const IIN_IN_TEXT = /(?<!\d)(?:\d{12}|\d{6}[ \-]\d{6}|\d{4}[ \-]\d{4}[ \-]\d{4}|\d{3}[ \-]\d{3}[ \-]\d{3}[ \-]\d{3})(?!\d)/g;
+const IIN_IN_TEXT = /(?<!\d)(?:\d{12}|\d{6}[ -]\d{6}|\d{4}[ -]\d{4}[ -]\d{4}|\d{3}[ -]\d{3}[ -]\d{3}[ -]\d{3})(?!\d)/g;
 
 /**
  * Masks every phone-like and IIN-like run inside free text (log messages, echoed input). Phones go

@@ -206,7 +206,7 @@ export async function replyToThread(db: Db, r: OperatorReply): Promise<ReplyResu
       // Taken for the transaction: two operators replying at once are decided one after the other.
       const [thread] = await tx.$queryRaw<{ id: number; status: string; channel: ChannelName; chatId: string; parentId: number | null }[]>`
         SELECT id, status::text AS status, channel::text AS channel, "chatId", "parentId" FROM support_threads WHERE id = ${r.threadId} FOR UPDATE`;
-      if (!thread || thread.status !== 'OPEN') return { status: 'closed' };
+      if (thread?.status !== 'OPEN') return { status: 'closed' };
       if (!r.force) {
         const other = await tx.supportMessage.findFirst({
           where: { threadId: r.threadId, author: 'OPERATOR', id: { gt: r.seenMessageId }, NOT: { operatorId: r.operatorId } },
@@ -252,7 +252,7 @@ export async function replyToThread(db: Db, r: OperatorReply): Promise<ReplyResu
  */
 export async function queueAnswerTemplate(db: Db, threadId: number, now: Date): Promise<boolean> {
   const thread = await db.supportThread.findUnique({ where: { id: threadId } });
-  if (!thread || thread.channel !== 'WHATSAPP') return false;
+  if (thread?.channel !== 'WHATSAPP') return false;
   const day = toAlmaty(now);
   const n = await db.outbox.createMany({
     data: [

@@ -7,7 +7,7 @@ import { claimDue } from '../../src/campaign/outbox/claim.ts';
 import { delayedByTier, TIER_CAP } from '../../src/campaign/outbox/tier-cap.ts';
 import { encodeAction } from '../../src/conversation/action-codec.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
-import { BLOCKED, retryAfter } from '../fakes/telegram-api.ts';
+import { retryAfter } from '../fakes/telegram-api.ts';
 import { useDispatchDatabase, useFakePlatforms } from './fixtures/dispatch-test.ts';
 import { almaty, createCampaignSeason, linkChat, parentWith } from './support.ts';
 import { makeDispatcher, sharedTranslator, telegramSender, whatsappSender } from './fixtures/dispatch-harness.ts';

@@ -192,7 +192,7 @@ describe.skipIf(!chromiumPath)('the operator console in Chromium', () => {
   });
   it('registry import: a file with bad rows is checked and its rejections shown (and downloadable); the good file applied, with progress, is in the database', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kq-upload-'));
-    const iins = [1, 2, 3].map((n) => makeIin(new Date('1991-03-0' + n + 'T00:00:00Z'), 'F', 900 + n));
+    const iins = [1, 2, 3].map((n) => makeIin(new Date(`1991-03-0${n}T00:00:00Z`), 'F', 900 + n));
     const bad = path.join(dir, 'parents-bad.csv');
     writeFileSync(bad, `iin;full_name;phone;locale\n${iins[0]};Жанна Бекова;+7 705 111 22 01;kk\n123;Нет ИИН;+7 705 111 22 02;ru\n${iins[1]};Без телефона;;ru\n`);
     const good = path.join(dir, 'parents-good.csv');

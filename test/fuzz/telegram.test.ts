@@ -14,7 +14,7 @@ import type { Update } from 'grammy/types';
 import { decodeAction, encodeAction } from '../../src/conversation/action-codec.ts';
 import type { Action } from '../../src/conversation/io.ts';
 import type { TestUser } from '../fakes/telegram-updates.ts';
-import { callbackQuery, contactMessage, locationMessage, startCommand, textMessage, userFor } from '../fakes/telegram-updates.ts';
+import { callbackQuery, contactMessage, locationMessage, textMessage, userFor } from '../fakes/telegram-updates.ts';
 import { parentUser, useBot, useSuite, WEBHOOK_SECRET, type Bot, type TelegramParent } from '../telegram/harness.ts';
 import { FUZZ_SEED, fuzzUpdates, mutate } from './arbitraries.ts';
 import { fuzzDbKinds, FUZZ_BATCH, runLanes } from './settings.ts';

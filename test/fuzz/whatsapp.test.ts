@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeAction, encodeAction } from '../../src/conversation/action-codec.ts';
 import type { Action } from '../../src/conversation/io.ts';
 import { delivery, messagesChange, signature, signed, wa, wamid, webhookPayload, type WaMessage } from '../fakes/whatsapp-webhook.ts';
-import { APP_SECRET, findControl, NUMBER, useWhatsApp, WaUser, type Harness, type Sent as Reply } from '../whatsapp/harness.ts';
+import { APP_SECRET, findControl, NUMBER, useWhatsApp, type WaUser, type Harness, type Sent as Reply } from '../whatsapp/harness.ts';
 import { FUZZ_SEED, fuzzUpdates, mutate } from './arbitraries.ts';
 import { fuzzDbKinds, FUZZ_BATCH, runLanes } from './settings.ts';
 import { stepArb, type ActorMove, type Attack, type Content, type Step } from './whatsapp-messages.ts';
@@ -121,7 +121,7 @@ function currentSeq(replies: Reply[]): number | undefined {
   return undefined;
 }
 
-async function actorStep(h: Harness, world: FuzzWorld, a: Actor, move: ActorMove): Promise<Sent> {
+async function actorStep(_h: Harness, world: FuzzWorld, a: Actor, move: ActorMove): Promise<Sent> {
   const u = a.user;
   const label = `actor ${a.person.parentId} ${JSON.stringify(move).slice(0, 300)}`;
   const done = { label, status: 200 };

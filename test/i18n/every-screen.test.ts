@@ -162,7 +162,7 @@ describe.each(LOCALES)('every kindergarten of the demo city on WhatsApp (%s)', (
       }
       pages.push(shown.outputs);
       const paging = shown.outputs.find((o) => o.kind === 'message' && o.paging);
-      if (!paging || paging.kind !== 'message' || page + 1 >= paging.paging!.pages) break;
+      if (paging?.kind !== 'message' || page + 1 >= paging.paging!.pages) break;
     }
     return pages;
   }

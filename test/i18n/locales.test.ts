@@ -83,29 +83,6 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Every text an output carries, nested ones included. */
-function textsOf(outputs: Output[]): Text[] {
-  const found: Text[] = [];
-  const visit = (p: Param | Text) => {
-    if (typeof p !== 'object') return;
-    if ('key' in p) {
-      found.push(p);
-      Object.values(p.params ?? {}).forEach(visit);
-    } else if ('list' in p) p.list.forEach(visit);
-  };
-  for (const o of outputs) {
-    if (o.kind === 'notice') visit(o.text);
-    else {
-      o.body.forEach(visit);
-      o.buttons.forEach((b) => {
-        visit(b.text);
-        if (b.description) visit(b.description);
-      });
-    }
-  }
-  return found;
-}
-
 // Every screen the conversation produces is rendered and checked in test/i18n/every-screen.test.ts.
 describe('every text the code names exists in both languages', () => {
   it('over every key written literally in the code, and every option of the catalog', () => {

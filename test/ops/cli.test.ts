@@ -37,7 +37,7 @@ describe('progress', () => {
     const bar = progress('stats', tty);
     bar.update(0.5);
     bar.done();
-    expect(out).toMatch(/^\rstats \[█{15}░{15}\]  50% \d+s \rstats \[█{30}\] 100% \d+s \n$/);
+    expect(out).toMatch(/^\rstats \[█{15}░{15}\] {2}50% \d+s \rstats \[█{30}\] 100% \d+s \n$/);
   });
 });
 

@@ -132,7 +132,7 @@ describe.each(TEST_DB_KINDS)('authorization audit (%s)', (kind) => {
       const { state } = await loadConversation(t.db, t.chat.channel, t.chat.chatId);
       if (state.screen === 'menu') break;
       const last = [...t.outputs].reverse().find((o) => o.kind === 'message' && o.buttons.length > 0);
-      if (!last || last.kind !== 'message') break;
+      if (last?.kind !== 'message') break;
       const option = last.buttons.find((b) => b.role === 'option' && !b.selected && !(b.action.type === 'toggle' && b.action.value === 'other'));
       const pick =
         last.buttons.find((b) => b.action.type === 'choose' && b.action.value === 'confirm') ??

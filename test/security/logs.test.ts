@@ -7,7 +7,6 @@
  */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TelegramChannel } from '../../bots/telegram/channel.ts';
 import { WhatsAppChannel } from '../../bots/whatsapp/channel.ts';
 import { assembleCore, type Core } from '../../src/app.ts';
 import { manualClock } from '../../src/clock.ts';
@@ -15,11 +14,10 @@ import { loadConfig } from '../../src/config/env.ts';
 import { maskIin, maskPhone } from '../../src/domain/mask.ts';
 import { createLogger } from '../../src/log.ts';
 import { FakeGraphApi } from '../fakes/graph-api.ts';
-import { FakeTelegramApi } from '../fakes/telegram-api.ts';
 import { delivery, wa } from '../fakes/whatsapp-webhook.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { useBot, parentUser, seedWorld, type Suite } from '../telegram/harness.ts';
-import { APP_SECRET, family, identify, NOW, NUMBER, TOKEN, VERIFY_TOKEN, WaUser, webhookPoster, type Harness } from '../whatsapp/harness.ts';
+import { APP_SECRET, family, NOW, NUMBER, TOKEN, VERIFY_TOKEN, WaUser, webhookPoster, type Harness } from '../whatsapp/harness.ts';
 
 const lines: string[] = [];
 const sink = new Writable({

@@ -50,7 +50,7 @@ describe('Mobizon provider against the loopback double', () => {
   });
 
   it('a wrong API key → fatal for an operator, and the key appears in no error', async () => {
-    const wrong = 'zz' + API_KEY.slice(2);
+    const wrong = `zz${API_KEY.slice(2)}`;
     const err = await failure(provider({ apiKey: wrong }).send(PHONE, 'text'));
     expect(err.failure).toMatchObject({ kind: 'fatal', operator: true });
     expect(err.certainlyNotSent).toBe(true);

@@ -248,7 +248,7 @@ export async function family(db: PrismaClient, opts: { kindergartens?: number; l
   const phone = `+${waId}`;
   const existingSeason = await db.season.findFirst({ where: { code: SEASON.code } });
   if (!existingSeason) await createSeason(db, SEASON);
-  let kgs = await db.kindergarten.findMany({ orderBy: { number: 'asc' } });
+  const kgs = await db.kindergarten.findMany({ orderBy: { number: 'asc' } });
   if (kgs.length === 0) {
     for (let i = 1; i <= (opts.kindergartens ?? 11); i++) {
       kgs.push(

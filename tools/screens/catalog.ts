@@ -15,7 +15,7 @@ import { SUPPORT_TEXT_MAX } from '../../src/conversation/support-rules.ts';
 import type { SupportOutcome } from '../../src/conversation/effects.ts';
 import type { TextLocale } from '../../src/i18n/translator.ts';
 import type { Answers } from '../../src/questionnaire/answers.ts';
-import { BAD_IINS, CATALOG_NOW, DEMO_IIN, DEMO_LINK, DEMO_PHONE, DemoWorld, type WorldOptions } from './world.ts';
+import { BAD_IINS, CATALOG_NOW, DEMO_IIN, DEMO_LINK, DEMO_PHONE, DemoWorld, } from './world.ts';
 
 /** A caption in both languages (the screens file of each language uses its own). */
 export type Caption = Record<Locale, string>;

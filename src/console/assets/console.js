@@ -1,7 +1,7 @@
 // The console's only script: parts marked data-refresh reload themselves while the page is open
 // (the dashboard), parts marked data-live when the server sends a change (the inbox), canned
 // replies go into the reply box, and confirmations on dangerous buttons. Pages work without it.
-(function () {
+(() => {
   for (const el of document.querySelectorAll('[data-refresh]')) {
     const every = Number(el.getAttribute('data-interval')) || 15000;
     const refresh = async () => {
@@ -46,7 +46,7 @@
     select.addEventListener('change', () => {
       const box = document.getElementById(select.getAttribute('data-insert-into'));
       if (!box || !select.value) return;
-      box.value = box.value ? box.value + '\n' + select.value : select.value;
+      box.value = box.value ? `${box.value}\n${select.value}` : select.value;
       select.value = '';
       box.focus();
     });

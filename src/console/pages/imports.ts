@@ -64,7 +64,7 @@ export function registerImports(app: FastifyInstance, ctx: PageContext): void {
   app.get('/imports/:id/rejected.csv', { config }, (req, reply) => {
     const job = jobOf(req);
     const phase = (req.query as Record<string, string>).phase === 'apply' ? 'apply' : 'check';
-    if (!job || !job[phase]) return reply.callNotFound();
+    if (!job?.[phase]) return reply.callNotFound();
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="${job.kind}-${phase}.rejected.csv"`)
