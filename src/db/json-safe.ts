@@ -5,6 +5,7 @@
  * parent's message cannot fail the update (found by fuzzing the webhooks).
  */
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0000 is the character PostgreSQL cannot store
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 export function jsonSafeString(s: string): string {

@@ -166,7 +166,7 @@ async function fetchChecked(ref: ParentFile, source: FileSource | undefined): Pr
 function cleanName(name: string | null): string | null {
   if (!name) return null;
   const base = name.split(/[/\\]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what a file name must not keep
   const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 120);
   return clean || null;
 }

@@ -86,7 +86,7 @@ describe.each(TEST_DB_KINDS)('reminders wait while the chat is busy (%s)', (kind
 
     /** One tick at each of these Almaty times; the stats of the last. */
     async function ticksAt(d: Dispatcher, ...times: string[]) {
-      let stats;
+      let stats: Awaited<ReturnType<Dispatcher['tick']>> | undefined;
       for (const at of times) {
         clock.set(almaty(at));
         stats = await d.tick();

@@ -206,7 +206,8 @@ export class FakeGraphApi {
   ): void {
     if (call.authorization !== `Bearer ${this.opts.token}`) {
       call.rejected = 'bad token';
-      return graphError(401, 190, 'Invalid OAuth access token - Cannot parse access token');
+      graphError(401, 190, 'Invalid OAuth access token - Cannot parse access token');
+      return;
     }
     const download = /^\/media-download\/(\d+)$/.exec(call.path);
     const meta = /^\/v\d+\.\d+\/(\d+)$/.exec(call.path);
@@ -214,7 +215,8 @@ export class FakeGraphApi {
     const m = id ? this.media.get(id) : undefined;
     if (!m) {
       call.rejected = `unknown media ${call.path}`;
-      return graphError(404, 100, 'Unsupported get request. Object does not exist');
+      graphError(404, 100, 'Unsupported get request. Object does not exist');
+      return;
     }
     call.status = 200;
     if (download) {

@@ -167,7 +167,7 @@ async function actorStep(bot: Bot, world: FuzzWorld, a: Actor, move: ActorMove):
     }
     case 'forgeCurrent': {
       const on = keyboards.at(-1);
-      const seq = on?.inline!.flat().map((b) => decodeAction(b.callback_data!)).find((d) => d && d.action.type !== 'command')?.seq;
+      const seq = (on?.inline ?? []).flat().map((b) => decodeAction(b.callback_data!)).find((d) => d && d.action.type !== 'command')?.seq;
       return on && seq !== undefined ? sent(p.pressData(encodeAction(seq, move.action), on)) : sent(p.start());
     }
     case 'forgeRestore': {
@@ -176,7 +176,7 @@ async function actorStep(bot: Bot, world: FuzzWorld, a: Actor, move: ActorMove):
       await p.text('/restore');
       const forged = async (action: Action) => {
         const on = p.messages().filter((m) => m.inline?.flat().some((b) => b.callback_data)).at(-1);
-        const seq = on?.inline!.flat().map((b) => decodeAction(b.callback_data!)).find((d) => d && d.action.type !== 'command')?.seq;
+        const seq = (on?.inline ?? []).flat().map((b) => decodeAction(b.callback_data!)).find((d) => d && d.action.type !== 'command')?.seq;
         if (on && seq !== undefined) await p.pressData(encodeAction(seq, action), on);
       };
       await forged({ type: 'choose', value: `a${id}_${move.queueNumber}` });

@@ -13,7 +13,7 @@ import { readMigrationHistory, migrationNames } from '../../src/db/migrations/hi
 import { DEFAULT_MIGRATIONS_DIR } from '../../src/db/migrations/paths.ts';
 import { createLogger } from '../../src/log.ts';
 import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../helpers/db.ts';
-import { parseScrape, valueOf } from '../metrics/scrape.ts';
+import { parseScrape, seriesValue } from '../metrics/scrape.ts';
 
 describe.each(TEST_DB_KINDS)('readiness (%s)', (kind) => {
   let db: TestDatabase;
@@ -55,7 +55,7 @@ describe.each(TEST_DB_KINDS)('readiness (%s)', (kind) => {
 
     const gauges = async () => {
       const series = parseScrape(await (await fetch(`${base}/metrics`)).text());
-      return { ready: valueOf(series, 'kq_ready'), draining: valueOf(series, 'kq_draining') };
+      return { ready: seriesValue(series, 'kq_ready'), draining: seriesValue(series, 'kq_draining') };
     };
     expect(await gauges()).toEqual({ ready: 1, draining: 0 });
 

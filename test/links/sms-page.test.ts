@@ -57,7 +57,7 @@ describe.each(TEST_DB_KINDS)('SMS page (%s)', (kind) => {
     const { parent, url } = await stopLink();
     const html = await (await fetch(url)).text();
     for (const l of ['kk', 'ru'] as const) {
-      for (const key of ['smsPage.extend', 'smsPage.telegramButton', 'smsPage.whatsappButton', 'smsPage.portalButton']) expect(html).toContain(escape(core.translator.t(l, key)));
+      for (const key of ['smsPage.extend', 'smsPage.telegramButton', 'smsPage.whatsappButton', 'smsPage.portalButton']) expect(html).toContain(htmlEscaped(core.translator.t(l, key)));
     }
     const [telegram, whatsapp, portal] = hrefs(html);
     const code = new URL(telegram!).searchParams.get('start')!;
@@ -128,7 +128,7 @@ describe.each(TEST_DB_KINDS)('SMS page (%s)', (kind) => {
       for (const r of [await fetch(`${base}/s/${t}`), await post(`${base}/s/${t}`, 'stop')]) {
         expect(r.status).toBe(404);
         const html = await r.text();
-        expect(html).toContain(escape(core.translator.t('ru', 'smsPage.invalid')));
+        expect(html).toContain(htmlEscaped(core.translator.t('ru', 'smsPage.invalid')));
         expect(html).not.toContain('<script>');
         expect(html).toContain('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;q&#39;');
         expect(html).not.toContain('<form');
@@ -146,4 +146,4 @@ describe.each(TEST_DB_KINDS)('SMS page (%s)', (kind) => {
   });
 });
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const htmlEscaped = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -24,7 +24,7 @@ export function parseScrape(text: string): Series[] {
 }
 
 /** The value of the one series with this name and these labels (others may be present); 0 when absent. */
-export function valueOf(series: Series[], name: string, labels: Record<string, string> = {}): number {
+export function seriesValue(series: Series[], name: string, labels: Record<string, string> = {}): number {
   const found = series.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
   if (found.length > 1) throw new Error(`${name} ${JSON.stringify(labels)} matches ${found.length} series`);
   return found[0]?.value ?? 0;

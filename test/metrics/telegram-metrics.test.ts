@@ -12,7 +12,7 @@ import { runPurge } from '../../src/campaign/purge.ts';
 import { retryAfter } from '../fakes/telegram-api.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
 import { parentUser, seedWorld, useBot, useSuite } from '../telegram/harness.ts';
-import { hasPromtool, parseScrape, promtool, sumOf, valueOf, type Series } from './scrape.ts';
+import { hasPromtool, parseScrape, promtool, sumOf, seriesValue, type Series } from './scrape.ts';
 
 const TOKEN = 'metrics-token-0123456789';
 const TG = { channel: 'TELEGRAM' };
@@ -44,7 +44,7 @@ describe.each(TEST_DB_KINDS)('metrics after a Telegram conversation (%s)', (kind
     const before = (await scrape()).series;
     // Configured channels have their series from the start, at 0.
     expect(before.find((x) => x.name === 'kq_updates_failed_total' && x.labels['channel'] === 'TELEGRAM')?.value).toBe(0);
-    expect(valueOf(before, 'kq_outbox_rate_limit_per_second', TG)).toBe(25);
+    expect(seriesValue(before, 'kq_outbox_rate_limit_per_second', TG)).toBe(25);
     const delta = (name: string, labels: Record<string, string> = {}) => sumOf(after, name, labels) - sumOf(before, name, labels);
     let after: Series[] = before;
 
@@ -82,18 +82,18 @@ describe.each(TEST_DB_KINDS)('metrics after a Telegram conversation (%s)', (kind
     expect(delta('kq_platform_api_retries_total', { ...TG, method: 'sendMessage' })).toBe(1);
 
     expect(delta('kq_db_statement_seconds_count', { database: kind })).toBeGreaterThanOrEqual(20);
-    expect(valueOf(after, 'kq_identification_locks', { by: 'chat' })).toBe(1);
-    expect(valueOf(after, 'kq_season_deadline_timestamp_seconds', { season: w.season.code })).toBe(w.season.deadline.getTime() / 1000);
-    expect(valueOf(after, 'kq_season_applications', { season: w.season.code, result: 'stop_listed' })).toBe(0);
+    expect(seriesValue(after, 'kq_identification_locks', { by: 'chat' })).toBe(1);
+    expect(seriesValue(after, 'kq_season_deadline_timestamp_seconds', { season: w.season.code })).toBe(w.season.deadline.getTime() / 1000);
+    expect(seriesValue(after, 'kq_season_applications', { season: w.season.code, result: 'stop_listed' })).toBe(0);
     expect(sumOf(after, 'kq_outbox_pending')).toBe(0);
 
     // The purge: the parent's two applications go to the stop-list, one notice waits for the linked chat.
     const purged = await runPurge(suite.core().db.prisma, { season: w.season, now: new Date(), force: true });
     expect(purged.count).toBe(2);
     after = (await scrape()).series;
-    expect(valueOf(after, 'kq_season_applications', { season: w.season.code, result: 'stop_listed' })).toBe(2);
-    expect(valueOf(after, 'kq_outbox_pending', { kind: 'STOPLIST_NOTICE', channel: 'TELEGRAM' })).toBe(1);
-    expect(valueOf(after, 'kq_outbox_oldest_due_seconds', { kind: 'STOPLIST_NOTICE', channel: 'TELEGRAM' })).toBeGreaterThanOrEqual(0);
+    expect(seriesValue(after, 'kq_season_applications', { season: w.season.code, result: 'stop_listed' })).toBe(2);
+    expect(seriesValue(after, 'kq_outbox_pending', { kind: 'STOPLIST_NOTICE', channel: 'TELEGRAM' })).toBe(1);
+    expect(seriesValue(after, 'kq_outbox_oldest_due_seconds', { kind: 'STOPLIST_NOTICE', channel: 'TELEGRAM' })).toBeGreaterThanOrEqual(0);
 
     // The dispatcher sends the notice: one campaign message sent, one more sendMessage, the backlog empty.
     const core = suite.core();
@@ -111,15 +111,15 @@ describe.each(TEST_DB_KINDS)('metrics after a Telegram conversation (%s)', (kind
     }
     const sentBefore = after;
     after = (await scrape()).series;
-    expect(valueOf(after, 'kq_outbox_sent_total', { ...TG, kind: 'STOPLIST_NOTICE' })).toBe(1);
+    expect(seriesValue(after, 'kq_outbox_sent_total', { ...TG, kind: 'STOPLIST_NOTICE' })).toBe(1);
     expect(sumOf(after, 'kq_platform_api_requests_total', { ...TG, method: 'sendMessage', outcome: 'ok' }) - sumOf(sentBefore, 'kq_platform_api_requests_total', { ...TG, method: 'sendMessage', outcome: 'ok' })).toBe(1);
     expect(sumOf(after, 'kq_outbox_pending')).toBe(0);
   });
 
   it.runIf(hasPromtool())('passes promtool check metrics', async () => {
     const { text, series } = await scrape();
-    expect(valueOf(series, 'kq_ready')).toBe(1);
-    expect(valueOf(series, 'kq_draining')).toBe(0);
+    expect(seriesValue(series, 'kq_ready')).toBe(1);
+    expect(seriesValue(series, 'kq_draining')).toBe(0);
     expect(series.some((s) => s.name === 'process_cpu_user_seconds_total')).toBe(true);
     const r = promtool(['check', 'metrics'], text);
     expect(r.output).toBe('');

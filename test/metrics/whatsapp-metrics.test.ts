@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { delivery, wa } from '../fakes/whatsapp-webhook.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
 import { family, identify, NUMBER, useWhatsApp } from '../whatsapp/harness.ts';
-import { parseScrape, sumOf, valueOf, type Series } from './scrape.ts';
+import { parseScrape, sumOf, seriesValue, type Series } from './scrape.ts';
 
 const WA = { channel: 'WHATSAPP' };
 
@@ -43,7 +43,7 @@ describe.each(TEST_DB_KINDS)('metrics after a WhatsApp conversation (%s)', (kind
     expect(delta('kq_platform_api_requests_total', { ...WA, outcome: 'rate_limited' })).toBe(1);
     expect(delta('kq_platform_api_retries_total', WA)).toBe(1);
     expect(delta('kq_platform_api_requests_total', { ...WA, outcome: 'ok' })).toBe(h.fake.accepted(f.waId).length);
-    expect(valueOf(after, 'kq_whatsapp_tier_limit')).toBe(1000);
-    expect(valueOf(after, 'kq_whatsapp_tier_used')).toBe(0);
+    expect(seriesValue(after, 'kq_whatsapp_tier_limit')).toBe(1000);
+    expect(seriesValue(after, 'kq_whatsapp_tier_used')).toBe(0);
   });
 });

@@ -21,7 +21,15 @@ afterAll(async () => {
 
 function sink() {
   let text = '';
-  return { write: (s: string) => ((text += s), true), get text() { return text; } };
+  return {
+    write: (s: string) => {
+      text += s;
+      return true;
+    },
+    get text() {
+      return text;
+    },
+  };
 }
 
 describe('progress', () => {
@@ -33,7 +41,10 @@ describe('progress', () => {
     expect(plain.text).toBe('import: 0%\nimport: 10%\nimport: 30%\nimport: 90%\nimport: 100%\n');
     const tty = { ...sink(), isTTY: true };
     let out = '';
-    tty.write = (s: string) => ((out += s), true);
+    tty.write = (s: string) => {
+      out += s;
+      return true;
+    };
     const bar = progress('stats', tty);
     bar.update(0.5);
     bar.done();

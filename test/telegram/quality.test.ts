@@ -16,7 +16,6 @@ const LOCALES: { locale: Locale; languageCode: string }[] = [
   { locale: 'ru', languageCode: 'ru' },
 ];
 
-type World = Awaited<ReturnType<typeof seedWorld>>;
 
 const toasts = (p: TelegramParent) => p.fake.callsOf('answerCallbackQuery').filter((c) => c.response.ok).map((c) => c.params.text as string | undefined);
 

@@ -34,7 +34,7 @@ export async function statsCommand(ctx: OpsContext, args: string[]): Promise<num
     const now = ctx.now();
     const season = await resolveSeason(prisma, values.season, now, 'stats');
     const bar = progress('stats', ctx.stderr);
-    let result;
+    let result: Awaited<ReturnType<typeof exportStats>>;
     try {
       result = await exportStats(prisma, { season, outDir, locale, translator, now, onStep: (done) => bar.update(done / STATS_STEPS) });
     } finally {
