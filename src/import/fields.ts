@@ -21,10 +21,13 @@ export function normalizeWord(text: string): string {
   return text.trim().toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ').replace(/\.$/, '');
 }
 
+/** Trimmed, inner whitespace collapsed: how every text cell is kept. */
+export const tidyText = (s: string) => s.trim().replace(/\s+/g, ' ');
+
 export const text = (max: number) =>
   z
     .string()
-    .transform((s) => s.trim().replace(/\s+/g, ' '))
+    .transform(tidyText)
     .pipe(
       z
         .string()
@@ -35,7 +38,7 @@ export const text = (max: number) =>
 export const optionalText = (max: number) =>
   z
     .string()
-    .transform((s) => s.trim().replace(/\s+/g, ' '))
+    .transform(tidyText)
     .pipe(z.string().max(max, `длиннее ${max} символов / longer than ${max} characters`))
     .transform((s) => (s === '' ? null : s));
 
@@ -53,10 +56,16 @@ export const phone = z.string().transform((s, ctx) => {
   return z.NEVER;
 });
 
+/** A whole number 1–max as people type it ("104 233"), or null. */
+export function readPositiveInt(s: string, max = 2_147_483_647): number | null {
+  const t = s.trim().replace(/[\s\u00a0]/g, '');
+  return /^\d{1,10}$/.test(t) && Number(t) >= 1 && Number(t) <= max ? Number(t) : null;
+}
+
 export const positiveInt = (max = 2_147_483_647) =>
   z.string().transform((s, ctx) => {
-    const t = s.trim().replace(/[\s\u00a0]/g, '');
-    if (/^\d{1,10}$/.test(t) && Number(t) >= 1 && Number(t) <= max) return Number(t);
+    const n = readPositiveInt(s, max);
+    if (n !== null) return n;
     ctx.addIssue({ code: 'custom', message: `нужно целое число от 1 до ${max} / expected a whole number 1–${max}` });
     return z.NEVER;
   });
@@ -98,15 +107,19 @@ export function parseCalendarDate(input: string): CalendarDate | null {
 const BAD_DATE = 'неверная дата: нужно ДД.ММ.ГГГГ или ГГГГ-ММ-ДД / bad date: expected dd.mm.yyyy or yyyy-mm-dd';
 
 /** A day (with an optional time) in Almaty: `endOfDay` puts a bare date at 23:59:59, else at 00:00. */
+export function readAlmatyDate(s: string, endOfDay: boolean): Date | null {
+  const d = parseCalendarDate(s);
+  if (!d) return null;
+  const t = d.time ?? (endOfDay ? { hour: 23, minute: 59, second: 59 } : { hour: 0, minute: 0, second: 0 });
+  return fromAlmaty(d, t.hour * 60 + t.minute, t.second);
+}
+
 export const almatyDate = (endOfDay: boolean) =>
   z.string().transform((s, ctx) => {
-    const d = parseCalendarDate(s);
-    if (!d) {
-      ctx.addIssue({ code: 'custom', message: BAD_DATE });
-      return z.NEVER;
-    }
-    const t = d.time ?? (endOfDay ? { hour: 23, minute: 59, second: 59 } : { hour: 0, minute: 0, second: 0 });
-    return fromAlmaty(d, t.hour * 60 + t.minute, t.second);
+    const d = readAlmatyDate(s, endOfDay);
+    if (d) return d;
+    ctx.addIssue({ code: 'custom', message: BAD_DATE });
+    return z.NEVER;
   });
 
 /** A plain calendar day (a birth date), stored as UTC midnight. */

@@ -15,7 +15,7 @@ const summary = (job: ImportJob, phase: 'check' | 'apply') => {
 };
 
 export function registerImports(app: FastifyInstance, ctx: PageContext): void {
-  const jobs = new ImportJobs(ctx.prisma, ctx.workDir, (err, job) => ctx.logger.error({ err, job: job.id, kind: job.kind }, 'console: an import failed'));
+  const jobs = new ImportJobs(ctx.importTarget ?? ctx.prisma, ctx.workDir, (err, job) => ctx.logger.error({ err, job: job.id, kind: job.kind }, 'console: an import failed'));
   const config = { permission: 'imports' as const };
   const jobOf = (req: FastifyRequest) => jobs.get((req.params as { id: string }).id);
   const show = (req: FastifyRequest, reply: FastifyReply, job: ImportJob, view: 'import' | 'import-live') =>

@@ -42,12 +42,12 @@ export async function importCommand(ctx: OpsContext, args: string[]): Promise<nu
   const reportFile = path.resolve(values.report ?? defaultReportPath(input));
   const kind = IMPORT_KINDS[kindName as ImportKindName];
 
-  return withDatabase(ctx, async (prisma) => {
+  return withDatabase(ctx, async (_prisma, db) => {
     const bar = progress(`import ${kindName}`, ctx.stderr);
     const started = performance.now();
     let result;
     try {
-      result = await runImport(prisma, kind, { file: input, partial: values.partial, reportFile, batchSize, onProgress: bar.update, keepRejections: PRINTED_REJECTIONS });
+      result = await runImport(db, kind, { file: input, partial: values.partial, reportFile, batchSize, onProgress: bar.update, keepRejections: PRINTED_REJECTIONS });
     } finally {
       bar.done();
     }

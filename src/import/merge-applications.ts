@@ -1,0 +1,119 @@
+/**
+ * The applications' staging table and the set-based merge into the registry:
+ * 1. the staged rows that differ from what the registry last sent (an md5 of the row, kept on the
+ *    application) — on a re-import of the same file none, and nothing else is written;
+ * 2. their children, applications and choices upserted; the bot's own state survives (below);
+ * 3. what changed recorded as registry events, and the parents' notices planned in the outbox
+ *    (./registry-events.ts) — in the import's transaction, so either all of it or none.
+ */
+import type { MergeContext, MergeOutcome, BatchRejection, StagingColumn } from './kind.ts';
+import type { ApplicationRow } from './kinds/applications.ts';
+import { utcTimestamp as utc, type CopyValue } from './staging/copy-text.ts';
+import type { ImportSession } from './staging/session.ts';
+import { recordRegistryEvents } from './registry-events.ts';
+
+export const APPLICATION_STAGING: readonly StagingColumn[] = [
+  ['queue_number', 'int'],
+  ['parent_iin', 'char(12)'],
+  ['child_iin', 'char(12)'],
+  ['child_full_name', 'text'],
+  ['child_birth_date', 'date'],
+  ['category', 'text'],
+  ['registered_at', 'timestamp(3)'],
+  ['status', 'text'],
+  ['valid_until', 'timestamp(3)'],
+  ['choices', 'int[]'],
+  ['ref_kg', 'int'],
+  ['ref_group', 'text'],
+  ['ref_accept_by', 'timestamp(3)'],
+];
+
+
+export function stageApplication(r: ApplicationRow): CopyValue[] {
+  return [
+    r.queueNumber,
+    r.parentIin,
+    r.childIin,
+    r.childFullName,
+    r.childBirthDate.toISOString().slice(0, 10),
+    r.category,
+    utc(r.registeredAt),
+    r.status,
+    utc(r.validUntil),
+    r.kindergartenIds,
+    r.referral?.kindergartenId ?? null,
+    r.referral?.group ?? null,
+    r.referral?.acceptBy ? utc(r.referral.acceptBy) : null,
+  ];
+}
+
+const NO_PARENT = 'parent_iin: заявитель с таким ИИН не загружен (сначала parents.csv) / no parent with this IIN (import parents.csv first)';
+
+export async function refusedApplications(s: ImportSession, stage: string): Promise<BatchRejection[]> {
+  await s.query(`ANALYZE ${stage}`);
+  const rows = await s.query<{ line: number; key: string }>(`
+    SELECT st.line, st.queue_number::text AS key FROM ${stage} st
+    WHERE NOT EXISTS (SELECT 1 FROM parents p WHERE p.iin = st.parent_iin) ORDER BY st.line`);
+  return rows.map((r) => ({ line: r.line, key: r.key, reasons: [NO_PARENT] }));
+}
+
+/** Statuses only the registry sets: a row whose status differs in one of them is news even with an unchanged hash. */
+const REGISTRY_OWNED = `('REFERRED', 'ENROLLED', 'WITHDRAWN')`;
+
+export async function mergeApplications(s: ImportSession, stage: string, context: MergeContext): Promise<MergeOutcome> {
+  const hash = `md5(concat_ws('|', st.parent_iin, st.child_iin, st.child_full_name, st.category, st.registered_at::text, st.status,
+                  st.valid_until::text, st.choices::text, coalesce(st.ref_kg::text, ''), coalesce(st.ref_group, ''),
+                  coalesce(st.ref_accept_by::text, '')))`;
+  await s.query(`
+    CREATE TEMP TABLE import_changed ON COMMIT DROP AS
+    SELECT st.*, p.id AS parent_id, h.hash, a.id AS app_id, a.status::text AS old_status,
+           a."referralKindergartenId" AS old_ref_kg
+    FROM ${stage} st
+    JOIN parents p ON p.iin = st.parent_iin
+    CROSS JOIN LATERAL (SELECT ${hash} AS hash) h
+    LEFT JOIN applications a ON a."queueNumber" = st.queue_number
+    WHERE a.id IS NULL OR a."registryHash" IS DISTINCT FROM h.hash
+       OR (a.status::text <> st.status AND (a.status::text IN ${REGISTRY_OWNED} OR st.status IN ${REGISTRY_OWNED}))`);
+  await s.query('ANALYZE import_changed');
+
+  // A child named by several rows: the last row in the file wins.
+  await s.query(`
+    INSERT INTO children (iin, "fullName", "birthDate", "parentId")
+    SELECT DISTINCT ON (child_iin) child_iin, child_full_name, child_birth_date, parent_id
+    FROM import_changed ORDER BY child_iin, line DESC
+    ON CONFLICT (iin) DO UPDATE SET
+      "fullName" = EXCLUDED."fullName", "birthDate" = EXCLUDED."birthDate", "parentId" = EXCLUDED."parentId"
+    WHERE (children."fullName", children."birthDate", children."parentId")
+      IS DISTINCT FROM (EXCLUDED."fullName", EXCLUDED."birthDate", EXCLUDED."parentId")`);
+
+  await s.query(`
+    INSERT INTO applications ("queueNumber", "parentId", "childId", category, "registeredAt", status, "validUntil",
+                              "referralKindergartenId", "referralGroup", "referralAcceptBy", "registryHash", "registryRevision")
+    SELECT c.queue_number, c.parent_id, ch.id, c.category::"ApplicationCategory", c.registered_at, c.status::"ApplicationStatus",
+           c.valid_until, c.ref_kg, c.ref_group, c.ref_accept_by, c.hash, 1
+    FROM import_changed c JOIN children ch ON ch.iin = c.child_iin
+    ON CONFLICT ("queueNumber") DO UPDATE SET
+      "parentId" = EXCLUDED."parentId", "childId" = EXCLUDED."childId", category = EXCLUDED.category,
+      "registeredAt" = EXCLUDED."registeredAt",
+      -- What the bot did since the export survives a re-import of that export: an active/stop-listed
+      -- status from a row whose validity is not newer than ours is older news than our purge,
+      -- extension or restore. Referrals, enrolments and withdrawals always come from the registry.
+      status = CASE
+        WHEN EXCLUDED.status IN ('ACTIVE', 'STOP_LISTED') AND applications.status IN ('ACTIVE', 'STOP_LISTED')
+             AND EXCLUDED."validUntil" <= applications."validUntil"
+        THEN applications.status ELSE EXCLUDED.status END,
+      "validUntil" = GREATEST(applications."validUntil", EXCLUDED."validUntil"),
+      "referralKindergartenId" = EXCLUDED."referralKindergartenId", "referralGroup" = EXCLUDED."referralGroup",
+      "referralAcceptBy" = EXCLUDED."referralAcceptBy", "registryHash" = EXCLUDED."registryHash",
+      "registryRevision" = applications."registryRevision" + 1`);
+
+  // The choices are replaced as a whole: a re-import with another order or set leaves no stale one.
+  await s.query(`DELETE FROM application_choices ac USING import_changed c WHERE c.app_id IS NOT NULL AND ac."applicationId" = c.app_id`);
+  await s.query(`
+    INSERT INTO application_choices ("applicationId", "kindergartenId", rank)
+    SELECT a.id, u.kg, u.rank::int
+    FROM import_changed c JOIN applications a ON a."queueNumber" = c.queue_number
+    CROSS JOIN LATERAL unnest(c.choices) WITH ORDINALITY AS u(kg, rank)`);
+
+  return recordRegistryEvents(s, 'import_changed', context.now);
+}
