@@ -45,6 +45,8 @@ export const COMMANDS = [
   'questionnaire',
   'stop',
   'notify',
+  /** How to accept a referral (the referral notice's button). */
+  'accept',
 ] as const;
 export const ADVERTISED_COMMANDS = ['start', 'menu', 'language', 'help', 'cancel'] as const;
 export type Command = (typeof COMMANDS)[number];

@@ -23,6 +23,8 @@ export const SCREENS = [
   'help',
   /** Confirming an opt-out of the channel's campaign messages. */
   'optOut',
+  /** How to accept a referral: the referral notice's button leads here. */
+  'acceptReferral',
 ] as const;
 export type Screen = (typeof SCREENS)[number];
 

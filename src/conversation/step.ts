@@ -106,6 +106,8 @@ function onCommand(state: ConversationState, name: Command): StepResult {
       return show(enter({ ...base, restore: null }, 'stopList'));
     case 'questionnaire':
       return show(enter(base, 'myQuestionnaire'));
+    case 'accept':
+      return show(enter(base, 'acceptReferral'));
   }
 }
 

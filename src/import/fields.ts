@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseIin, type IinError } from '../domain/iin.ts';
 import { normalizePhone } from '../domain/phone.ts';
 import { fromAlmaty } from '../domain/almaty-time.ts';
+import { memo } from './memo.ts';
 
 const IIN_REASONS: Record<IinError, string> = {
   format: 'ИИН должен состоять из 12 цифр / IIN must be 12 digits',
@@ -107,7 +108,15 @@ export function parseCalendarDate(input: string): CalendarDate | null {
 const BAD_DATE = 'неверная дата: нужно ДД.ММ.ГГГГ или ГГГГ-ММ-ДД / bad date: expected dd.mm.yyyy or yyyy-mm-dd';
 
 /** A day (with an optional time) in Almaty: `endOfDay` puts a bare date at 23:59:59, else at 00:00. */
+const almatyDayStart = memo((s: string) => almatyInstant(s, false));
+const almatyDayEnd = memo((s: string) => almatyInstant(s, true));
+
+/** The instant a date cell means (see almatyDate); null when it is no date. Shared: never mutate it. */
 export function readAlmatyDate(s: string, endOfDay: boolean): Date | null {
+  return endOfDay ? almatyDayEnd(s) : almatyDayStart(s);
+}
+
+function almatyInstant(s: string, endOfDay: boolean): Date | null {
   const d = parseCalendarDate(s);
   if (!d) return null;
   const t = d.time ?? (endOfDay ? { hour: 23, minute: 59, second: 59 } : { hour: 0, minute: 0, second: 0 });
@@ -139,7 +148,7 @@ export function spelledEnum<T extends string>(spellings: Record<T, readonly stri
     lookup.set(normalizeWord(value), value);
     for (const w of words) lookup.set(normalizeWord(w), value);
   }
-  const read = (s: string): T | undefined => lookup.get(normalizeWord(s));
+  const read = memo((s: string): T | undefined => lookup.get(normalizeWord(s)), 1_000);
   const schema = z.string().transform((s, ctx) => {
     const v = read(s);
     if (v !== undefined) return v;

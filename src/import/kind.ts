@@ -23,6 +23,8 @@ export type StagingColumn = readonly [name: string, type: string];
 export interface MergeContext {
   /** The import's instant: when the notices of its registry events fall due. */
   now: Date;
+  /** Changed rows from which the merge goes in bulk (bulk-load.ts). */
+  bulkRows: number;
 }
 
 export interface MergeOutcome {

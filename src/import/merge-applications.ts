@@ -8,9 +8,10 @@
  */
 import type { MergeContext, MergeOutcome, BatchRejection, StagingColumn } from './kind.ts';
 import type { ApplicationRow } from './kinds/applications.ts';
-import { utcTimestamp as utc, type CopyValue } from './staging/copy-text.ts';
+import { utcTimestamp, type CopyValue } from './staging/copy-text.ts';
 import type { ImportSession } from './staging/session.ts';
 import { recordRegistryEvents } from './registry-events.ts';
+import { inBulk } from './bulk-load.ts';
 
 export const APPLICATION_STAGING: readonly StagingColumn[] = [
   ['queue_number', 'int'],
@@ -29,13 +30,26 @@ export const APPLICATION_STAGING: readonly StagingColumn[] = [
 ];
 
 
+/** Dates repeat across a file: each distinct instant is formatted once. */
+const stamps = new Map<number, string>();
+function utc(d: Date): string {
+  const t = d.getTime();
+  let s = stamps.get(t);
+  if (s === undefined) {
+    if (stamps.size >= 50_000) stamps.clear();
+    s = utcTimestamp(d);
+    stamps.set(t, s);
+  }
+  return s;
+}
+
 export function stageApplication(r: ApplicationRow): CopyValue[] {
   return [
     r.queueNumber,
     r.parentIin,
     r.childIin,
     r.childFullName,
-    r.childBirthDate.toISOString().slice(0, 10),
+    utc(r.childBirthDate).slice(0, 10),
     r.category,
     utc(r.registeredAt),
     r.status,
@@ -75,37 +89,52 @@ export async function mergeApplications(s: ImportSession, stage: string, context
     WHERE a.id IS NULL OR a."registryHash" IS DISTINCT FROM h.hash
        OR (a.status::text <> st.status AND (a.status::text IN ${REGISTRY_OWNED} OR st.status IN ${REGISTRY_OWNED}))`);
   await s.query('ANALYZE import_changed');
+  const [{ n }] = (await s.query<{ n: number }>('SELECT count(*)::int AS n FROM import_changed')) as [{ n: number }];
+  const upsert = () => upsertChanged(s);
+  if (n >= context.bulkRows) await inBulk(s, ['children', 'applications', 'application_choices'], upsert);
+  else await upsert();
+  return recordRegistryEvents(s, 'import_changed', context.now);
+}
 
+async function upsertChanged(s: ImportSession): Promise<void> {
+  // Plain INSERTs for what is new and UPDATEs for what exists, rather than INSERT … ON CONFLICT:
+  // a speculative insertion per row costs twice a plain one, and only imports create these rows.
   // A child named by several rows: the last row in the file wins.
   await s.query(`
+    CREATE TEMP TABLE import_children ON COMMIT DROP AS
+    SELECT DISTINCT ON (child_iin) child_iin AS iin, child_full_name AS full_name, child_birth_date AS birth_date, parent_id
+    FROM import_changed ORDER BY child_iin, line DESC`);
+  await s.query(`
+    UPDATE children ch SET "fullName" = c.full_name, "birthDate" = c.birth_date, "parentId" = c.parent_id
+    FROM import_children c
+    WHERE ch.iin = c.iin AND (ch."fullName", ch."birthDate", ch."parentId") IS DISTINCT FROM (c.full_name, c.birth_date, c.parent_id)`);
+  await s.query(`
     INSERT INTO children (iin, "fullName", "birthDate", "parentId")
-    SELECT DISTINCT ON (child_iin) child_iin, child_full_name, child_birth_date, parent_id
-    FROM import_changed ORDER BY child_iin, line DESC
-    ON CONFLICT (iin) DO UPDATE SET
-      "fullName" = EXCLUDED."fullName", "birthDate" = EXCLUDED."birthDate", "parentId" = EXCLUDED."parentId"
-    WHERE (children."fullName", children."birthDate", children."parentId")
-      IS DISTINCT FROM (EXCLUDED."fullName", EXCLUDED."birthDate", EXCLUDED."parentId")`);
+    SELECT c.iin, c.full_name, c.birth_date, c.parent_id FROM import_children c
+    WHERE NOT EXISTS (SELECT 1 FROM children ch WHERE ch.iin = c.iin) ORDER BY c.iin`);
 
+  await s.query(`
+    UPDATE applications a SET
+      "parentId" = c.parent_id, "childId" = ch.id, category = c.category::"ApplicationCategory", "registeredAt" = c.registered_at,
+      -- What the bot did since the export survives a re-import of that export: an active/stop-listed
+      -- status from a row whose validity is not newer than ours is older news than our purge,
+      -- extension or restore. Referrals, enrolments and withdrawals always come from the registry.
+      status = CASE
+        WHEN c.status IN ('ACTIVE', 'STOP_LISTED') AND a.status IN ('ACTIVE', 'STOP_LISTED') AND c.valid_until <= a."validUntil"
+        THEN a.status ELSE c.status::"ApplicationStatus" END,
+      "validUntil" = GREATEST(a."validUntil", c.valid_until),
+      "referralKindergartenId" = c.ref_kg, "referralGroup" = c.ref_group, "referralAcceptBy" = c.ref_accept_by,
+      "registryHash" = c.hash, "registryRevision" = a."registryRevision" + 1
+    FROM import_changed c JOIN children ch ON ch.iin = c.child_iin
+    WHERE a.id = c.app_id`);
   await s.query(`
     INSERT INTO applications ("queueNumber", "parentId", "childId", category, "registeredAt", status, "validUntil",
                               "referralKindergartenId", "referralGroup", "referralAcceptBy", "registryHash", "registryRevision")
     SELECT c.queue_number, c.parent_id, ch.id, c.category::"ApplicationCategory", c.registered_at, c.status::"ApplicationStatus",
            c.valid_until, c.ref_kg, c.ref_group, c.ref_accept_by, c.hash, 1
     FROM import_changed c JOIN children ch ON ch.iin = c.child_iin
-    ON CONFLICT ("queueNumber") DO UPDATE SET
-      "parentId" = EXCLUDED."parentId", "childId" = EXCLUDED."childId", category = EXCLUDED.category,
-      "registeredAt" = EXCLUDED."registeredAt",
-      -- What the bot did since the export survives a re-import of that export: an active/stop-listed
-      -- status from a row whose validity is not newer than ours is older news than our purge,
-      -- extension or restore. Referrals, enrolments and withdrawals always come from the registry.
-      status = CASE
-        WHEN EXCLUDED.status IN ('ACTIVE', 'STOP_LISTED') AND applications.status IN ('ACTIVE', 'STOP_LISTED')
-             AND EXCLUDED."validUntil" <= applications."validUntil"
-        THEN applications.status ELSE EXCLUDED.status END,
-      "validUntil" = GREATEST(applications."validUntil", EXCLUDED."validUntil"),
-      "referralKindergartenId" = EXCLUDED."referralKindergartenId", "referralGroup" = EXCLUDED."referralGroup",
-      "referralAcceptBy" = EXCLUDED."referralAcceptBy", "registryHash" = EXCLUDED."registryHash",
-      "registryRevision" = applications."registryRevision" + 1`);
+    WHERE c.app_id IS NULL
+    ORDER BY c.queue_number`);
 
   // The choices are replaced as a whole: a re-import with another order or set leaves no stale one.
   await s.query(`DELETE FROM application_choices ac USING import_changed c WHERE c.app_id IS NOT NULL AND ac."applicationId" = c.app_id`);
@@ -113,7 +142,6 @@ export async function mergeApplications(s: ImportSession, stage: string, context
     INSERT INTO application_choices ("applicationId", "kindergartenId", rank)
     SELECT a.id, u.kg, u.rank::int
     FROM import_changed c JOIN applications a ON a."queueNumber" = c.queue_number
-    CROSS JOIN LATERAL unnest(c.choices) WITH ORDINALITY AS u(kg, rank)`);
-
-  return recordRegistryEvents(s, 'import_changed', context.now);
+    CROSS JOIN LATERAL unnest(c.choices) WITH ORDINALITY AS u(kg, rank)
+    ORDER BY a.id, u.rank`);
 }

@@ -8,6 +8,7 @@
  * notices in the same transaction, so a crash leaves neither half done.
  */
 import { stat } from 'node:fs/promises';
+import { BULK_ROWS } from './bulk-load.ts';
 import { cellsOf, mapHeader } from './columns.ts';
 import { readCsv, type BrokenLine, type Delimiter } from './csv-reader.ts';
 import type { ImportKind } from './kind.ts';
@@ -36,6 +37,8 @@ export interface ImportOptions {
   keepRejections?: number;
   /** The import's instant (the notices it plans fall due from it); default now. */
   now?: Date;
+  /** Changed rows from which the merge goes in bulk (src/import/bulk-load.ts); default BULK_ROWS. */
+  bulkRows?: number;
 }
 
 export interface ImportResult {
@@ -147,6 +150,8 @@ export async function runImport<Row, Context>(target: ImportTarget, kind: Import
 
   let wouldWrite = 0;
   const body = async (s: ImportSession) => {
+    // Sorts and hash joins of a region's rows stay in memory.
+    await s.query(`SET LOCAL work_mem = '256MB'`);
     const context = await kind.prepare(s);
     await s.query(`CREATE TEMP TABLE ${STAGE} (line int NOT NULL, ${kind.staging.map(([n, t]) => `${n} ${t}`).join(', ')}) ON COMMIT DROP`);
     const staged = { count: 0 };
@@ -157,7 +162,7 @@ export async function runImport<Row, Context>(target: ImportTarget, kind: Import
     wouldWrite = staged.count - refused.length;
     if (opts.dryRun || (!opts.partial && result.rejectedCount > 0)) throw new Rollback();
     if (refused.length > 0) await s.query(`DELETE FROM ${STAGE} WHERE line = ANY($1::int[])`, [refused.map((r) => r.line)]);
-    const outcome = await kind.merge(s, STAGE, { now: opts.now ?? new Date() });
+    const outcome = await kind.merge(s, STAGE, { now: opts.now ?? new Date(), bulkRows: opts.bulkRows ?? BULK_ROWS });
     result.events = outcome.events;
     result.notices = outcome.notices;
     return wouldWrite;

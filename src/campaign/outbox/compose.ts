@@ -6,14 +6,15 @@
 import type { Message } from '../../conversation/io.ts';
 import type { Db } from '../../services/db.ts';
 import { buildNotification, stopListDataFromPayload, templateParams, type NotificationContent } from '../notifications.ts';
-import { REMINDER, STOPLIST_NOTICE, type CampaignKind } from '../outbox-kinds.ts';
+import { registryEventOf, REMINDER, STOPLIST_NOTICE, type CampaignKind, type RegistryNoticeKind } from '../outbox-kinds.ts';
+import { buildRegistryNotice, registryNotification, registryPayload, registryTemplateParams } from '../registry-notices.ts';
 import { reminderContent, type ReminderData } from '../planner.ts';
 import { daysLeft } from '../schedule.ts';
 import type { TemplateCall } from '../senders.ts';
 import type { ClaimedRow } from './claim.ts';
 
 /** The approved template of each kind (name and quick-reply payloads); the channel ships them. */
-export type TemplateCatalog = Partial<Record<CampaignKind, { name: string; buttonPayloads: string[] }>>;
+export type TemplateCatalog = Partial<Record<CampaignKind | RegistryNoticeKind, { name: string; buttonPayloads: string[] }>>;
 
 export type Composed =
   | { ok: true; message: Message; template: TemplateCall | null; content: NotificationContent }
@@ -46,6 +47,23 @@ export async function compose(db: Db, row: ClaimedRow, now: Date, templates: Tem
       message: buildNotification(STOPLIST_NOTICE, data),
       template: templateOf(templates, STOPLIST_NOTICE, templateParams(STOPLIST_NOTICE, data)),
       content: { kind: STOPLIST_NOTICE, data },
+    };
+  }
+  const event = registryEventOf(row.kind);
+  if (event) {
+    const payload = registryPayload(row.payload);
+    if (!payload) return { ok: false, fail: 'registry notice payload is malformed' };
+    const data = await registryNotification(db, event, payload, row.parentId);
+    if (!data) return { ok: false, cancel: 'referral no longer current' };
+    const kind = row.kind as RegistryNoticeKind;
+    const t = templates[kind];
+    const kk = registryTemplateParams(data, 'kk');
+    const ru = registryTemplateParams(data, 'ru');
+    return {
+      ok: true,
+      message: buildRegistryNotice(data),
+      template: t && kk && ru ? { name: t.name, params: ru, paramsByLocale: { kk, ru }, buttonPayloads: t.buttonPayloads } : null,
+      content: { kind, data },
     };
   }
   return { ok: false, fail: `unknown outbox kind ${row.kind}` };

@@ -39,7 +39,8 @@ import type { Db } from '../../services/db.ts';
 import { isOutreach, recordUndeliverable, REGISTRY_DEFAULT_LOCALE } from '../outreach.ts';
 import { cancelObsoleteReminders } from '../planner.ts';
 import { reminderHold, type HoldReason } from '../busy-chats.ts';
-import { REMINDER } from '../outbox-kinds.ts';
+import { REMINDER, registryEventOf } from '../outbox-kinds.ts';
+import { registryHold } from '../quiet-hours.ts';
 import type { DaytimeWindow } from '../schedule.ts';
 import type { Message } from '../../conversation/io.ts';
 import type { NotificationContent } from '../notifications.ts';
@@ -315,7 +316,7 @@ class OutboxDispatcher implements Dispatcher {
       }
       // After composing: a reminder the parent no longer needs is cancelled rather than held.
       // Stop-list notices are never held: they tell of something already done to the applications.
-      const hold = row.kind === REMINDER ? reminderHold(ctx.activity, now, this.s.window) : null;
+      const hold = row.kind === REMINDER ? reminderHold(ctx.activity, now, this.s.window) : registryHold(row.kind, now, this.s.window);
       if (hold) {
         held[hold.reason].push({ id: row.id, at: hold.until });
         continue;
@@ -323,6 +324,13 @@ class OutboxDispatcher implements Dispatcher {
       // A registry phone has no window open: WhatsApp takes only the template there.
       const lastInboundAt = outreach ? null : link!.lastInboundAt;
       const window = sender.withinServiceWindow ? !row.viaTemplate && sender.withinServiceWindow(lastInboundAt, now) : true;
+      // Registry news without a template of its own (enrolled, withdrawn…) is not worth opening a
+      // business-initiated conversation: outside the window it is dropped, not failed.
+      if (!window && !composed.template && registryEventOf(row.kind)) {
+        await markCancelled(prisma, claim, 'no template outside the service window');
+        stats.cancelled++;
+        continue;
+      }
       ready.push({
         row,
         locale: outreach ? (ctx.parent.locale ?? REGISTRY_DEFAULT_LOCALE) : link!.locale,

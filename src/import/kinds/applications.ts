@@ -9,6 +9,7 @@ import { parseIin } from '../../domain/iin.ts';
 import type { ColumnSpec } from '../columns.ts';
 import { almatyDate, calendarDay, CATEGORY, iin, optionalText, orDefault, positiveInt, readAlmatyDate, readPositiveInt, splitList, STATUS, text, tidyText } from '../fields.ts';
 import { issueReasons, type ImportKind, type RowResult } from '../kind.ts';
+import { memo } from '../memo.ts';
 import { APPLICATION_STAGING, mergeApplications, refusedApplications, stageApplication } from '../merge-applications.ts';
 
 export const MAX_APPLICATION_CHOICES = 3;
@@ -69,7 +70,11 @@ export interface ApplicationRow {
 
 export interface ApplicationContext {
   kindergartenIdByNumber: Map<number, number>;
+  /** readChoices of the four choice cells joined by \u0001, each distinct combination read once. */
+  choices: (joined: string) => ReturnType<typeof readChoices>;
 }
+
+const CHOICE_CELLS = ['choices', ...Array.from({ length: MAX_APPLICATION_CHOICES }, (_, i) => `choice_${i + 1}`)];
 
 function readChoices(cells: Record<string, string>, known: Map<number, number>): { ids: number[] } | { reasons: string[] } {
   const listed = splitList(cells['choices'] ?? '');
@@ -106,11 +111,16 @@ export const applicationsKind: ImportKind<ApplicationRow, ApplicationContext> = 
   keyColumn: 'queue_number',
   async prepare(s) {
     const rows = await s.query<{ id: number; number: number }>('SELECT id, "number" FROM kindergartens');
-    return { kindergartenIdByNumber: new Map(rows.map((r) => [r.number, r.id])) };
+    const known = new Map(rows.map((r) => [r.number, r.id]));
+    const choices = memo((joined: string) => {
+      const parts = joined.split('\u0001');
+      return readChoices(Object.fromEntries(CHOICE_CELLS.map((c, i) => [c, parts[i] ?? ''])), known);
+    });
+    return { kindergartenIdByNumber: known, choices };
   },
   parse(cells, context) {
     // The common row (well-formed, nothing to explain) without zod; anything else the full way.
-    return fastApplication(cells, context.kindergartenIdByNumber) ?? parseApplication(cells, context);
+    return fastApplication(cells, context) ?? parseApplication(cells, context);
   },
   key: (row) => row.queueNumber,
   staging: APPLICATION_STAGING,
@@ -155,7 +165,8 @@ export function parseApplication(cells: Record<string, string>, context: Applica
  * million rows: 10 s less). Null whenever anything is unusual: the full parse then gives the
  * result and the reasons. What it accepts it reads exactly as the full parse does.
  */
-function fastApplication(cells: Record<string, string>, known: Map<number, number>): RowResult<ApplicationRow> | null {
+function fastApplication(cells: Record<string, string>, context: ApplicationContext): RowResult<ApplicationRow> | null {
+  const known = context.kindergartenIdByNumber;
   const queueNumber = readPositiveInt(cells['queue_number']!);
   const parent = parseIin(cells['parent_iin']!.trim());
   const child = parseIin(cells['child_iin']!.trim());
@@ -167,7 +178,7 @@ function fastApplication(cells: Record<string, string>, known: Map<number, numbe
   const registeredAt = readAlmatyDate(cells['registered_at']!, false);
   const validUntil = readAlmatyDate(cells['valid_until']!, true);
   if (!category || !status || !registeredAt || !validUntil) return null;
-  const choices = readChoices(cells, known);
+  const choices = context.choices(CHOICE_CELLS.map((c) => cells[c]).join('\u0001'));
   if ('reasons' in choices) return null;
   let referral: ApplicationRow['referral'] = null;
   if (status === 'REFERRED') {
