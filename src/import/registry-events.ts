@@ -48,7 +48,7 @@ export async function recordRegistryEvents(s: ImportSession, changed: string, no
       SELECT application_id, parent_id, kind, revision,
              jsonb_build_object('queueNumber', queue_number, 'status', status, 'kindergartenId', ref_kg, 'group', ref_group,
                                 'acceptBy', to_char(accept_by, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
-      FROM found
+      FROM found ORDER BY queue_number, kind
       ON CONFLICT ("applicationId", kind, revision) DO NOTHING
       RETURNING id, "parentId", kind, payload
     ),
