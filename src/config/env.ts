@@ -87,6 +87,11 @@ export const envSchema = z.object({
   SMS_LAST_RESORT_DAYS: optionalInt(0).transform((n) => n ?? 7),
   /** Names this process in leases and claimed outbox rows; default host-pid. */
   INSTANCE_ID: optionalString,
+  /**
+   * A folder the scheduler watches for registry files (docs/registry-sync.md): X.csv is imported
+   * once X.csv.ready appears, then moved to done/ or failed/. Unset: imports are manual only.
+   */
+  REGISTRY_IMPORT_DIR: optionalString,
 
   TELEGRAM_BOT_TOKEN: optionalString,
   TELEGRAM_WEBHOOK_URL: optionalString.pipe(z.url().optional()),
