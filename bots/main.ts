@@ -5,6 +5,7 @@
 import { startCore } from '../src/app.ts';
 import { startScheduler } from '../src/campaign/scheduler.ts';
 import { registryFolderTick } from '../src/import/folder-sync.ts';
+import { registryReach } from '../src/import/kind.ts';
 import { ConfigError, loadConfig } from '../src/config/env.ts';
 import type { ChannelAdapter } from './channel.ts';
 import { createOutboxDispatcher } from './outbox.ts';
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
               clock: core.clock,
               logger: core.logger.child({ component: 'registry-sync' }),
               instanceId: core.config.campaign.instanceId,
+              reach: registryReach(core.config.campaign.reach),
             }),
         }
       : {}),

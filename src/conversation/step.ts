@@ -76,6 +76,8 @@ function onCommand(state: ConversationState, name: Command): StepResult {
   // Before identification too: a WhatsApp number gets the outreach meant for its registry parents.
   if (name === 'stop') return show(enter({ ...state, optOutFrom: state.screen === 'optOut' ? state.optOutFrom : state.screen }, 'optOut'));
   if (name === 'notify') return done(state, [], [{ type: 'optIn' }]);
+  // How to accept a referral needs no identification: a referral template's button may come first.
+  if (name === 'accept') return show(enter(state, 'acceptReferral'));
   if (name === 'help') {
     // Before identification help is shown without leaving the identification step.
     return state.linked ? show(enter(state, 'help')) : done(state, [], [{ type: 'loadSeason' }]);
@@ -106,8 +108,6 @@ function onCommand(state: ConversationState, name: Command): StepResult {
       return show(enter({ ...base, restore: null }, 'stopList'));
     case 'questionnaire':
       return show(enter(base, 'myQuestionnaire'));
-    case 'accept':
-      return show(enter(base, 'acceptReferral'));
   }
 }
 

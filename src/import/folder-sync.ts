@@ -15,7 +15,7 @@ import type { Logger } from '../log.ts';
 import type { Db } from '../services/db.ts';
 import { acquireLease, releaseLease } from '../campaign/leases.ts';
 import { EncodingError } from './encoding.ts';
-import type { ImportKindName } from './kind.ts';
+import type { ImportKindName, RegistryReach } from './kind.ts';
 import { IMPORT_KINDS } from './kinds/index.ts';
 import { ImportFileError, runImport, type ImportResult } from './run-import.ts';
 import type { ImportTarget } from './staging/connect.ts';
@@ -34,6 +34,7 @@ export interface FolderSyncDeps {
   clock: Clock;
   logger: Logger;
   instanceId: string;
+  reach?: RegistryReach;
 }
 
 export interface SyncedFile {
@@ -97,7 +98,7 @@ async function syncOne(deps: FolderSyncDeps, name: string): Promise<SyncedFile> 
     problem = `Неизвестный файл: имя должно начинаться с kindergartens, parents или applications / Unknown file: the name must start with kindergartens, parents or applications`;
   } else {
     try {
-      result = await runImport(deps.target, IMPORT_KINDS[kind], { file: input, reportFile: report });
+      result = await runImport(deps.target, IMPORT_KINDS[kind], { file: input, reportFile: report, ...(deps.reach ? { reach: deps.reach } : {}) });
     } catch (e) {
       if (!(e instanceof ImportFileError || e instanceof EncodingError)) throw e;
       problem = e.message;

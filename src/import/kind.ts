@@ -25,7 +25,17 @@ export interface MergeContext {
   now: Date;
   /** Changed rows from which the merge goes in bulk (bulk-load.ts). */
   bulkRows: number;
+  /** Routes to a registry phone that are configured: a referral reaches a parent without a chat there. */
+  reach: RegistryReach;
 }
+
+export interface RegistryReach {
+  whatsapp: boolean;
+  sms: boolean;
+}
+
+/** The routes of the campaign's reach settings (config/env.ts) that a referral may take. */
+export const registryReach = (r: { whatsappOutreach: boolean; sms: boolean }): RegistryReach => ({ whatsapp: r.whatsappOutreach, sms: r.sms });
 
 export interface MergeOutcome {
   /** Registry events recorded (applications only). */

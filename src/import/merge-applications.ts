@@ -93,7 +93,7 @@ export async function mergeApplications(s: ImportSession, stage: string, context
   const upsert = () => upsertChanged(s);
   if (n >= context.bulkRows) await inBulk(s, ['children', 'applications', 'application_choices'], upsert);
   else await upsert();
-  return recordRegistryEvents(s, 'import_changed', context.now);
+  return recordRegistryEvents(s, 'import_changed', context.now, context.reach);
 }
 
 async function upsertChanged(s: ImportSession): Promise<void> {

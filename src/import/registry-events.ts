@@ -15,13 +15,13 @@
  */
 import { REGISTRY_NOTICE_PREFIX, URGENT_EVENT_KINDS } from '../campaign/outbox-kinds.ts';
 import { urgentDueAt } from '../campaign/quiet-hours.ts';
-import type { MergeOutcome } from './kind.ts';
+import type { MergeOutcome, RegistryReach } from './kind.ts';
 import { utcTimestamp as utc } from './staging/copy-text.ts';
 import type { ImportSession } from './staging/session.ts';
 
 const URGENT = [...URGENT_EVENT_KINDS].map((k) => `'${k}'`).join(', ');
 
-export async function recordRegistryEvents(s: ImportSession, changed: string, now: Date): Promise<MergeOutcome> {
+export async function recordRegistryEvents(s: ImportSession, changed: string, now: Date, reach: RegistryReach): Promise<MergeOutcome> {
   const [counts] = await s.query<{ events: number; notices: number }>(
     `
     WITH merged AS (
@@ -62,9 +62,29 @@ export async function recordRegistryEvents(s: ImportSession, changed: string, no
       WHERE NOT EXISTS (SELECT 1 FROM notification_opt_outs x WHERE x."parentId" = e."parentId" AND x.channel = l.channel)
       ON CONFLICT ("dedupeKey") DO NOTHING
       RETURNING 1
+    ),
+    -- A referral for a parent no chat reaches goes to the registry phone, as the campaign's
+    -- reminders do (src/campaign/outreach.ts): a WhatsApp template with their consent, else an SMS.
+    reach AS (
+      INSERT INTO outbox ("dedupeKey", channel, "chatId", "parentId", kind, payload, "nextAttemptAt")
+      SELECT 'registry:' || e.id || ':' || r.channel || ':' || r.address, r.channel::"Channel", r.address, e."parentId",
+             '${REGISTRY_NOTICE_PREFIX}' || e.kind, e.payload || jsonb_build_object('eventId', e.id, 'outreach', true), $1::timestamp(3)
+      FROM events e
+      JOIN parents p ON p.id = e."parentId"
+      CROSS JOIN LATERAL (
+        SELECT substr(p.phone, 2) AS address,
+               CASE WHEN $3::boolean AND p."notifyWhatsapp" IS TRUE
+                         AND NOT EXISTS (SELECT 1 FROM notification_opt_outs x WHERE x."parentId" = p.id AND x.channel = 'WHATSAPP') THEN 'WHATSAPP'
+                    WHEN $4::boolean AND p."notifySms" IS TRUE
+                         AND NOT EXISTS (SELECT 1 FROM notification_opt_outs x WHERE x."parentId" = p.id AND x.channel = 'SMS') THEN 'SMS' END AS channel
+      ) r
+      WHERE e.kind = 'REFERRAL_ISSUED' AND r.channel IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM chat_links l WHERE l."parentId" = e."parentId" AND l."unreachableAt" IS NULL AND l.channel IN ('TELEGRAM', 'WHATSAPP'))
+      ON CONFLICT ("dedupeKey") DO NOTHING
+      RETURNING 1
     )
-    SELECT (SELECT count(*) FROM events)::int AS events, (SELECT count(*) FROM notices)::int AS notices`,
-    [utc(urgentDueAt(now)), utc(now)],
+    SELECT (SELECT count(*) FROM events)::int AS events, ((SELECT count(*) FROM notices) + (SELECT count(*) FROM reach))::int AS notices`,
+    [utc(urgentDueAt(now)), utc(now), reach.whatsapp, reach.sms],
   );
   return counts ?? { events: 0, notices: 0 };
 }

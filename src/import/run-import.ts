@@ -11,7 +11,7 @@ import { stat } from 'node:fs/promises';
 import { BULK_ROWS } from './bulk-load.ts';
 import { cellsOf, mapHeader } from './columns.ts';
 import { readCsv, type BrokenLine, type Delimiter } from './csv-reader.ts';
-import type { ImportKind } from './kind.ts';
+import type { ImportKind, RegistryReach } from './kind.ts';
 import { RejectionReport, type Rejection } from './rejection-report.ts';
 import { copyLine } from './staging/copy-text.ts';
 import { openImportConnection, type ImportTarget } from './staging/connect.ts';
@@ -39,6 +39,11 @@ export interface ImportOptions {
   now?: Date;
   /** Changed rows from which the merge goes in bulk (src/import/bulk-load.ts); default BULK_ROWS. */
   bulkRows?: number;
+  /**
+   * Routes to the registry phone (the campaign's reach settings): a referral for a parent with no
+   * linked chat goes there, with their consent. Default: none.
+   */
+  reach?: RegistryReach;
 }
 
 export interface ImportResult {
@@ -162,7 +167,7 @@ export async function runImport<Row, Context>(target: ImportTarget, kind: Import
     wouldWrite = staged.count - refused.length;
     if (opts.dryRun || (!opts.partial && result.rejectedCount > 0)) throw new Rollback();
     if (refused.length > 0) await s.query(`DELETE FROM ${STAGE} WHERE line = ANY($1::int[])`, [refused.map((r) => r.line)]);
-    const outcome = await kind.merge(s, STAGE, { now: opts.now ?? new Date(), bulkRows: opts.bulkRows ?? BULK_ROWS });
+    const outcome = await kind.merge(s, STAGE, { now: opts.now ?? new Date(), bulkRows: opts.bulkRows ?? BULK_ROWS, reach: opts.reach ?? { whatsapp: false, sms: false } });
     result.events = outcome.events;
     result.notices = outcome.notices;
     return wouldWrite;

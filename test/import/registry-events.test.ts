@@ -42,7 +42,7 @@ describe.each(TEST_DB_KINDS)('registry events (%s)', (kind) => {
   const database = useTestDatabase(kind);
   const prisma = () => database().prisma;
   let n = 0;
-  const importRows = async (rows: string[], opts: { now?: Date; bulkRows?: number } = {}): Promise<ImportResult> => {
+  const importRows = async (rows: string[], opts: { now?: Date; bulkRows?: number; reach?: { whatsapp: boolean; sms: boolean } } = {}): Promise<ImportResult> => {
     const file = path.join(dir, `${kind}-${++n}.csv`);
     await writeFile(file, [HEADER, ...rows].join('\n') + '\n');
     const r = await runImport(database(), IMPORT_KINDS.applications, { file, reportFile: null, ...opts });
@@ -109,6 +109,26 @@ describe.each(TEST_DB_KINDS)('registry events (%s)', (kind) => {
     expect(await importRows(moved)).toMatchObject({ events: 1, notices: 2 });
     expect(await importRows(moved)).toMatchObject({ events: 0, notices: 0 });
     expect((await events()).at(-1)).toEqual([1001, 'REFERRAL_ISSUED', 3]);
+  });
+
+  it('a referral for a parent without a chat goes to the registry phone, by consent: WhatsApp first, else SMS', async () => {
+    await registry();
+    const C = '920707301043'; // WhatsApp and SMS consent, no chat
+    const D = '850120401033'; // no WhatsApp consent; SMS given below
+    await prisma().parent.update({ where: { iin: D }, data: { notifySms: true } });
+    await importRows([row(2001, A, '200315502013', 'активна'), row(2002, C, '220110502032', 'активна'), row(2003, D, '210601602026', 'активна'), row(2004, B, '210909602040', 'активна')]);
+    const referred = [row(2001, A, '200315502013', 'направлено', '12;;'), row(2002, C, '220110502032', 'направлено', '12;;'), row(2003, D, '210601602026', 'направлено', '12;;'), row(2004, B, '210909602040', 'направлено', '12;;')];
+    // B consented to WhatsApp but stopped it: nothing goes there, and no SMS consent either.
+    const b = await prisma().parent.findUniqueOrThrow({ where: { iin: B } });
+    await prisma().notificationOptOut.create({ data: { parentId: b.id, channel: 'WHATSAPP', source: 'bot' } });
+    expect(await importRows(referred, { reach: { whatsapp: true, sms: true } })).toMatchObject({ events: 4, notices: 4 });
+    const rows = await prisma().outbox.findMany({ where: { kind: 'REGISTRY_REFERRAL_ISSUED' }, orderBy: [{ channel: 'asc' }, { chatId: 'asc' }] }); // the enum's order: TELEGRAM, WHATSAPP, …, SMS
+    expect(rows.map((o) => [o.channel, o.chatId, (o.payload as { outreach?: boolean }).outreach ?? false])).toEqual([
+      ['TELEGRAM', 'tg-a', false],
+      ['WHATSAPP', '77011234567', false],
+      ['WHATSAPP', '77750000004', true],
+      ['SMS', '77470000003', true],
+    ]);
   });
 
   it('referral notices wait through the quiet hours (23:00–07:00 Almaty); other news is due at once', async () => {

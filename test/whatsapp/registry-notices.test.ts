@@ -28,7 +28,7 @@ describe.each(['kk', 'ru'] as Locale[])('WhatsApp: registry news (%s, embedded d
   const t = (key: string, params?: Parameters<typeof tr.t>[2]) => tr.t(locale, key, params);
 
   /** The family's applications as the registry exports them, the first one referred to kindergarten `kg` (or none). */
-  async function importRegistry(f: Family, kg: number | null) {
+  async function importRegistry(f: Family, kg: number | null, reach = { whatsapp: false, sms: false }) {
     const db = h.prisma();
     const apps = await db.application.findMany({ where: { parentId: f.parentId }, include: { child: true }, orderBy: { id: 'asc' } });
     const lines = apps.map((a, i) => {
@@ -38,7 +38,7 @@ describe.each(['kk', 'ru'] as Locale[])('WhatsApp: registry news (%s, embedded d
     const dir = await mkdtemp(path.join(os.tmpdir(), 'kq-wa-registry-'));
     const file = path.join(dir, 'applications.csv');
     await writeFile(file, `${HEADER}\n${lines.join('\n')}\n`);
-    const r = await runImport(h.core.db, IMPORT_KINDS.applications, { file, reportFile: null, now: h.clock.now() });
+    const r = await runImport(h.core.db, IMPORT_KINDS.applications, { file, reportFile: null, now: h.clock.now(), reach });
     expect(r).toMatchObject({ committed: true, rejectedCount: 0 });
     return { queueNumber: apps[0]!.queueNumber, result: r };
   }
@@ -107,6 +107,20 @@ describe.each(['kk', 'ru'] as Locale[])('WhatsApp: registry news (%s, embedded d
 
     await u.send(wa.templateButton(f.waId, 'x.accept', t('campaign.registry.referral.button')));
     expect(u.text).toContain(t('referral.howTo.title'));
+  });
+
+  it('a parent who never wrote to the bot gets the referral template at the registry phone (consent); "How to accept" explains without identification', async () => {
+    const f = await family(h.prisma(), { locale });
+    await h.prisma().parent.update({ where: { id: f.parentId }, data: { notifyWhatsapp: true } });
+    const { result } = await importRegistry(f, 5, { whatsapp: true, sms: false });
+    expect(result).toMatchObject({ events: 1, notices: 1 });
+    expect(await dispatch()).toMatchObject({ sent: 1 });
+    const [sent] = h.fake.accepted(f.waId);
+    expect(sent.type).toBe('template');
+    expect(sent.template).toMatchObject({ name: TEMPLATES.referralIssued.name, language: { code: locale } });
+    const u = h.user(f.waId);
+    await u.send(wa.templateButton(f.waId, 'x.accept', t('campaign.registry.referral.button')));
+    expect(u.text).toContain(t('referral.howTo.steps'));
   });
 
   it('a referral imported at 23:30 waits for 07:00; a lapsed one tells what it means and whom to contact', async () => {

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImportTarget } from '../../import/staging/connect.ts';
+import type { RegistryReach } from '../../import/kind.ts';
 import type { ImportKindName } from '../../import/kind.ts';
 import { IMPORT_KINDS } from '../../import/kinds/index.ts';
 import { ImportFileError, runImport, type ImportResult } from '../../import/run-import.ts';
@@ -43,6 +44,8 @@ export class ImportJobs {
     private readonly target: ImportTarget,
     private readonly dir: string,
     private readonly onError: (err: unknown, job: ImportJob) => void,
+    /** Where a referral for a parent without a chat may go (the campaign's reach settings). */
+    private readonly reach: RegistryReach = { whatsapp: false, sms: false },
   ) {}
 
   get(id: string): ImportJob | null {
@@ -93,6 +96,7 @@ export class ImportJobs {
         reportFile: this.rejections(job.id, phase),
         keepRejections: SHOWN_REJECTIONS,
         onProgress: (f) => (job.progress = f),
+        reach: this.reach,
       });
       job[phase] = result;
       job.state = phase === 'check' ? 'checked' : 'applied';

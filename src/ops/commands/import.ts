@@ -6,6 +6,7 @@ import { IMPORT_KINDS } from '../../import/kinds/index.ts';
 import type { ImportKindName } from '../../import/kind.ts';
 import { defaultReportPath } from '../../import/rejection-report.ts';
 import { runImport } from '../../import/run-import.ts';
+import { registryReach } from '../../import/kind.ts';
 import { println, UsageError, withDatabase, type OpsContext } from '../context.ts';
 import { importHelp } from '../help.ts';
 import { progress } from '../progress.ts';
@@ -47,7 +48,7 @@ export async function importCommand(ctx: OpsContext, args: string[]): Promise<nu
     const started = performance.now();
     let result;
     try {
-      result = await runImport(db, kind, { file: input, partial: values.partial, reportFile, batchSize, onProgress: bar.update, keepRejections: PRINTED_REJECTIONS });
+      result = await runImport(db, kind, { file: input, partial: values.partial, reportFile, batchSize, onProgress: bar.update, keepRejections: PRINTED_REJECTIONS, ...(ctx.reach ? { reach: registryReach(ctx.reach()) } : {}) });
     } finally {
       bar.done();
     }
