@@ -65,6 +65,10 @@ export const envSchema = z.object({
   REMINDER_WINDOW: optionalString
     .transform((s) => s ?? '09:00-20:00')
     .pipe(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM-HH:MM, e.g. 09:00-20:00')),
+  /** When urgent notices (a referral) may go, Asia/Almaty time; outside it they wait for its start. */
+  URGENT_WINDOW: optionalString
+    .transform((s) => s ?? '07:00-23:00')
+    .pipe(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM-HH:MM, e.g. 07:00-23:00')),
   /** Run the purge automatically at the season's deadline (else only `ops purge --confirm`). */
   PURGE_AT_DEADLINE: boolFlag(true),
   TELEGRAM_RATE_PER_SECOND: optionalInt(1).transform((n) => n ?? 25),
@@ -173,6 +177,8 @@ export interface CampaignSettings {
   remindOnOpening: boolean;
   /** Minutes after midnight, Asia/Almaty: reminders go out only within [start, end). */
   window: { startMinute: number; endMinute: number };
+  /** Minutes after midnight, Asia/Almaty: urgent notices (a referral) go only within [start, end). */
+  urgentWindow?: { startMinute: number; endMinute: number };
   purgeAtDeadline: boolean;
   ratePerSecond: { TELEGRAM: number; WHATSAPP: number };
   /** Business-initiated WhatsApp conversations per rolling 24 h; null = unlimited. */
@@ -287,6 +293,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
   const [windowStart, windowEnd] = env.REMINDER_WINDOW.split('-') as [string, string];
   if (minutes(windowStart) >= minutes(windowEnd)) throw new ConfigError(['REMINDER_WINDOW: the start must be before the end']);
+  const [urgentStart, urgentEnd] = env.URGENT_WINDOW.split('-') as [string, string];
+  if (minutes(urgentStart) >= minutes(urgentEnd)) throw new ConfigError(['URGENT_WINDOW: the start must be before the end']);
 
   return {
     env,
@@ -294,6 +302,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       reminderOffsetsDays: env.REMINDER_OFFSETS_DAYS,
       remindOnOpening: env.REMINDER_ON_OPENING,
       window: { startMinute: minutes(windowStart), endMinute: minutes(windowEnd) },
+      urgentWindow: { startMinute: minutes(urgentStart), endMinute: minutes(urgentEnd) },
       purgeAtDeadline: env.PURGE_AT_DEADLINE,
       ratePerSecond: { TELEGRAM: env.TELEGRAM_RATE_PER_SECOND, WHATSAPP: env.WHATSAPP_RATE_PER_SECOND },
       whatsappTier: env.WHATSAPP_TIER === 'unlimited' ? null : Number(env.WHATSAPP_TIER),

@@ -13,13 +13,10 @@
  * registry revision) is unique and the revision moves only when the row changed, so an identical
  * re-import records nothing and a re-run after a crash records what the crash lost, once.
  */
-import { REGISTRY_NOTICE_PREFIX, URGENT_EVENT_KINDS } from '../campaign/outbox-kinds.ts';
-import { urgentDueAt } from '../campaign/quiet-hours.ts';
+import { REGISTRY_NOTICE_PREFIX } from '../campaign/outbox-kinds.ts';
 import type { MergeOutcome, RegistryReach } from './kind.ts';
 import { utcTimestamp as utc } from './staging/copy-text.ts';
 import type { ImportSession } from './staging/session.ts';
-
-const URGENT = [...URGENT_EVENT_KINDS].map((k) => `'${k}'`).join(', ');
 
 export async function recordRegistryEvents(s: ImportSession, changed: string, now: Date, reach: RegistryReach): Promise<MergeOutcome> {
   const [counts] = await s.query<{ events: number; notices: number }>(
@@ -56,7 +53,7 @@ export async function recordRegistryEvents(s: ImportSession, changed: string, no
       INSERT INTO outbox ("dedupeKey", channel, "chatId", "parentId", kind, payload, "nextAttemptAt")
       SELECT 'registry:' || e.id || ':' || l.channel || ':' || l."chatId", l.channel, l."chatId", e."parentId",
              '${REGISTRY_NOTICE_PREFIX}' || e.kind, e.payload || jsonb_build_object('eventId', e.id),
-             CASE WHEN e.kind IN (${URGENT}) THEN $1::timestamp(3) ELSE $2::timestamp(3) END
+             $1::timestamp(3)
       FROM events e
       JOIN chat_links l ON l."parentId" = e."parentId" AND l."unreachableAt" IS NULL AND l.channel IN ('TELEGRAM', 'WHATSAPP')
       WHERE NOT EXISTS (SELECT 1 FROM notification_opt_outs x WHERE x."parentId" = e."parentId" AND x.channel = l.channel)
@@ -73,9 +70,9 @@ export async function recordRegistryEvents(s: ImportSession, changed: string, no
       JOIN parents p ON p.id = e."parentId"
       CROSS JOIN LATERAL (
         SELECT substr(p.phone, 2) AS address,
-               CASE WHEN $3::boolean AND p."notifyWhatsapp" IS TRUE
+               CASE WHEN $2::boolean AND p."notifyWhatsapp" IS TRUE
                          AND NOT EXISTS (SELECT 1 FROM notification_opt_outs x WHERE x."parentId" = p.id AND x.channel = 'WHATSAPP') THEN 'WHATSAPP'
-                    WHEN $4::boolean AND p."notifySms" IS TRUE
+                    WHEN $3::boolean AND p."notifySms" IS TRUE
                          AND NOT EXISTS (SELECT 1 FROM notification_opt_outs x WHERE x."parentId" = p.id AND x.channel = 'SMS') THEN 'SMS' END AS channel
       ) r
       WHERE e.kind = 'REFERRAL_ISSUED' AND r.channel IS NOT NULL
@@ -84,7 +81,7 @@ export async function recordRegistryEvents(s: ImportSession, changed: string, no
       RETURNING 1
     )
     SELECT (SELECT count(*) FROM events)::int AS events, ((SELECT count(*) FROM notices) + (SELECT count(*) FROM reach))::int AS notices`,
-    [utc(urgentDueAt(now)), utc(now), reach.whatsapp, reach.sms],
+    [utc(now), reach.whatsapp, reach.sms],
   );
   return counts ?? { events: 0, notices: 0 };
 }

@@ -22,7 +22,10 @@ const LOCALES: { locale: Locale; languageCode: string }[] = [
   { locale: 'ru', languageCode: 'ru' },
 ];
 /** The dispatcher's clock: a day later, at noon in Almaty (the import ran on the real clock, maybe at night). */
-const NOON = fromAlmaty(toAlmaty(new Date(Date.now() + 86_400_000)), 12 * 60);
+const TOMORROW = toAlmaty(new Date(Date.now() + 86_400_000));
+const NIGHT = fromAlmaty(TOMORROW, 23 * 60 + 30);
+const MORNING = fromAlmaty(TOMORROW, 31 * 60);
+const NOON = fromAlmaty(TOMORROW, 36 * 60);
 const run = TEST_DB_KINDS.includes('postgres') ? describe : describe.skip;
 
 run('Telegram: registry news in both languages (webhook, PostgreSQL)', () => {
@@ -53,14 +56,18 @@ run('Telegram: registry news in both languages (webhook, PostgreSQL)', () => {
         await writeFile(file, `queue_number;parent_iin;child_iin;child_full_name;registered_at;status;valid_until;choices;referral_kindergarten;referral_accept_by\n${lines.join('\n')}\n`);
         return runImport(core.db, IMPORT_KINDS.applications, { file, reportFile: null });
       };
-      const dispatch = async (at = NOON) => {
+      const dispatch = async (at: Date) => {
         await db.rateLimitBucket.deleteMany();
         return makeDispatcher({ prisma: db, dbKind: 'postgres', senders: [await telegramSender(bot.fake.apiRoot)], clock: manualClock(at), settings: { window: { startMinute: 0, endMinute: 24 * 60 } } }).tick();
       };
       // The notice goes through the harness's own fake: its notifier shares the token.
       expect(await exportWith('направлено')).toMatchObject({ events: 1, notices: 1 });
       const n = p.messages().length;
-      expect(await dispatch()).toMatchObject({ sent: 1 });
+      // Imported in the evening: not sent between 23:00 and 07:00 Almaty, sent at 07:00.
+      expect(await dispatch(NIGHT)).toMatchObject({ sent: 0, deferred: 1 });
+      expect(await db.outbox.findFirstOrThrow({ where: { kind: 'REGISTRY_REFERRAL_ISSUED' } })).toMatchObject({ status: 'PENDING', nextAttemptAt: MORNING });
+      expect(p.messages().length).toBe(n);
+      expect(await dispatch(MORNING)).toMatchObject({ sent: 1 });
       const notice = p.messages()[n]!;
       expect(notice.text).toContain(p.t('campaign.registry.referral.issued', { number: String(apps[0]!.queueNumber) }));
       expect(notice.text).toContain(locale === 'kk' ? kg.nameKk : kg.nameRu);
@@ -73,7 +80,7 @@ run('Telegram: registry news in both languages (webhook, PostgreSQL)', () => {
       expect(await exportWith('зачислен')).toMatchObject({ events: 1, notices: 1 });
       const m = p.messages().length;
       // A minute later: a chat gets one message a second at most.
-      expect(await dispatch(new Date(NOON.getTime() + 60_000))).toMatchObject({ sent: 1 });
+      expect(await dispatch(NOON)).toMatchObject({ sent: 1 });
       expect(p.messages()[m]!.text).toBe(p.t('campaign.registry.enrolled', { number: String(apps[0]!.queueNumber) }));
     });
   });

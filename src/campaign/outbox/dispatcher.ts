@@ -40,7 +40,7 @@ import { isOutreach, recordUndeliverable, REGISTRY_DEFAULT_LOCALE } from '../out
 import { cancelObsoleteReminders } from '../planner.ts';
 import { reminderHold, type HoldReason } from '../busy-chats.ts';
 import { REMINDER, registryEventOf } from '../outbox-kinds.ts';
-import { registryHold } from '../quiet-hours.ts';
+import { registryHold, URGENT_WINDOW } from '../quiet-hours.ts';
 import type { DaytimeWindow } from '../schedule.ts';
 import type { Message } from '../../conversation/io.ts';
 import type { NotificationContent } from '../notifications.ts';
@@ -79,6 +79,8 @@ export interface DispatcherSettings {
   obsoleteSweepMs?: number;
   /** Reminders go only inside it (Asia/Almaty), and not to a busy chat (busy-chats.ts). */
   window: DaytimeWindow;
+  /** Urgent registry notices (a referral) go only inside it; default 07:00–23:00 (quiet-hours.ts). */
+  urgentWindow?: DaytimeWindow;
 }
 
 export interface DispatcherOptions {
@@ -135,7 +137,8 @@ class OutboxDispatcher implements Dispatcher {
   private wake: (() => void) | null = null;
   private readonly stopped: Promise<void>;
   private lastSweep = -Infinity;
-  private readonly s: Required<Omit<DispatcherSettings, 'recipientGapMs' | 'lanes' | 'whatsappTier'>> & Pick<DispatcherSettings, 'lanes' | 'whatsappTier'>;
+  private readonly s: Required<Omit<DispatcherSettings, 'recipientGapMs' | 'lanes' | 'whatsappTier' | 'urgentWindow'>> & Pick<DispatcherSettings, 'lanes' | 'whatsappTier'>;
+  private readonly urgentWindow: DaytimeWindow;
   private readonly gaps: Record<Channel, number>;
   private bucketsReady: Promise<void> | null = null;
   private predecessorReleased = false;
@@ -158,6 +161,7 @@ class OutboxDispatcher implements Dispatcher {
       window: st.window,
     };
     this.gaps = { ...DEFAULT_GAP, ...st.recipientGapMs };
+    this.urgentWindow = st.urgentWindow ?? URGENT_WINDOW;
     this.stopped = new Promise((resolve) => (this.wake = resolve));
     this.recorder = new SentRecorder(o.prisma, o.instanceId, {
       onStatusError: (err) => o.logger.error({ err }, 'outbox: early delivery statuses not applied; the hourly sweep applies them'),
@@ -316,7 +320,7 @@ class OutboxDispatcher implements Dispatcher {
       }
       // After composing: a reminder the parent no longer needs is cancelled rather than held.
       // Stop-list notices are never held: they tell of something already done to the applications.
-      const hold = row.kind === REMINDER ? reminderHold(ctx.activity, now, this.s.window) : registryHold(row.kind, now, this.s.window);
+      const hold = row.kind === REMINDER ? reminderHold(ctx.activity, now, this.s.window) : registryHold(row.kind, now, this.s.window, this.urgentWindow);
       if (hold) {
         held[hold.reason].push({ id: row.id, at: hold.until });
         continue;
