@@ -111,7 +111,7 @@ async function upsertChanged(s: ImportSession): Promise<void> {
   await s.query(`
     INSERT INTO children (iin, "fullName", "birthDate", "parentId")
     SELECT c.iin, c.full_name, c.birth_date, c.parent_id FROM import_children c
-    WHERE NOT EXISTS (SELECT 1 FROM children ch WHERE ch.iin = c.iin) ORDER BY c.iin`);
+    WHERE NOT EXISTS (SELECT 1 FROM children ch WHERE ch.iin = c.iin)`);
 
   await s.query(`
     UPDATE applications a SET
@@ -133,8 +133,7 @@ async function upsertChanged(s: ImportSession): Promise<void> {
     SELECT c.queue_number, c.parent_id, ch.id, c.category::"ApplicationCategory", c.registered_at, c.status::"ApplicationStatus",
            c.valid_until, c.ref_kg, c.ref_group, c.ref_accept_by, c.hash, 1
     FROM import_changed c JOIN children ch ON ch.iin = c.child_iin
-    WHERE c.app_id IS NULL
-    ORDER BY c.queue_number`);
+    WHERE c.app_id IS NULL`);
 
   // The choices are replaced as a whole: a re-import with another order or set leaves no stale one.
   await s.query(`DELETE FROM application_choices ac USING import_changed c WHERE c.app_id IS NOT NULL AND ac."applicationId" = c.app_id`);
@@ -142,6 +141,5 @@ async function upsertChanged(s: ImportSession): Promise<void> {
     INSERT INTO application_choices ("applicationId", "kindergartenId", rank)
     SELECT a.id, u.kg, u.rank::int
     FROM import_changed c JOIN applications a ON a."queueNumber" = c.queue_number
-    CROSS JOIN LATERAL unnest(c.choices) WITH ORDINALITY AS u(kg, rank)
-    ORDER BY a.id, u.rank`);
+    CROSS JOIN LATERAL unnest(c.choices) WITH ORDINALITY AS u(kg, rank)`);
 }

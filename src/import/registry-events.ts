@@ -27,6 +27,8 @@ export async function recordRegistryEvents(s: ImportSession, changed: string, no
              a."referralGroup" AS ref_group, a."referralAcceptBy" AS accept_by,
              (c.old_status IS NULL) AS is_new
       FROM ${changed} c JOIN applications a ON a."queueNumber" = c.queue_number
+      -- A new application is news only to a parent the bot knows (a region's first import: none).
+      WHERE c.old_status IS NOT NULL OR c.parent_id IN (SELECT "parentId" FROM chat_links)
     ),
     found AS (
       SELECT m.*, k.kind FROM merged m
@@ -38,7 +40,6 @@ export async function recordRegistryEvents(s: ImportSession, changed: string, no
         (CASE WHEN m.is_new AND m.status IN ('ACTIVE', 'STOP_LISTED') THEN 'NEW_APPLICATION' END)
       ) AS k(kind)
       WHERE k.kind IS NOT NULL
-        AND (NOT m.is_new OR EXISTS (SELECT 1 FROM chat_links l WHERE l."parentId" = m.parent_id))
     ),
     events AS (
       INSERT INTO registry_events ("applicationId", "parentId", kind, revision, payload)
