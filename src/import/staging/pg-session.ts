@@ -68,10 +68,7 @@ export async function pgImportConnection(url: string): Promise<ImportConnection>
   client.on('error', () => undefined);
   const session: ImportSession = {
     async query<T>(sql: string, params?: unknown[]) {
-      const t = performance.now();
-      const rows = (await client.query(sql, params as unknown[])).rows as T[];
-      if (process.env['KQ_TRACE']) console.error(`${(performance.now() - t).toFixed(0)} ms ${sql.trim().slice(0, 60)}`);
-      return rows;
+      return (await client.query(sql, params as unknown[])).rows as T[];
     },
     async copyIn(table, columns, chunks) {
       const copy = new CopyFromStdin(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, chunks);
