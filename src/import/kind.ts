@@ -52,7 +52,8 @@ export interface ImportKind<Row, Context = unknown> {
   /** Reads what validation needs from the database once (e.g. the kindergarten numbers). */
   prepare(s: ImportSession): Promise<Context>;
   parse(cells: Record<string, string>, context: Context): RowResult<Row>;
-  key(row: Row): string | number;
+  /** The staging column of the natural key (duplicates are found there). */
+  stagingKey: string;
   /** The staging table's columns after `line int`, and a row's values for them. */
   staging: readonly StagingColumn[];
   stage(row: Row): CopyValue[];

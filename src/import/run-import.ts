@@ -102,7 +102,6 @@ export async function runImport<Row, Context>(target: ImportTarget, kind: Import
 
   /** The file's valid rows as COPY text, a chunk of `batchSize` lines at a time. */
   async function* stagedChunks(context: Context, staged: { count: number }): AsyncGenerator<string> {
-    const seen = new Map<string | number, number>();
     let header: Map<string, number> | null = null;
     let keyIndex = -1;
     let chunk = '';
@@ -134,13 +133,6 @@ export async function runImport<Row, Context>(target: ImportTarget, kind: Import
         await reject({ line: item.line, key: rawKey, reasons: parsed.reasons });
         continue;
       }
-      const key = kind.key(parsed.row);
-      const earlier = seen.get(key);
-      if (earlier !== undefined) {
-        await reject({ line: item.line, key: rawKey, reasons: [`${kind.keyColumn}: повтор — уже в строке ${earlier} / duplicate of line ${earlier}`] });
-        continue;
-      }
-      seen.set(key, item.line);
       chunk += copyLine([item.line, ...kind.stage(parsed.row)]);
       staged.count++;
       if (++inChunk >= (opts.batchSize ?? DEFAULT_BATCH)) {
@@ -161,10 +153,14 @@ export async function runImport<Row, Context>(target: ImportTarget, kind: Import
     await s.query(`CREATE TEMP TABLE ${STAGE} (line int NOT NULL, ${kind.staging.map(([n, t]) => `${n} ${t}`).join(', ')}) ON COMMIT DROP`);
     const staged = { count: 0 };
     await s.copyIn(STAGE, ['line', ...kind.staging.map(([n]) => n)], stagedChunks(context, staged));
+    // Found here rather than in a map of every key read: a million keys cost no memory of ours.
+    const duplicates = await duplicateRows(s, kind.stagingKey, kind.keyColumn);
+    for (const r of duplicates) await reject(r);
+    if (duplicates.length > 0) await s.query(`DELETE FROM ${STAGE} WHERE line = ANY($1::int[])`, [duplicates.map((r) => r.line)]);
     const refused = kind.refusals ? await kind.refusals(s, STAGE) : [];
     for (const r of refused) await reject(r);
     result.rejections.sort((a, b) => a.line - b.line);
-    wouldWrite = staged.count - refused.length;
+    wouldWrite = staged.count - duplicates.length - refused.length;
     if (opts.dryRun || (!opts.partial && result.rejectedCount > 0)) throw new Rollback();
     if (refused.length > 0) await s.query(`DELETE FROM ${STAGE} WHERE line = ANY($1::int[])`, [refused.map((r) => r.line)]);
     const outcome = await kind.merge(s, STAGE, { now: opts.now ?? new Date(), bulkRows: opts.bulkRows ?? BULK_ROWS, reach: opts.reach ?? { whatsapp: false, sms: false } });
@@ -188,4 +184,15 @@ export async function runImport<Row, Context>(target: ImportTarget, kind: Import
   }
   await report?.close();
   return result;
+}
+
+/** The second and later staged rows of a natural key: "duplicate of line N", the first one kept. */
+async function duplicateRows(s: ImportSession, key: string, keyColumn: string): Promise<Rejection[]> {
+  const rows = await s.query<{ line: number; key: string; first: number }>(`
+    WITH repeated AS (SELECT ${key} AS k FROM ${STAGE} GROUP BY ${key} HAVING count(*) > 1)
+    SELECT line, key, first FROM (
+      SELECT st.line, st.${key}::text AS key, min(st.line) OVER (PARTITION BY st.${key}) AS first
+      FROM ${STAGE} st JOIN repeated r ON r.k = st.${key}
+    ) d WHERE line <> first ORDER BY line`);
+  return rows.map((r) => ({ line: r.line, key: r.key, reasons: [`${keyColumn}: повтор — уже в строке ${r.first} / duplicate of line ${r.first}`] }));
 }

@@ -122,7 +122,7 @@ export const applicationsKind: ImportKind<ApplicationRow, ApplicationContext> = 
     // The common row (well-formed, nothing to explain) without zod; anything else the full way.
     return fastApplication(cells, context) ?? parseApplication(cells, context);
   },
-  key: (row) => row.queueNumber,
+  stagingKey: 'queue_number',
   staging: APPLICATION_STAGING,
   stage: stageApplication,
   refusals: refusedApplications,

@@ -45,7 +45,7 @@ export const kindergartensKind: ImportKind<KindergartenRow, null> = {
     const r = schema.safeParse(cells);
     return r.success ? { ok: true, row: r.data } : { ok: false, reasons: issueReasons(r.error.issues) };
   },
-  key: (row) => row.number,
+  stagingKey: 'number',
   staging: [
     ['number', 'int'],
     ['name_kk', 'text'],

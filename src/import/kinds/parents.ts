@@ -42,8 +42,7 @@ export const parentsKind: ImportKind<ParentRow, null> = {
     const r = schema.safeParse(cells);
     return r.success ? { ok: true, row: r.data } : { ok: false, reasons: issueReasons(r.error.issues) };
   },
-  // A number, not the string: a string cut from the file would keep its whole chunk alive in the duplicates map.
-  key: (row) => Number(row.iin),
+  stagingKey: 'iin',
   staging: [
     ['iin', 'char(12)'],
     ['full_name', 'text'],
