@@ -59,6 +59,7 @@ export async function importCommand(ctx: OpsContext, args: string[]): Promise<nu
     if (result.rejectedCount > 0) println(ctx, `Отклонённые строки / Rejected rows: ${reportFile}`);
     const rate = seconds > 0 ? Math.round(result.rows / seconds) : result.rows;
     println(ctx, `Строк / Rows: ${result.rows}; записано / written: ${result.written}; отклонено / rejected: ${result.rejectedCount}; ${seconds.toFixed(1)} s (${rate} rows/s)`);
+    if (result.committed && result.events > 0) println(ctx, `Изменения для родителей / Changes for parents: ${result.events}; уведомлений запланировано / notices planned: ${result.notices}`);
     if (!result.committed) {
       println(ctx, 'Ничего не записано: исправьте строки и загрузите файл снова (или --partial). / Nothing was written: fix the rows and import again (or use --partial).');
       return 3;
