@@ -1,11 +1,40 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The tests in two tiers. `unit`: the pure core, domain rules, texts, configuration, the channels'
+ * renderers and parsers, the docs' links and the dependency rules — no database, no network, a few
+ * seconds (`npm run test:unit`, first in CI). `integration`: everything else, on the embedded
+ * database and PostgreSQL, the platform fakes and Chromium. `npm test` runs both.
+ */
+const UNIT = [
+  'test/architecture/**/*.test.ts',
+  'test/config/**/*.test.ts',
+  'test/conversation/step.test.ts',
+  'test/conversation/reach.test.ts',
+  'test/conversation/support.test.ts',
+  'test/docs/**/*.test.ts',
+  'test/domain/**/*.test.ts',
+  'test/i18n/**/*.test.ts',
+  'test/import/csv-reader.test.ts',
+  'test/log/masking.test.ts',
+  'test/sms/segments.test.ts',
+  'test/telegram/render.test.ts',
+  'test/telegram/updates.test.ts',
+  'test/whatsapp/inbound.test.ts',
+  'test/whatsapp/render.test.ts',
+  'test/whatsapp/templates.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Database tests share one PostgreSQL server; files run in parallel forks, each on its own database.
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    projects: [
+      // Pure tests share one worker's module cache: most of their time would be each file's start-up.
+      { extends: true, test: { name: 'unit', include: UNIT, pool: 'threads', isolate: false } },
+      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: UNIT } },
+    ],
   },
 });

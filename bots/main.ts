@@ -9,6 +9,7 @@ import { registryReach } from '../src/import/kind.ts';
 import { ConfigError, loadConfig } from '../src/config/env.ts';
 import type { ChannelAdapter } from './channel.ts';
 import { createOutboxDispatcher } from './outbox.ts';
+import { startupSummary } from './startup-summary.ts';
 import { TelegramChannel } from './telegram/channel.ts';
 import { createWhatsAppChannel } from './whatsapp/channel.ts';
 import { tuneV8 } from '../src/v8-tuning.ts';
@@ -25,12 +26,12 @@ async function main(): Promise<void> {
   const channels: ChannelAdapter[] = [];
 
   if (config.telegram) channels.push(new TelegramChannel(core, config.telegram));
-  else logger.info('Telegram is off: set TELEGRAM_BOT_TOKEN (from @BotFather) to turn it on; see README "Telegram".');
+  else logger.info('Telegram is off: set TELEGRAM_BOT_TOKEN (from @BotFather) to turn it on; see docs/telegram.md.');
   const whatsapp = createWhatsAppChannel(core);
   if (whatsapp) channels.push(whatsapp);
   else {
     logger.info(
-      'WhatsApp is off: set WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN to turn it on; see README "WhatsApp".',
+      'WhatsApp is off: set WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN to turn it on; see docs/whatsapp.md.',
     );
   }
 
@@ -39,14 +40,7 @@ async function main(): Promise<void> {
 
   const port = await core.http.listen(config.env.PORT);
   for (const channel of channels) await channel.start();
-  logger.info({ port, database: core.db.kind, channels: channels.map((c) => c.name) }, 'kindergarten queue assistant is running');
-  if (channels.length === 0) logger.info('No messaging channel is on. Try the whole conversation in the terminal: npm run chat');
-  if (core.console) {
-    const url = `${config.links.publicUrl ?? `http://localhost:${port}`}/admin`;
-    logger.info({ url }, 'operator console');
-    // On the terminal only, never in the structured log: the demo admin's password, this once.
-    if (core.demoAdmin) console.log(`\nOperator console: ${url}\n  user: ${core.demoAdmin.username}\n  password: ${core.demoAdmin.password}\n  (shown once; add people under Users, or: npm run ops -- user add NAME --role operator)\n`);
-  }
+  const summary = startupSummary(core, channels, port);
   // After the channels: Telegram's username comes from getMe at start.
   const links = core.links.describe();
   if (links.deepLinks) {
@@ -79,10 +73,17 @@ async function main(): Promise<void> {
       : {}),
   });
 
+  logger.info(summary, 'kindergarten queue assistant is running');
+  if (channels.length === 0) logger.info('No messaging channel is on. Try the whole conversation in the terminal: npm run chat');
+  // On the terminal only, never in the structured log: the demo admin's password, this once.
+  if (core.demoAdmin) console.log(`\nOperator console: ${summary.console}\n  user: ${core.demoAdmin.username}\n  password: ${core.demoAdmin.password}\n  (shown once; add people under Users, or: npm run ops -- user add NAME --role operator)\n`);
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // Readiness answers 503 from now on: balancers stop sending here while the rest drains.
+    core.health.startDraining();
     logger.info({ signal }, 'shutting down: no new updates, finishing the ones in flight');
     await scheduler.stop();
     // No new sends; the ones in flight finish; rows claimed by this instance go back to PENDING.

@@ -10,18 +10,24 @@ import type { NotificationSender } from '../src/campaign/senders.ts';
 import { deepLinksFor } from '../src/campaign/outbox/deep-links.ts';
 import { SmsNotifier } from '../src/campaign/sms/notifier.ts';
 import { MobizonProvider } from './sms/mobizon.ts';
+import { countApiRequests } from './telegram/api-metrics.ts';
 import { TelegramNotifier } from './telegram/notifier.ts';
+import { MeteredTransport } from './whatsapp/metered-transport.ts';
 import { CloudApiTransport } from './whatsapp/cloud-api-transport.ts';
 import { CAMPAIGN_TEMPLATES, WhatsAppNotifier } from './whatsapp/notifier.ts';
 
-export function createOutboxDispatcher(core: Pick<Core, 'config' | 'db' | 'clock' | 'logger' | 'translator' | 'links'>): Dispatcher | null {
+export function createOutboxDispatcher(core: Pick<Core, 'config' | 'db' | 'clock' | 'logger' | 'translator' | 'links' | 'metrics'>): Dispatcher | null {
   const { config } = core;
   const senders: NotificationSender[] = [];
-  if (config.telegram) senders.push(new TelegramNotifier({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, translator: core.translator }));
+  if (config.telegram) {
+    const notifier = new TelegramNotifier({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, translator: core.translator });
+    notifier.api.config.use(countApiRequests(core.metrics));
+    senders.push(notifier);
+  }
   if (config.whatsapp) {
     const w = config.whatsapp;
     const transport = new CloudApiTransport({ token: w.token, phoneNumberId: w.phoneNumberId, apiRoot: w.apiRoot, apiVersion: w.apiVersion, timeoutMs: 30_000 });
-    senders.push(new WhatsAppNotifier(transport, core.translator));
+    senders.push(new WhatsAppNotifier(new MeteredTransport(transport, core.metrics), core.translator));
   }
   const sms = config.sms;
   if (sms) {
@@ -48,5 +54,6 @@ export function createOutboxDispatcher(core: Pick<Core, 'config' | 'db' | 'clock
     instanceId: config.campaign.instanceId,
     templates: CAMPAIGN_TEMPLATES,
     deepLinks: deepLinksFor(core.db.prisma, core.links),
+    onSent: (channel, kind) => core.metrics.outboxSent.inc({ channel, kind }),
   });
 }

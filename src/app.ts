@@ -10,11 +10,15 @@ import { KindergartenPages } from './services/kindergarten-pages.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { isDatabaseEmpty, seedDemo } from './db/seed/index.ts';
 import { HttpServer } from './http/server.ts';
+import { Health } from './http/health.ts';
+import { gaugesFromDatabase } from './metrics/db-gauges.ts';
+import { registerMetricsEndpoint } from './metrics/endpoint.ts';
+import { Metrics } from './metrics/metrics.ts';
 import { createTranslator, type Translator } from './i18n/translator.ts';
 import { LinkService } from './links/links.ts';
 import { resolveLinkSecret } from './links/secret.ts';
 import { registerSmsPage } from './links/sms-page.ts';
-import { createLogger, type Logger } from './log.ts';
+import { createLogger, wantsPrettyLogs, type Logger } from './log.ts';
 import { ensureDemoAdmin } from './console/demo-admin.ts';
 import { registerConsole, type ConsoleHandle } from './console/plugin.ts';
 import { hkdfSync } from 'node:crypto';
@@ -28,6 +32,10 @@ export interface Core {
   translator: Translator;
   runtime: ConversationRuntime;
   http: HttpServer;
+  /** This core's Prometheus registry (GET /metrics); channels and the outbox count into it. */
+  metrics: Metrics;
+  /** /healthz and /readyz; `startDraining` at the stop signal. */
+  health: Health;
   /** Deep links and stop links; off (issuing nothing, refusing every token) without a secret. */
   links: LinkService;
   /** The operator console at /admin; null when no secret signs its sessions. */
@@ -46,11 +54,13 @@ export interface CoreOptions {
   linkSecret?: Buffer | null;
   /** Make the demo admin when there is no console account (startCore on the embedded database). */
   demoAdmin?: boolean;
+  /** Default: a registry of its own with the process metrics. */
+  metrics?: Metrics;
 }
 
 /** Opens (and migrates) the configured database, then assembles the core on it. */
 export async function startCore(config: Config, opts: CoreOptions = {}): Promise<Core> {
-  const logger = opts.logger ?? createLogger(config.env.LOG_LEVEL);
+  const logger = opts.logger ?? createLogger(config.env.LOG_LEVEL, undefined, { pretty: wantsPrettyLogs(config.env.LOG_PRETTY) });
   const started = Date.now();
   const db = await openDatabase(config.database);
   logger.info({ database: db.kind, ms: Date.now() - started }, 'database ready');
@@ -59,7 +69,7 @@ export async function startCore(config: Config, opts: CoreOptions = {}): Promise
     throw err;
   });
   if (link.source === null) {
-    logger.info('Deep links are off: set LINK_SECRET (at least 32 characters, e.g. openssl rand -hex 32), the same on every instance; see README.');
+    logger.info('Deep links are off: set LINK_SECRET (at least 32 characters, e.g. openssl rand -hex 32), the same on every instance; see docs/deployment.md.');
   } else if (link.source === 'dataDir') {
     logger.info('Deep links are signed with the secret kept in DATA_DIR (the embedded database); set LINK_SECRET in production.');
   }
@@ -90,14 +100,11 @@ export async function assembleCore(db: Database, config: Config, opts: CoreOptio
     });
     const runtime = new ConversationRuntime({ prisma: db.prisma, config, clock, logger, kindergartenPages: new KindergartenPages(), links });
     const http = new HttpServer({ logger, trustProxy: config.console.trustProxy });
-    http.route('GET', '/healthz', async () => {
-      try {
-        await db.prisma.$queryRaw`SELECT 1`;
-        return { status: 200, body: { status: 'ok', database: db.kind } };
-      } catch {
-        return { status: 503, body: { status: 'unavailable', database: db.kind } };
-      }
-    });
+    const metrics = opts.metrics ?? new Metrics();
+    instrument(metrics, db, config, clock, logger);
+    registerMetricsEndpoint(http, metrics, config.metrics.token);
+    const health = new Health(db, metrics);
+    health.register(http);
     registerSmsPage(http, { prisma: db.prisma, links, translator, clock, logger, portalUrl: config.portal.url });
     // One secret fewer to manage: without SESSION_SECRET the console's is derived from the link secret.
     const sessionSecret = config.console.sessionSecret ?? (linkSecret ? Buffer.from(hkdfSync('sha256', linkSecret, '', 'kq console session', 32)).toString('hex') : null);
@@ -126,6 +133,8 @@ export async function assembleCore(db: Database, config: Config, opts: CoreOptio
       translator,
       runtime,
       http,
+      metrics,
+      health,
       links,
       console: consoleHandle,
       demoAdmin,
@@ -138,4 +147,20 @@ export async function assembleCore(db: Database, config: Config, opts: CoreOptio
     await db.close();
     throw err;
   }
+}
+
+/** The core's own figures: statement times, the configured send rates, the database's gauges. */
+function instrument(metrics: Metrics, db: Database, config: Config, clock: Clock, logger: Logger): void {
+  const statement = metrics.statementSeconds.labels({ database: db.kind });
+  db.statements.observe = (seconds) => statement.observe(seconds);
+  // Every configured channel's series exist from the start at 0: rates and alerts see them before the first update.
+  const channels = [...(config.telegram ? ['TELEGRAM'] : []), ...(config.whatsapp ? ['WHATSAPP'] : [])];
+  for (const channel of channels) {
+    for (const c of [metrics.updatesReceived, metrics.updatesProcessed, metrics.updatesDuplicate, metrics.updatesFailed]) c.inc({ channel }, 0);
+  }
+  const rates = config.campaign.ratePerSecond;
+  if (config.telegram) metrics.sendRateLimit.set({ channel: 'TELEGRAM' }, rates.TELEGRAM);
+  if (config.whatsapp) metrics.sendRateLimit.set({ channel: 'WHATSAPP' }, rates.WHATSAPP);
+  if (config.sms) metrics.sendRateLimit.set({ channel: 'SMS' }, config.sms.ratePerSecond);
+  gaugesFromDatabase(metrics, { db: db.prisma, clock, logger, identification: config.identification, whatsappTier: config.campaign.whatsappTier });
 }

@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import { maskPersonalData } from './domain/mask.ts';
 
 export type { Logger };
@@ -14,11 +15,17 @@ function maskDeep(value: unknown, depth = 0): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskDeep(v, depth + 1)]));
 }
 
+export interface LoggerOptions {
+  /** Readable lines (pino-pretty) instead of JSON: for a person at a terminal. */
+  pretty?: boolean;
+}
+
 /**
- * Structured JSON logs. Personal data never reaches them unmasked: records and messages pass
- * through the masker whatever a caller put in them.
+ * Structured JSON logs, or readable lines for a person. Personal data never reaches either
+ * unmasked: records and messages pass through the masker whatever a caller put in them, before
+ * they are serialised — the pretty printer only ever sees the masked JSON.
  */
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream, opts: LoggerOptions = {}): Logger {
   return pino(
     {
       level,
@@ -32,6 +39,22 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', de
       },
       serializers: { err: (e: unknown) => maskDeep(e) },
     },
-    destination,
+    opts.pretty ? prettyStream(destination) : destination,
   );
+}
+
+/** LOG_PRETTY wins; unset, a terminal on stdout gets readable lines and anything else (a supervisor, a file) JSON. */
+export function wantsPrettyLogs(setting: boolean | undefined, stdoutIsTTY: boolean = process.stdout.isTTY === true): boolean {
+  return setting ?? stdoutIsTTY;
+}
+
+function prettyStream(destination?: DestinationStream): DestinationStream {
+  return pretty({
+    colorize: destination === undefined && process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname',
+    // Synchronous: the last lines before process.exit (a failed start, the end of a drain) are not lost.
+    sync: true,
+    ...(destination ? { destination } : {}),
+  });
 }

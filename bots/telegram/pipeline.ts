@@ -21,12 +21,14 @@ import { toLoaded, type LoadedConversation } from '../../src/conversation/store.
 import { MAX_ATTEMPTS } from './channel-limits.ts';
 import { localeFromHint, UNKNOWN_LOCALE } from '../../src/conversation/runtime.ts';
 import type { TextLocale } from '../../src/i18n/translator.ts';
+import type { Metrics } from '../../src/metrics/metrics.ts';
 import { markUnreachable, recordInboundActivity } from '../../src/services/reachability.ts';
 import { CallbackAnswer } from './callback-answer.ts';
 import { deliver, ReplyKeyboards } from './delivery.ts';
 import type { WebhookReply } from './webhook-reply.ts';
 import { describeApiError, isUnreachable } from './errors.ts';
 import { classify, type Incoming } from './updates.ts';
+import type { FileSource } from '../../src/services/support.ts';
 
 export type UpdateOutcome = 'processed' | 'duplicate' | 'ignored' | 'unreachable' | 'failed';
 
@@ -48,13 +50,15 @@ interface Turn {
   settled: boolean;
 }
 
-export type PipelineCore = Pick<Core, 'runtime' | 'translator' | 'logger' | 'clock' | 'db'>;
+export type PipelineCore = Pick<Core, 'runtime' | 'translator' | 'logger' | 'clock' | 'db' | 'metrics'>;
 
 export interface PipelineOptions {
   /** How long a callback query may wait for the step before it is answered empty. */
   answerDeadlineMs?: number;
   /** Called when an update is settled (tests and metrics). */
   onSettled?: (updateId: number, outcome: UpdateOutcome) => void;
+  /** Downloads the files parents send to the education department. */
+  files?: FileSource;
 }
 
 const CHANNEL = 'TELEGRAM';
@@ -95,7 +99,9 @@ export class UpdatePipeline {
   }
 
   async handle(api: Api, update: Update, webhookReply: WebhookReply | null = null): Promise<UpdateOutcome> {
-    const { logger } = this.core;
+    const { logger, metrics } = this.core;
+    const stopTimer = metrics.updateSeconds.startTimer({ channel: CHANNEL });
+    metrics.updatesReceived.inc({ channel: CHANNEL });
     const incoming = classify(update);
     const chatId = incoming.chatId;
     const turn: Turn = { externalId: String(update.update_id), now: this.core.clock.now(), locale: localeFromHint(clientLanguage(update)) ?? UNKNOWN_LOCALE, hint: clientLanguage(update), activityPending: false, settled: false, anchor: null };
@@ -108,6 +114,7 @@ export class UpdatePipeline {
         externalId: turn.externalId,
         chatId: chatId === null ? '' : String(chatId),
         // Kept until processed (a crash leaves it for recovery); markProcessed erases it.
+        // Reason: an Update is JSON as Telegram sent it, but its interfaces lack the index signature Prisma's JSON type wants.
         payload: update as unknown as Prisma.InputJsonValue,
         // Recorded with the update, saving a round trip per message.
         activityAt: showsActivity(incoming) ? turn.now : undefined,
@@ -128,6 +135,8 @@ export class UpdatePipeline {
     } finally {
       await callback?.answer();
       if (outcome !== 'duplicate' && !turn.settled) await this.settle(turn.externalId);
+      countOutcome(this.core.metrics, outcome);
+      if (outcome !== 'duplicate') stopTimer();
       this.opts.onSettled?.(update.update_id, outcome);
     }
     return outcome;
@@ -150,6 +159,7 @@ export class UpdatePipeline {
       loaded: turn.loaded,
       settles: turn.externalId,
       localeHint: turn.hint,
+      ...(this.opts.files ? { files: this.opts.files } : {}),
     });
     turn.locale = reply.locale;
     turn.settled = reply.settled;
@@ -208,6 +218,13 @@ export class UpdatePipeline {
       this.core.logger.warn({ err, updateId: externalId }, 'telegram: marking an update processed failed');
     }
   }
+}
+
+/** A blocked chat or an update with nothing to do was handled to the end, as far as the figures go. */
+function countOutcome(metrics: Metrics, outcome: UpdateOutcome): void {
+  if (outcome === 'duplicate') metrics.updatesDuplicate.inc({ channel: CHANNEL });
+  else if (outcome === 'failed') metrics.updatesFailed.inc({ channel: CHANNEL });
+  else metrics.updatesProcessed.inc({ channel: CHANNEL });
 }
 
 /** Updates that show the chat reachable: the parent wrote or pressed, or unblocked the bot. */

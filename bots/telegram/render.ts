@@ -20,6 +20,30 @@ export interface RenderedMessage {
   request: 'contact' | 'location' | null;
 }
 
+/**
+ * One screen of the conversation as a Telegram message, in `locale`: the text in chunks of at most
+ * {@link MAX_TEXT} characters, an inline keyboard whose callback data is the button's action with
+ * the screen's seq (`src/conversation/action-codec.ts`, at most 64 bytes), and whether the reply
+ * keyboard must ask for the contact or the location. Pure: sending (a new message or an edit of
+ * the pressed one) is delivery.ts's. Notices are plain texts and need no rendering.
+ *
+ * @example
+ * ```ts
+ * import { initialState } from '../../src/conversation/state.ts';
+ * import { step } from '../../src/conversation/step.ts';
+ * import { createTranslator } from '../../src/i18n/translator.ts';
+ * import { renderMessage } from './render.ts';
+ *
+ * const tr = await createTranslator({ portal: 'https://egov.kz', supportPhone: '1414' });
+ * const { outputs } = step(initialState(), { type: 'start', languageHint: 'ru' });
+ * for (const output of outputs) {
+ *   if (output.kind !== 'message') continue;
+ *   const { chunks, inline, request } = renderMessage(output, 'ru', tr);
+ *   // chunks: ['Тілді таңдаңыз / Выберите язык'], request: null
+ *   // inline: { inline_keyboard: [[{ text: 'Қазақша', callback_data: '1.c.kk' }, { text: '✅ Русский', callback_data: '1.c.ru' }]] }
+ * }
+ * ```
+ */
 export function renderMessage(m: Message, locale: TextLocale, tr: Translator): RenderedMessage {
   const paragraphs = m.body.map((t) => tr.render(locale, t));
   // Descriptions kept behind the screen's "what do these mean" button are listed once it is pressed.

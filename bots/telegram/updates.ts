@@ -2,9 +2,10 @@
  * Telegram updates as core inputs. Only private chats take part in the conversation: the bot
  * asks for personal data, so it never answers in groups. Everything here is pure.
  */
-import type { Update } from 'grammy/types';
+import type { Message, Update } from 'grammy/types';
+import { z } from 'zod';
 import { decodeAction } from '../../src/conversation/action-codec.ts';
-import type { Input } from '../../src/conversation/io.ts';
+import type { AttachmentRef, Input } from '../../src/conversation/io.ts';
 
 /** What an update is for the channel. */
 export type Incoming =
@@ -20,6 +21,9 @@ export interface CallbackRef {
   /** The message the pressed keyboard is on, when the bot can still edit it. */
   messageId: number | null;
 }
+
+/** A stored update read back from the inbox: what the pipeline relies on is checked, the rest kept as sent. */
+export const storedUpdateSchema = z.looseObject({ update_id: z.number().int().nonnegative() });
 
 /** Update types the bot asks Telegram for (webhook and getUpdates). */
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
@@ -67,6 +71,8 @@ export function classify(update: Update): Incoming {
       return plain({ type: 'contact', phone: m.contact.phone_number, own }, 'contact');
     }
     if (m.location) return plain({ type: 'location', point: { lat: m.location.latitude, lon: m.location.longitude } }, 'location');
+    const file = attachmentOf(m);
+    if (file) return plain({ type: 'attachment', file });
     // Content the parent sent gets a polite "use the buttons"; service messages (a pin…) get nothing.
     if (USER_CONTENT.some((k) => k in m)) return plain({ type: 'unsupported' });
     return { kind: 'ignored', chatId };
@@ -92,6 +98,23 @@ export function classify(update: Update): Incoming {
     return { kind: 'membership', chatId: m.chat.id, blocked: m.new_chat_member.status === 'kicked' };
   }
   return { kind: 'ignored', chatId: chatIdOf(update) };
+}
+
+/**
+ * A photo (its largest size) or a document, as the parent sent it: kept for the education
+ * department when they are writing to it. The caption goes with the file.
+ */
+function attachmentOf(m: Message): AttachmentRef | null {
+  const caption = typeof m.caption === 'string' ? m.caption : null;
+  if (m.photo && m.photo.length > 0) {
+    const largest = m.photo.reduce((a, b) => (a.width * a.height >= b.width * b.height ? a : b));
+    return { ref: largest.file_id, kind: 'photo', mime: 'image/jpeg', size: largest.file_size ?? null, name: null, caption };
+  }
+  if (m.document) {
+    const d = m.document;
+    return { ref: d.file_id, kind: 'document', mime: d.mime_type ?? null, size: d.file_size ?? null, name: d.file_name ?? null, caption };
+  }
+  return null;
 }
 
 /** The chat an update belongs to (for per-chat ordering); null when it has none. */

@@ -18,10 +18,12 @@ import type { HttpRequest, HttpResponse } from '../../src/http/server.ts';
 import { claimStaleInbound, countAttempt, markProcessed, recordInbound, unprocessedInbound } from '../../src/inbox/inbox.ts';
 import { recordUndeliverableAddress, REGISTRY_DEFAULT_LOCALE } from '../../src/campaign/outreach.ts';
 import { markUnreachable, recordInboundActivity } from '../../src/services/reachability.ts';
+import { releaseAwaitingWindow, type FileSource } from '../../src/services/support.ts';
 import type { ChannelAdapter } from '../channel.ts';
 import { CloudApiTransport } from './cloud-api-transport.ts';
 import { converse } from './conversation.ts';
-import { parseWebhook, senderPhone, sentAt, toInput, type InboundMessage, type InboundStatus, type WebhookEvent } from './inbound.ts';
+import { MeteredTransport } from './metered-transport.ts';
+import { parseWebhook, senderPhone, sentAt, storedUpdateSchema, toInput, type InboundStatus, type StoredUpdate, type WebhookEvent } from './inbound.ts';
 import { renderOutputs } from './render.ts';
 import { DEFAULT_RETRY, sendWithRetry, sleep, type RetryPolicy, type Sleep } from './retry.ts';
 import { isSignedByMeta } from './signature.ts';
@@ -31,7 +33,7 @@ import { WhatsAppSendError, type WhatsAppTransport } from './transport.ts';
 export const WEBHOOK_PATH = '/webhooks/whatsapp';
 
 type WhatsAppConfig = NonNullable<Config['whatsapp']>;
-type ChannelCore = Pick<Core, 'logger' | 'clock' | 'db' | 'translator' | 'runtime' | 'http'>;
+type ChannelCore = Pick<Core, 'logger' | 'clock' | 'db' | 'translator' | 'runtime' | 'http' | 'metrics'>;
 
 export interface WhatsAppChannelOptions {
   /** Defaults to the Cloud API transport built from the configuration. */
@@ -48,9 +50,7 @@ export interface WhatsAppChannelOptions {
 }
 
 /** What the inbox keeps of an update until it is processed. */
-type Stored =
-  | { kind: 'message'; userId: string | null; message: InboundMessage }
-  | { kind: 'status'; status: InboundStatus };
+type Stored = StoredUpdate;
 
 const CHANNEL = 'WHATSAPP' as const;
 // 131047 (window closed) is not among them: the parent is still reachable by template.
@@ -66,15 +66,17 @@ export class WhatsAppChannel implements ChannelAdapter {
   private timer: NodeJS.Timeout | null = null;
   private accepting = true;
   private recovering: Promise<void> | null = null;
+  /** Downloads the photos and documents parents send to the education department. */
+  private readonly files: FileSource | undefined;
 
   constructor(
     private readonly core: ChannelCore,
     private readonly config: WhatsAppConfig,
     private readonly opts: WhatsAppChannelOptions = {},
   ) {
-    this.transport =
-      opts.transport ??
-      new CloudApiTransport({ token: config.token, phoneNumberId: config.phoneNumberId, apiRoot: config.apiRoot, apiVersion: config.apiVersion });
+    const raw = opts.transport ?? new CloudApiTransport({ token: config.token, phoneNumberId: config.phoneNumberId, apiRoot: config.apiRoot, apiVersion: config.apiVersion });
+    this.transport = new MeteredTransport(raw, core.metrics);
+    this.files = raw.fetchMedia ? { fetch: (ref, max) => raw.fetchMedia!(ref, max) } : undefined;
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     this.wait = opts.sleep ?? sleep;
     core.http.route('GET', WEBHOOK_PATH, (req) => this.verify(req));
@@ -142,15 +144,20 @@ export class WhatsAppChannel implements ChannelAdapter {
         continue;
       }
       const item = toStored(event);
+      this.core.metrics.updatesReceived.inc({ channel: CHANNEL });
       // Recorded before the 200: a crash from here on loses nothing; a redelivery is skipped.
       const fresh = await recordInbound(this.core.db.prisma, {
         channel: CHANNEL,
         externalId: item.externalId,
         chatId: item.chatId,
-        payload: item.stored as unknown as Prisma.InputJsonValue,
+        // Parsed shapes of JSON: plain objects, strings, numbers and arrays only.
+        payload: item.stored as Prisma.InputJsonValue,
       });
       if (fresh) accepted.push(item);
-      else this.core.logger.debug({ externalId: item.externalId }, 'WhatsApp duplicate delivery skipped');
+      else {
+        this.core.metrics.updatesDuplicate.inc({ channel: CHANNEL });
+        this.core.logger.debug({ externalId: item.externalId }, 'WhatsApp duplicate delivery skipped');
+      }
     }
     for (const item of accepted) this.schedule(item.externalId, item.chatId, item.stored);
     return { status: 200, body: 'ok' };
@@ -162,22 +169,33 @@ export class WhatsAppChannel implements ChannelAdapter {
     if (this.inFlight.has(externalId)) return;
     this.inFlight.add(externalId);
     const key = stored.kind === 'message' ? chatId : `status:${chatId}`;
+    const { metrics } = this.core;
+    const stopTimer = metrics.updateSeconds.startTimer({ channel: CHANNEL });
     void this.queue
       .run(key, () => this.process(externalId, chatId, stored))
-      .catch((err) => this.core.logger.error({ err, externalId }, 'WhatsApp update processing failed; it will be retried'))
-      .finally(() => this.inFlight.delete(externalId));
+      .then((done) => (done ? metrics.updatesProcessed : metrics.updatesFailed).inc({ channel: CHANNEL }))
+      .catch((err) => {
+        metrics.updatesFailed.inc({ channel: CHANNEL });
+        this.core.logger.error({ err, externalId }, 'WhatsApp update processing failed; it will be retried');
+      })
+      .finally(() => {
+        stopTimer();
+        this.inFlight.delete(externalId);
+      });
   }
 
-  private async process(externalId: string, chatId: string, stored: Stored): Promise<void> {
+  /** False when the update was given up after too many failed attempts. */
+  private async process(externalId: string, chatId: string, stored: Stored): Promise<boolean> {
     const { prisma } = this.core.db;
     const attempts = await countAttempt(prisma, CHANNEL, externalId);
     if (attempts > (this.opts.maxAttempts ?? 5)) {
       this.core.logger.error({ externalId, attempts }, 'WhatsApp update failed too many times and is given up');
       await markProcessed(prisma, CHANNEL, externalId, this.core.clock.now());
-      return;
+      return false;
     }
-    if (stored.kind === 'status') return this.processStatus(externalId, chatId, stored.status);
-    return this.processMessage(externalId, chatId, stored);
+    if (stored.kind === 'status') await this.processStatus(externalId, chatId, stored.status);
+    else await this.processMessage(externalId, chatId, stored);
+    return true;
   }
 
   private async processMessage(externalId: string, chatId: string, stored: Extract<Stored, { kind: 'message' }>): Promise<void> {
@@ -189,12 +207,15 @@ export class WhatsAppChannel implements ChannelAdapter {
       return;
     }
     const hint = stored.message.type === 'button' ? await this.templateLanguage(chatId) : null;
-    const { outputs, locale, settled } = await converse(this.core.runtime, { channel: CHANNEL, chatId }, input, senderPhone(stored.message), externalId, hint);
+    const { outputs, locale, settled } = await converse(this.core.runtime, { channel: CHANNEL, chatId }, input, senderPhone(stored.message), externalId, hint, this.files);
     // The core has saved the answer (and marked the update processed with it, unless the step
     // failed): from here a failed reply never makes it be applied twice.
     if (!settled) await markProcessed(prisma, CHANNEL, externalId, now);
     // After the step, so a chat linked by this very message gets its window and user id too.
     await recordInboundActivity(prisma, CHANNEL, chatId, sentAt(stored.message, now), stored.userId);
+    // The parent wrote: the window is open again, and the desk's replies held for it go now.
+    const released = await releaseAwaitingWindow(prisma, CHANNEL, chatId, now);
+    if (released > 0) this.core.logger.debug({ released }, 'whatsapp: replies of the education department released by the open window');
     const focus = input.type === 'action' && 'value' in input.action ? input.action.value : null;
     await this.deliver(chatId, outputs, locale, focus);
   }
@@ -280,11 +301,15 @@ export class WhatsAppChannel implements ChannelAdapter {
     try {
       const rows = await unprocessedInbound(this.core.db.prisma, CHANNEL, olderThan);
       for (const row of rows) {
-        const stored = row.payload as unknown as Stored | null;
-        if (!stored || (stored.kind !== 'message' && stored.kind !== 'status')) {
+        const parsed = storedUpdateSchema.safeParse(row.payload);
+        if (!parsed.success) {
+          // Nothing in it can be processed: settled, with where it failed (paths only, no values).
+          const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`);
+          this.core.logger.warn({ externalId: row.externalId, issues }, 'WhatsApp stored update unreadable; settled without processing');
           await markProcessed(this.core.db.prisma, CHANNEL, row.externalId, this.core.clock.now());
           continue;
         }
+        const stored = parsed.data;
         // Another instance's sweep may have seen the same row: only the one that restamps it runs it.
         if (this.inFlight.has(row.externalId) || !(await claimStaleInbound(this.core.db.prisma, CHANNEL, row.externalId, olderThan))) continue;
         this.schedule(row.externalId, row.chatId, stored);

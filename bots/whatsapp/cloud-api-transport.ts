@@ -12,6 +12,8 @@ import {
 } from '@kapso/whatsapp-cloud-api';
 import type { Locale } from '../../src/conversation/views.ts';
 import { classifyFailure } from './errors.ts';
+import { readLimited } from '../../src/http/read-limited.ts';
+import type { FetchedFile } from '../../src/services/support.ts';
 import {
   WhatsAppSendError,
   type ChatId,
@@ -43,6 +45,31 @@ export class CloudApiTransport implements WhatsAppTransport {
       // A hung connection must not hold a chat's queue forever.
       fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
     });
+  }
+
+  /**
+   * A file a parent sent (its media id from the webhook): the metadata call gives the short-lived
+   * URL and the size, refused before any byte when too big; the download carries the token, as
+   * Meta requires, and stops past the limit.
+   */
+  async fetchMedia(mediaId: string, maxBytes: number): Promise<FetchedFile> {
+    try {
+      const meta = await this.client.media.get({ mediaId, phoneNumberId: this.opts.phoneNumberId });
+      const size = Number(meta.fileSize);
+      if (Number.isFinite(size) && size > maxBytes) return { ok: false, reason: 'tooBig' };
+      const res = await fetch(meta.downloadUrl ?? meta.url, {
+        headers: { authorization: `Bearer ${this.opts.token}` },
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
+      });
+      if (!res.ok) {
+        await res.body?.cancel().catch(() => undefined);
+        return { ok: false, reason: 'failed' };
+      }
+      const body = await readLimited(res, maxBytes);
+      return body.ok ? { ok: true, data: body.data, mime: meta.mimeType ?? null } : body;
+    } catch {
+      return { ok: false, reason: 'failed' };
+    }
   }
 
   async send(chatId: ChatId, message: OutgoingMessage): Promise<SendResult> {
@@ -110,6 +137,7 @@ function templatePayload(m: TemplateMessage): TemplateInput {
       parameters: [{ type: 'payload' as const, payload }],
     })),
   });
+  // Reason: the library's TemplateInput is a zod-inferred union whose button branch TypeScript cannot narrow from this literal; the shape is Meta's documented one (tests check it against the fake's validator).
   return payload as unknown as TemplateInput;
 }
 

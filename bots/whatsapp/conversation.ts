@@ -7,6 +7,7 @@
 import type { Input, Message, Output } from '../../src/conversation/io.ts';
 import type { ChatRef, ConversationRuntime } from '../../src/conversation/runtime.ts';
 import type { TextLocale } from '../../src/i18n/translator.ts';
+import type { FileSource } from '../../src/services/support.ts';
 
 export interface Exchange {
   outputs: Output[];
@@ -34,9 +35,10 @@ export async function converse(
   phone: string | null,
   settles?: string,
   localeHint?: string | null,
+  files?: FileSource,
 ): Promise<Exchange> {
   // The proven number also stands for its registry parents when the chat asks to stop messages.
-  const first = await runtime.handle(chat, input, { settles, senderPhone: phone, localeHint });
+  const first = await runtime.handle(chat, input, { settles, senderPhone: phone, localeHint, ...(files ? { files } : {}) });
   const asked = first.outputs.findIndex(isContactRequest);
   if (asked < 0) return { outputs: adaptForWhatsApp(first.outputs), locale: first.locale, settled: first.settled };
 

@@ -8,36 +8,67 @@
 import { normalizeWebhook } from '@kapso/whatsapp-cloud-api/server';
 import { decodeAction } from '../../src/conversation/action-codec.ts';
 import type { Input } from '../../src/conversation/io.ts';
+import { z } from 'zod';
 import { STOP_PAYLOAD } from './templates.ts';
 
-/** An inbound message as the library normalises it (camelCase), kept to what the channel reads. */
-export interface InboundMessage {
-  id: string;
-  from?: string;
-  fromUserId?: string;
-  timestamp?: string;
-  type: string;
-  text?: { body?: string };
-  interactive?: { type?: string; buttonReply?: { id?: string }; listReply?: { id?: string } };
-  button?: { payload?: string; text?: string };
-  location?: { latitude?: number | string; longitude?: number | string };
-}
+const stringOrUndefined = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-export interface StatusError {
-  code?: number;
-  title?: string;
-  message?: string;
-  errorData?: { details?: string };
-}
+/**
+ * An inbound message as the library normalises it (camelCase), kept to what the channel reads.
+ * Parsed, not cast: a signed delivery can still carry shapes the channel cannot use (found by
+ * fuzzing), and a stored one may come from an older release. Fields the channel does not read are
+ * kept as they came (loose objects), so a stored update is processed with all it had.
+ */
+const inboundMediaSchema = z.looseObject({ id: z.string().optional(), mimeType: z.string().optional(), caption: z.string().optional() });
+const looseNumber = z.union([z.number(), z.string()]);
 
-export interface InboundStatus {
-  id: string;
-  status: string;
-  timestamp?: string;
-  recipientId?: string;
-  recipientUserId?: string;
-  errors?: StatusError[];
-}
+export const inboundMessageSchema = z.looseObject({
+  id: z.string(),
+  from: z.string().optional(),
+  fromUserId: z.string().optional(),
+  timestamp: z.string().optional(),
+  type: z.string(),
+  text: z.looseObject({ body: z.string().optional() }).optional(),
+  interactive: z
+    .looseObject({
+      type: z.string().optional(),
+      buttonReply: z.looseObject({ id: z.string().optional() }).optional(),
+      listReply: z.looseObject({ id: z.string().optional() }).optional(),
+    })
+    .optional(),
+  button: z.looseObject({ payload: z.string().optional(), text: z.string().optional() }).optional(),
+  location: z.looseObject({ latitude: looseNumber.optional(), longitude: looseNumber.optional() }).optional(),
+  image: inboundMediaSchema.optional(),
+  document: inboundMediaSchema.extend({ filename: z.string().optional() }).optional(),
+});
+export type InboundMessage = z.infer<typeof inboundMessageSchema>;
+export type InboundMedia = z.infer<typeof inboundMediaSchema>;
+
+const statusErrorSchema = z.looseObject({
+  code: z.number().optional(),
+  title: z.string().optional(),
+  message: z.string().optional(),
+  errorData: z.looseObject({ details: z.string().optional() }).optional(),
+});
+export type StatusError = z.infer<typeof statusErrorSchema>;
+
+export const inboundStatusSchema = z.looseObject({
+  id: z.string(),
+  status: z.string(),
+  timestamp: z.string().optional(),
+  recipientId: z.string().optional(),
+  recipientUserId: z.string().optional(),
+  // A malformed error list is dropped, not the status: the status itself is still news.
+  errors: z.array(statusErrorSchema).optional().catch(undefined),
+});
+export type InboundStatus = z.infer<typeof inboundStatusSchema>;
+
+/** What the inbox keeps of an update until it is processed (the channel stores and reads it back). */
+export const storedUpdateSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('message'), userId: z.string().nullable(), message: inboundMessageSchema }),
+  z.object({ kind: z.literal('status'), status: inboundStatusSchema }),
+]);
+export type StoredUpdate = z.infer<typeof storedUpdateSchema>;
 
 export type WebhookEvent =
   | { kind: 'message'; phoneNumberId: string | null; chatId: string; userId: string | null; message: InboundMessage }
@@ -76,10 +107,12 @@ function changeEvents(object: string | null, entryId: unknown, change: RawChange
   const n = normalizeWebhook({ object, entry: [{ id: entryId, changes: [change] }] });
   const phoneNumberId = n.phoneNumberId ?? null;
   const events: WebhookEvent[] = [];
-  for (const raw of n.messages as unknown as (InboundMessage & { kapso?: { direction?: string } })[]) {
+  for (const item of n.messages) {
+    const parsed = inboundMessageSchema.safeParse(item);
+    if (!parsed.success) continue;
     // Echoes of the business's own messages are not the parent's.
-    if (raw.kapso?.direction === 'outbound' || typeof raw.id !== 'string') continue;
-    const { kapso: _omit, ...message } = raw;
+    const { kapso, ...message } = parsed.data;
+    if ((kapso as { direction?: unknown } | undefined)?.direction === 'outbound') continue;
     // Shapes are not trusted even when signed: a non-string sender (found by fuzzing) would fail
     // the inbox insert and answer 500, making Meta redeliver it forever.
     const chatId = [message.from, message.fromUserId].find((v): v is string => typeof v === 'string' && v !== '');
@@ -87,11 +120,15 @@ function changeEvents(object: string | null, entryId: unknown, change: RawChange
     const contact = (n.contacts as { waId?: string; userId?: string }[]).find((c) => c.waId === message.from);
     events.push({ kind: 'message', phoneNumberId, chatId, userId: message.fromUserId ?? contact?.userId ?? null, message });
   }
-  for (const status of n.statuses as unknown as InboundStatus[]) {
-    if (typeof status?.id !== 'string' || typeof status.status !== 'string') continue;
-    const recipientId = typeof status.recipientId === 'string' ? status.recipientId : undefined;
-    const recipientUserId = typeof status.recipientUserId === 'string' ? status.recipientUserId : undefined;
-    events.push({ kind: 'status', phoneNumberId, status: { ...status, recipientId, recipientUserId } });
+  for (const item of n.statuses) {
+    // A recipient that is not a string (fuzzing) is no recipient; the status still counts.
+    const raw = item as Record<string, unknown> | null;
+    const parsed = inboundStatusSchema.safeParse(
+      raw && typeof raw === 'object'
+        ? { ...raw, recipientId: stringOrUndefined(raw.recipientId), recipientUserId: stringOrUndefined(raw.recipientUserId) }
+        : raw,
+    );
+    if (parsed.success) events.push({ kind: 'status', phoneNumberId, status: parsed.data });
   }
   return events;
 }
@@ -120,6 +157,15 @@ export function toInput(m: InboundMessage): Input | null {
       const lon = Number(m.location?.longitude);
       if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return { type: 'unsupported' };
       return { type: 'location', point: { lat, lon } };
+    }
+    case 'image':
+    case 'document': {
+      const media = m.type === 'image' ? m.image : m.document;
+      if (typeof media?.id !== 'string' || media.id === '') return { type: 'unsupported' };
+      const name = m.type === 'document' && typeof m.document?.filename === 'string' ? m.document.filename : null;
+      const caption = typeof media.caption === 'string' ? media.caption : null;
+      const mime = typeof media.mimeType === 'string' ? media.mimeType : null;
+      return { type: 'attachment', file: { ref: media.id, kind: m.type === 'image' ? 'photo' : 'document', mime, size: null, name, caption } };
     }
     default:
       return IGNORED.has(m.type) ? null : { type: 'unsupported' };

@@ -20,6 +20,7 @@ import { withinServiceWindow } from './window.ts';
 export const CAMPAIGN_TEMPLATES = {
   REMINDER: { name: TEMPLATES.reminder.name, buttonPayloads: [...TEMPLATES.reminder.buttonPayloads] },
   STOPLIST_NOTICE: { name: TEMPLATES.stopListNotice.name, buttonPayloads: [...TEMPLATES.stopListNotice.buttonPayloads] },
+  SUPPORT_NUDGE: { name: TEMPLATES.supportAnswer.name, buttonPayloads: [...TEMPLATES.supportAnswer.buttonPayloads] },
   REGISTRY_REFERRAL_ISSUED: { name: TEMPLATES.referralIssued.name, buttonPayloads: [...TEMPLATES.referralIssued.buttonPayloads] },
   REGISTRY_REFERRAL_LAPSED: { name: TEMPLATES.referralLapsed.name, buttonPayloads: [...TEMPLATES.referralLapsed.buttonPayloads] },
 };

@@ -47,6 +47,37 @@ interface Placed {
   nav: boolean;
 }
 
+/**
+ * The outputs of one conversation step as WhatsApp messages, in `locale` and within the Cloud
+ * API's limits (the rules at the top of this file): a screen with up to 3 buttons becomes reply
+ * buttons, more a list (paged when over 10 rows), a notice a text; a screen repeated unchanged
+ * gives nothing. Button and row ids are the encoded actions (`src/conversation/action-codec.ts`),
+ * which WhatsApp echoes back. Pure: the transport sends the result in order.
+ *
+ * @example
+ * ```ts
+ * import type { Message } from '../../src/conversation/io.ts';
+ * import { createTranslator } from '../../src/i18n/translator.ts';
+ * import { renderOutputs } from './render.ts';
+ *
+ * const tr = await createTranslator({ portal: 'https://egov.kz', supportPhone: '1414' });
+ * const menu: Message = {
+ *   kind: 'message',
+ *   seq: 7,
+ *   mode: 'new',
+ *   body: [{ key: 'menu.title' }],
+ *   buttons: (['applications', 'extend', 'restore', 'questionnaire', 'help'] as const).map((name) => ({
+ *     text: { key: `menu.${name}` },
+ *     action: { type: 'command', name },
+ *     role: 'option',
+ *   })),
+ * };
+ * const messages = renderOutputs([menu, { kind: 'notice', text: { key: 'common.error' } }], 'kk', tr);
+ * // [{ type: 'list', body: 'Басты мәзір. Не істегіңіз келеді?', button: 'Таңдау',
+ * //    sections: [{ rows: [{ id: 'x.applications', title: '📋 Менің өтініштерім' }, …] }] },
+ * //  { type: 'text', body: 'Бірдеңе дұрыс болмады. …' }]
+ * ```
+ */
 export function renderOutputs(outputs: Output[], locale: TextLocale, tr: Translator, opts: RenderOptions = {}): OutgoingMessage[] {
   const ctx: Ctx = { locale, tr, titles: tr.variant('wa'), focus: opts.focus ?? null, shortened: opts.onShortened };
   return outputs.flatMap((o) => {

@@ -21,6 +21,8 @@ export const STOP_PAYLOAD = encodeAction(0, { type: 'command', name: 'stop' });
 export const TEMPLATES = {
   reminder: { name: 'kg_queue_extension_reminder', params: 2, buttonPayloads: [encodeAction(0, { type: 'command', name: 'extend' }), STOP_PAYLOAD] },
   stopListNotice: { name: 'kg_queue_stoplist_notice', params: 2, buttonPayloads: [encodeAction(0, { type: 'command', name: 'restore' }), STOP_PAYLOAD] },
+  /** The education department answered and the window is closed: the tap opens it (src/services/support.ts). */
+  supportAnswer: { name: 'kg_queue_support_answer', params: 1, buttonPayloads: [encodeAction(0, { type: 'command', name: 'write' }), STOP_PAYLOAD] },
   referralIssued: { name: 'kg_queue_referral_issued', params: 3, buttonPayloads: [encodeAction(0, { type: 'command', name: 'accept' }), STOP_PAYLOAD] },
   referralLapsed: { name: 'kg_queue_referral_lapsed', params: 1, buttonPayloads: [encodeAction(0, { type: 'command', name: 'applications' }), STOP_PAYLOAD] },
 } as const;

@@ -5,6 +5,7 @@
  * the transport itself never retries (the channel and the outbox each have their own policy).
  */
 import type { Locale } from '../../src/conversation/views.ts';
+import type { FetchedFile } from '../../src/services/support.ts';
 
 /**
  * A chat id: the sender's `wa_id` (digits of the phone number), or — for a user whose number no
@@ -64,6 +65,8 @@ export interface WhatsAppTransport {
    * quick-reply payloads, e.g. `encodeAction(0, { type: 'command', name: 'extend' })` = "x.extend".
    */
   sendTemplate(chatId: ChatId, templateName: string, locale: Locale, params: string[], buttonPayloads: string[]): Promise<SendResult>;
+  /** A file a parent sent, by its media id, within `maxBytes`; absent on transports without media. */
+  fetchMedia?(mediaId: string, maxBytes: number): Promise<FetchedFile>;
 }
 
 /**

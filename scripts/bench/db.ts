@@ -1,6 +1,6 @@
 /**
  * `npm run bench:db`: the embedded database (PGlite) against PostgreSQL on the operations the bot
- * does most — the figures behind the choice of PGlite as the embedded default (README "Data").
+ * does most — the figures behind the choice of PGlite as the embedded default (docs/architecture.md "Data").
  * Prints a table; not a test.
  */
 import { performance } from 'node:perf_hooks';

@@ -20,7 +20,7 @@
  *   the chat stops being busy: later than that it would wait for no reason, earlier it would be
  *   claimed and held back again on every tick.
  * - Any reminder claimed outside the daytime window (a retry's backoff, a backlog running past the
- *   evening) waits for the next opening as well: reminders are never sent at night (SPEC §5).
+ *   evening) waits for the next opening as well: reminders are never sent at night (docs/product.md §5.2).
  */
 import type { Screen } from '../conversation/state.ts';
 import { isWithinWindow, nextWindowOpening, type DaytimeWindow } from './schedule.ts';

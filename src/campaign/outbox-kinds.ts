@@ -8,6 +8,18 @@ export const STOPLIST_NOTICE = 'STOPLIST_NOTICE';
 export type CampaignKind = typeof REMINDER | typeof STOPLIST_NOTICE;
 
 /**
+ * The education department's desk (src/services/support.ts): an operator's reply, the close of a
+ * conversation, and on WhatsApp the template that opens a closed window ("you have an answer").
+ * Sent whatever the parent's campaign opt-out: the parent asked.
+ */
+export const SUPPORT_REPLY = 'SUPPORT_REPLY';
+export const SUPPORT_CLOSED = 'SUPPORT_CLOSED';
+export const SUPPORT_NUDGE = 'SUPPORT_NUDGE';
+export type SupportKind = typeof SUPPORT_REPLY | typeof SUPPORT_CLOSED | typeof SUPPORT_NUDGE;
+export const SUPPORT_KINDS: readonly string[] = [SUPPORT_REPLY, SUPPORT_CLOSED, SUPPORT_NUDGE];
+export const isSupportKind = (kind: string): kind is SupportKind => SUPPORT_KINDS.includes(kind);
+
+/**
  * `offsetDays` of the opening-day reminder. Offsets are days before the deadline (0 = the
  * deadline's own day), so a negative value can never collide with a configured one.
  */

@@ -1,5 +1,5 @@
 /**
- * The purge at the deadline (SPEC §5): every application still needing extension moves to the
+ * The purge at the deadline (docs/product.md §5.3): every application still needing extension moves to the
  * stop-list in one set-based statement, recorded in purge_runs, and every reachable linked chat of
  * an affected parent gets one stop-list notice in the outbox — all in one transaction. An affected
  * parent no chat reaches gets the notice at the registry phone, as the reminders went (outreach.ts):

@@ -2,7 +2,7 @@
  * The campaign's calendar as pure rules: when each reminder becomes due, the daytime window, and
  * when the purge is due. Everything takes `now`; nothing reads a clock.
  *
- * Rules (SPEC §5):
+ * Rules (docs/product.md §5.2):
  * - A reminder "d days before the deadline" is due from the window start (09:00 Almaty) of the
  *   Almaty calendar day of `deadline − d × 24 h`. With a deadline of 25.12 23:59:59, "1 day" is
  *   24.12 09:00 and "0 days" is 25.12 09:00.

@@ -1,5 +1,5 @@
 /**
- * Season settings as operators set them (SPEC §5: dates live in the database, never in code).
+ * Season settings as operators set them (docs/product.md §5.1: dates live in the database, never in code).
  */
 import type { Season } from '../generated/prisma/client.ts';
 import type { Db } from '../services/db.ts';

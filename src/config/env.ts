@@ -10,6 +10,9 @@ const optionalString = z
   .optional()
   .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()));
 
+const hoursRange = (example: string) =>
+  z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, `HH:MM-HH:MM, e.g. ${example}`);
+
 const optionalInt = (min: number) =>
   z
     .string()
@@ -41,6 +44,10 @@ export const envSchema = z.object({
   DATA_DIR: optionalString.transform((s) => s ?? 'data'),
   PORT: optionalInt(0).transform((n) => n ?? 8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Readable log lines instead of JSON; unset → readable when stdout is a terminal. */
+  LOG_PRETTY: boolFlag(undefined),
+  /** Bearer token GET /metrics asks for; unset → the endpoint is open (keep it on a private network). */
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'at least 16 characters, e.g. the output of openssl rand -hex 16').optional()),
   /** Seed the demo registry into an empty database: default on for the embedded one, off for PostgreSQL. */
   SEED_DEMO: boolFlag(undefined),
   /** The region's portal and contact centre, shown in help and error texts. */
@@ -50,7 +57,7 @@ export const envSchema = z.object({
   IIN_MAX_ATTEMPTS: optionalInt(1).transform((n) => n ?? 5),
   IIN_LOCK_MINUTES: optionalInt(1).transform((n) => n ?? 60),
 
-  /** Restore policy (SPEC §5): unset window/limit = any time, any number of times. */
+  /** Restore policy (docs/product.md §5.4): unset window/limit = any time, any number of times. */
   RESTORE_WINDOW_DAYS: optionalInt(1),
   RESTORE_MAX_TIMES: optionalInt(1),
   RESTORE_KEEPS_REGISTRATION_DATE: boolFlag(true),
@@ -62,13 +69,13 @@ export const envSchema = z.object({
     .transform((s) => [...new Set(s.split(',').map((d) => Number(d.trim())))].sort((a, b) => b - a)),
   REMINDER_ON_OPENING: boolFlag(true),
   /** Daytime window for reminders, Asia/Almaty time. */
-  REMINDER_WINDOW: optionalString
-    .transform((s) => s ?? '09:00-20:00')
-    .pipe(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM-HH:MM, e.g. 09:00-20:00')),
+  REMINDER_WINDOW: optionalString.transform((s) => s ?? '09:00-20:00').pipe(hoursRange('09:00-20:00')),
+  /** When the education department answers parents' messages: weekdays, Asia/Almaty. */
+  SUPPORT_HOURS: optionalString.transform((s) => s ?? '09:00-18:00').pipe(hoursRange('09:00-18:00')),
+  /** Working hours within which a parent can expect an answer (the bot says so on receipt). */
+  SUPPORT_ANSWER_HOURS: optionalInt(1).transform((n) => n ?? 4),
   /** When urgent notices (a referral) may go, Asia/Almaty time; outside it they wait for its start. */
-  URGENT_WINDOW: optionalString
-    .transform((s) => s ?? '07:00-23:00')
-    .pipe(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM-HH:MM, e.g. 07:00-23:00')),
+  URGENT_WINDOW: optionalString.transform((s) => s ?? '07:00-23:00').pipe(hoursRange('07:00-23:00')),
   /** Run the purge automatically at the season's deadline (else only `ops purge --confirm`). */
   PURGE_AT_DEADLINE: boolFlag(true),
   TELEGRAM_RATE_PER_SECOND: optionalInt(1).transform((n) => n ?? 25),
@@ -216,6 +223,13 @@ export interface LinkSettings {
   publicUrl: string | null;
 }
 
+/** The education department's desk for parents' messages (src/services/support.ts). */
+export interface SupportSettings {
+  /** Weekdays, minutes after midnight Asia/Almaty: [start, end). */
+  hours: { startMinute: number; endMinute: number };
+  answerWithinHours: number;
+}
+
 export interface ConsoleSettings {
   /** From the environment only; else derived from the link secret at start (src/app.ts). */
   sessionSecret: string | null;
@@ -227,11 +241,14 @@ export interface ConsoleSettings {
 
 export interface Config {
   env: Env;
+  /** GET /metrics: null = open. */
+  metrics: { token: string | null };
   console: ConsoleSettings;
   campaign: CampaignSettings;
   database: { kind: 'postgres'; url: string } | { kind: 'embedded'; dataDir: string };
   seedDemo: boolean;
   portal: { url: string; supportPhone: string };
+  support: SupportSettings;
   identification: { maxAttempts: number; lockMinutes: number };
   restorePolicy: RestorePolicy;
   links: LinkSettings;
@@ -293,11 +310,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
   const [windowStart, windowEnd] = env.REMINDER_WINDOW.split('-') as [string, string];
   if (minutes(windowStart) >= minutes(windowEnd)) throw new ConfigError(['REMINDER_WINDOW: the start must be before the end']);
+  const [supportStart, supportEnd] = env.SUPPORT_HOURS.split('-') as [string, string];
+  if (minutes(supportStart) >= minutes(supportEnd)) throw new ConfigError(['SUPPORT_HOURS: the start must be before the end']);
   const [urgentStart, urgentEnd] = env.URGENT_WINDOW.split('-') as [string, string];
   if (minutes(urgentStart) >= minutes(urgentEnd)) throw new ConfigError(['URGENT_WINDOW: the start must be before the end']);
 
   return {
     env,
+    metrics: { token: env.METRICS_TOKEN ?? null },
     campaign: {
       reminderOffsetsDays: env.REMINDER_OFFSETS_DAYS,
       remindOnOpening: env.REMINDER_ON_OPENING,
@@ -324,6 +344,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     seedDemo: env.SEED_DEMO ?? !env.DATABASE_URL,
     portal: { url: env.PORTAL_URL, supportPhone: env.SUPPORT_PHONE },
+    support: {
+      hours: { startMinute: minutes(supportStart), endMinute: minutes(supportEnd) },
+      answerWithinHours: env.SUPPORT_ANSWER_HOURS,
+    },
     identification: { maxAttempts: env.IIN_MAX_ATTEMPTS, lockMinutes: env.IIN_LOCK_MINUTES },
     restorePolicy: {
       windowDays: env.RESTORE_WINDOW_DAYS ?? null,

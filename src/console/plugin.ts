@@ -30,6 +30,7 @@ import { registerParents } from './pages/parents.ts';
 import { registerSeasons } from './pages/seasons.ts';
 import { registerStats } from './pages/stats.ts';
 import { registerUsers } from './pages/users.ts';
+import { registerInbox } from './pages/inbox.ts';
 
 const ASSETS_DIR = fileURLToPath(new URL('./assets/', import.meta.url));
 const COOKIE = 'kq_console';
@@ -126,6 +127,7 @@ export function registerConsole(http: HttpServer, deps: ConsoleDeps): ConsoleHan
       registerPurge(app, ctx);
       registerStats(app, ctx);
       registerParents(app, ctx);
+      registerInbox(app, ctx);
       registerAuditPage(app, ctx);
       registerUsers(app, ctx);
     },

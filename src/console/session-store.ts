@@ -27,6 +27,7 @@ export class DatabaseSessionStore implements SessionStore {
   get(id: string, callback: (err: unknown, result?: Session | null) => void): void {
     this.db.operatorSession
       .findUnique({ where: { id } })
+      // Reason: the column holds what `set` wrote (the plugin's own session object, as JSON); only this store writes it.
       .then((row) => callback(null, row && row.expiresAt > this.now() ? (row.data as unknown as Session) : null), (err: unknown) => callback(err));
   }
 

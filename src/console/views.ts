@@ -23,6 +23,7 @@ export const MENU: { path: string; key: string; permission: Permission }[] = [
   { path: '/admin/imports', key: 'nav.imports', permission: 'imports' },
   { path: '/admin/purge', key: 'nav.purge', permission: 'purge' },
   { path: '/admin/stats', key: 'nav.stats', permission: 'stats' },
+  { path: '/admin/inbox', key: 'nav.inbox', permission: 'inbox' },
   { path: '/admin/parents', key: 'nav.parents', permission: 'parents' },
   { path: '/admin/audit', key: 'nav.audit', permission: 'audit' },
   { path: '/admin/users', key: 'nav.users', permission: 'users' },

@@ -4,6 +4,7 @@
  * the chat by the runtime — an effect never names a parent.
  */
 import type { Answers } from '../questionnaire/answers.ts';
+import type { AttachmentRef } from './io.ts';
 import type { ApplicationView, GeoPoint, KindergartenView, Locale, SeasonView, StoredQuestionnaire } from './views.ts';
 
 export type Effect =
@@ -28,7 +29,30 @@ export type Effect =
    * registry phone (src/services/opt-outs.ts).
    */
   | { type: 'optOut'; source: 'bot' | 'template' }
-  | { type: 'optIn' };
+  | { type: 'optIn' }
+  /** A message to the education department: opens the chat's support thread or adds to it. */
+  | { type: 'supportMessage'; text: string }
+  | { type: 'supportAttachment'; file: AttachmentRef };
+
+/** What became of a message to the education department. */
+export type SupportOutcome =
+  | 'recorded'
+  /** Faster than the desk takes (services/support.ts); `notify` only for the first refusal of a minute. */
+  | 'slowDown'
+  | 'slowDownQuiet'
+  | 'fileTooBig'
+  | 'fileType'
+  /** The platform did not give the file. */
+  | 'fileFailed';
+
+/** The desk's hours as the parent is told them (weekdays, Asia/Almaty). */
+export interface SupportHours {
+  from: string;
+  to: string;
+  answerWithinHours: number;
+  /** The desk works at this moment. */
+  openNow: boolean;
+}
 
 export type EffectResult =
   | { type: 'phoneIdentified'; found: boolean; lockedUntil: string | null }
@@ -55,4 +79,6 @@ export type EffectResult =
   | { type: 'linkRedeemed'; phone: string | null; locale: Locale | null }
   /** `parents`: how many the chat stands for (0: nobody, nothing to stop); `locale`: the registry's language of the first. */
   | { type: 'optedOut'; parents: number; locale: Locale | null }
-  | { type: 'optedIn'; parents: number };
+  | { type: 'optedIn'; parents: number }
+  /** `opened`: this message started the thread (the bot confirms with the hours). */
+  | { type: 'supportRecorded'; outcome: SupportOutcome; opened: boolean; hours: SupportHours };

@@ -22,13 +22,15 @@ import { listStopListed, restoreApplication } from '../services/restore.ts';
 import { chatParents, optIn, optOut } from '../services/opt-outs.ts';
 import type { LinkService } from '../links/links.ts';
 import { getCurrentSeason, toSeasonView, type SeasonRef } from '../services/seasons.ts';
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_SUPPORT_SETTINGS, recordParentMessage, supportHours, type FileSource } from '../services/support.ts';
 import type { Effect, EffectResult } from './effects.ts';
 import { loadConversation } from './store.ts';
 import type { ChannelName, Locale } from './views.ts';
 
 export interface EffectContext {
   prisma: Db;
-  config: Pick<Config, 'identification' | 'restorePolicy'>;
+  config: Pick<Config, 'identification' | 'restorePolicy'> & Partial<Pick<Config, 'support'>>;
   /** A chat's channel (SMS has no chats). */
   channel: ChannelName;
   chatId: string;
@@ -44,6 +46,10 @@ export interface EffectContext {
   links?: LinkService;
   /** The sender's number as the platform proves it (WhatsApp), for opt-outs of registry phones. */
   senderPhone?: string | null;
+  /** The platform update being handled: a message to the department is recorded once per update. */
+  inboundKey?: string;
+  /** Downloads the files parents send (the channel's platform). */
+  files?: FileSource;
 }
 
 /** The language a newly linked chat gets when nothing else names one. */
@@ -102,6 +108,21 @@ export async function executeEffect(ctx: EffectContext, effect: Effect): Promise
       }
       await optOut(prisma, who.parentIds, channel, effect.source, ctx.clock.now());
       return { type: 'optedOut', parents: who.parentIds.length, locale: who.locale };
+    }
+    case 'supportMessage':
+    case 'supportAttachment': {
+      const now = ctx.clock.now();
+      const r = await recordParentMessage(prisma, {
+        channel,
+        chatId,
+        locale: ctx.locale ?? FALLBACK_LOCALE,
+        // Without an update (the console chat), each step is its own message.
+        key: ctx.inboundKey ?? randomUUID(),
+        text: effect.type === 'supportMessage' ? effect.text : effect.file.caption,
+        ...(effect.type === 'supportAttachment' ? { file: { ref: { ref: effect.file.ref, size: effect.file.size, name: effect.file.name }, source: ctx.files } } : {}),
+        now,
+      });
+      return { type: 'supportRecorded', outcome: r.outcome, opened: r.opened, hours: supportHours(ctx.config.support ?? DEFAULT_SUPPORT_SETTINGS, now) };
     }
     default: {
       const now = ctx.clock.now();

@@ -45,6 +45,7 @@ export const COMMANDS = [
   'questionnaire',
   'stop',
   'notify',
+  'write',
   /** How to accept a referral (the referral notice's button). */
   'accept',
 ] as const;
@@ -78,6 +79,8 @@ export type Input =
   /** The sender's number as the platform proves it (WhatsApp): identification skips the contact step. */
   | { type: 'verifiedPhone'; phone: string }
   | { type: 'location'; point: GeoPoint }
+  /** A photo or document the parent sent: kept for the education department when writing to it. */
+  | { type: 'attachment'; file: AttachmentRef }
   /** Stickers, voice, photos and other messages the conversation has no use for. */
   | { type: 'unsupported' }
   /**
@@ -86,6 +89,20 @@ export type Input =
    */
   | { type: 'templateStop' }
   | { type: 'result'; result: EffectResult };
+
+/**
+ * A file as the platform announces it, before it is downloaded: `ref` is the platform's file id
+ * (Telegram file_id, WhatsApp media id), fetched by the channel's `FileSource` when it is kept.
+ */
+export interface AttachmentRef {
+  ref: string;
+  kind: 'photo' | 'document';
+  /** As the platform declares them; the bytes are checked anyway. */
+  mime: string | null;
+  size: number | null;
+  name: string | null;
+  caption: string | null;
+}
 
 /**
  * `option`: an answer (typed numbers refer to these); `nav`: moves or acts; `explain`: opens the

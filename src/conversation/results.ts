@@ -11,6 +11,8 @@ import { andThen, backButton, done, enter, menuButton, message, nav, notice, opt
 import { answerLines, bilingual, KINDERGARTEN_PAGE_SIZE, kindergartenLabel, kindergartenList, leaveOptOut, show } from './screens.ts';
 import type { ConversationState } from './state.ts';
 import type { ApplicationView, KindergartenView, SeasonView } from './views.ts';
+import type { SupportHours } from './effects.ts';
+import { SUPPORT_FILE_MAX_BYTES } from './support-rules.ts';
 
 export function onResult(state: ConversationState, result: EffectResult): StepResult {
   switch (result.type) {
@@ -51,6 +53,8 @@ export function onResult(state: ConversationState, result: EffectResult): StepRe
       return linkRedeemed(state, result);
     case 'optedOut':
       return optedOut(state, result);
+    case 'supportRecorded':
+      return supportRecorded(state, result);
     case 'optedIn': {
       const note = msg(state, result.parents === 0 ? 'optOut.nothing' : 'optIn.done');
       return andThen(done(state, [note]), (s) => show(s, { mode: 'repeat' }));
@@ -296,6 +300,37 @@ function helpScreen(state: ConversationState, season: SeasonView | null): StepRe
   body.push(season ? text('help.deadline', { deadline: { date: season.deadline, withTime: true } }) : text('help.noSeason'));
   body.push(text('help.portal'));
   if (!state.locale) return andThen(done(state, [message(state, body, [])]), (s) => show(enter(s, 'language')));
-  const buttons: Button[] = state.linked ? [menuButton()] : [nav(text('common.continue'), { type: 'command', name: 'menu' })];
+  const buttons: Button[] = [
+    state.linked ? menuButton() : nav(text('common.continue'), { type: 'command', name: 'menu' }),
+    nav(text('menu.write'), { type: 'command', name: 'write' }),
+  ];
   return drawn(state, [message(state, body, buttons)]);
+}
+
+/** The department's hours as the parent reads them: when to expect an answer. */
+function hoursText(h: SupportHours): Text {
+  return h.openNow
+    ? text('support.hoursOpen', { from: h.from, to: h.to, count: h.answerWithinHours })
+    : text('support.hoursClosed', { from: h.from, to: h.to });
+}
+
+function supportRecorded(state: ConversationState, r: Extract<EffectResult, { type: 'supportRecorded' }>): StepResult {
+  switch (r.outcome) {
+    case 'recorded': {
+      const next: ConversationState = { ...state, supportOpen: true };
+      if (!r.opened) return done(next, [notice('support.added')]);
+      return done(next, [message(next, [text('support.received'), hoursText(r.hours)], next.linked ? [menuButton()] : [])]);
+    }
+    case 'slowDown':
+      return done(state, [notice('support.slowDown')]);
+    case 'slowDownQuiet':
+      // Told once a minute, not once per message: a flood gets no flood back.
+      return done(state);
+    case 'fileTooBig':
+      return done(state, [notice('support.fileTooBig', { maxMb: SUPPORT_FILE_MAX_BYTES / (1024 * 1024) })]);
+    case 'fileType':
+      return done(state, [notice('support.fileType')]);
+    case 'fileFailed':
+      return done(state, [notice('support.fileFailed')]);
+  }
 }

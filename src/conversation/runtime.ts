@@ -18,6 +18,7 @@ import { initialState, type ConversationState } from './state.ts';
 import { step } from './step.ts';
 import { loadConversation, saveConversation, type LoadedConversation, type StateRecovery } from './store.ts';
 import type { TextLocale } from '../i18n/translator.ts';
+import type { FileSource } from '../services/support.ts';
 import type { ChannelName, Locale } from './views.ts';
 
 export interface ChatRef {
@@ -49,11 +50,13 @@ export interface HandleOptions {
    * also covers the parents whose registry phone it is.
    */
   senderPhone?: string | null;
+  /** Downloads the photos and documents parents send to the education department. */
+  files?: FileSource;
 }
 
 export interface RuntimeDeps {
   prisma: PrismaClient;
-  config: Pick<Config, 'identification' | 'restorePolicy'>;
+  config: Pick<Config, 'identification' | 'restorePolicy'> & Partial<Pick<Config, 'support'>>;
   clock: Clock;
   logger: Logger;
   kindergartenPages?: KindergartenPages;
@@ -77,6 +80,39 @@ const MAX_EFFECTS = 16;
 export class ConversationRuntime {
   constructor(private readonly deps: RuntimeDeps) {}
 
+  /**
+   * Handles one input of one chat: loads the chat's conversation (or takes `opts.loaded`), runs
+   * {@link step} with the input, carries out the effects it asks for through the services and
+   * feeds their results back in, then saves the new state under the version it was loaded with —
+   * in the same statement marking the inbox update `opts.settles` processed. When another update
+   * of the same chat saved first, it starts over from the fresh state (up to 8 times), so no
+   * answer is lost or applied twice.
+   *
+   * A step or effect that fails is logged and answered with the `common.error` notice, and nothing
+   * is saved: the parent stays where they were and can try again. It sends nothing itself: the
+   * channel renders `reply.outputs` in `reply.locale` (bots/telegram/render.ts,
+   * bots/whatsapp/render.ts).
+   *
+   * @example
+   * ```ts
+   * import { systemClock } from '../clock.ts';
+   * import { loadConfig } from '../config/env.ts';
+   * import type { PrismaClient } from '../generated/prisma/client.ts';
+   * import { createLogger } from '../log.ts';
+   * import { ConversationRuntime, type ChatRef } from './runtime.ts';
+   *
+   * declare const prisma: PrismaClient; // (await openDatabase(…)).prisma, src/db/client.ts
+   * const runtime = new ConversationRuntime({ prisma, config: loadConfig(), clock: systemClock, logger: createLogger() });
+   *
+   * const chat: ChatRef = { channel: 'TELEGRAM', chatId: '123456789' };
+   * const reply = await runtime.handle(chat, { type: 'start', languageHint: 'kk' });
+   * reply.state.screen; // 'language' (saved: the next input of this chat continues from here)
+   * reply.locale; // 'kk': the client's language, until the parent chooses one
+   *
+   * const next = await runtime.handle(chat, { type: 'action', seq: reply.state.seq, action: { type: 'choose', value: 'kk' } });
+   * next.outputs; // [{ kind: 'message', body: [{ key: 'identify.contactPrompt' }], request: 'contact', … }]
+   * ```
+   */
   async handle(chat: ChatRef, given: Input, opts: HandleOptions = {}): Promise<Reply> {
     // Texts go into queries and the stored state: characters the database cannot hold are replaced.
     const input = jsonSafe(given);
@@ -94,7 +130,7 @@ export class ConversationRuntime {
       }
       let reply: Reply;
       try {
-        reply = await this.run(chat, state, input, opts.senderPhone ?? null);
+        reply = await this.run(chat, state, input, opts);
       } catch (err) {
         this.deps.logger.error({ err, channel: chat.channel, chatId: chat.chatId, input: input.type }, 'conversation step failed');
         // The state is not saved: the parent stays where they were and can simply try again.
@@ -131,8 +167,15 @@ export class ConversationRuntime {
     }
   }
 
-  private async run(chat: ChatRef, initial: ConversationState, input: Input, senderPhone: string | null): Promise<Reply> {
-    const ctx = { ...this.deps, channel: chat.channel, chatId: chat.chatId, senderPhone };
+  private async run(chat: ChatRef, initial: ConversationState, input: Input, opts: HandleOptions): Promise<Reply> {
+    const ctx = {
+      ...this.deps,
+      channel: chat.channel,
+      chatId: chat.chatId,
+      senderPhone: opts.senderPhone ?? null,
+      ...(opts.settles !== undefined ? { inboundKey: opts.settles } : {}),
+      ...(opts.files ? { files: opts.files } : {}),
+    };
     const outputs: Output[] = [];
     const pending: Input[] = [input];
     let state = initial;

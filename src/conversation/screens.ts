@@ -21,6 +21,7 @@ import { questionNumber, type QuestionScreen } from './flow.ts';
 import type { Button, Command, Message, Param, Text } from './io.ts';
 import { backButton, done, enter, explainButton, menuButton, message, nav, option, text, type StepResult } from './result.ts';
 import type { ConversationState, RenderMode } from './state.ts';
+import { SUPPORT_FILE_MAX_BYTES } from './support-rules.ts';
 
 export const KINDERGARTEN_PAGE_SIZE = 8;
 
@@ -68,6 +69,7 @@ export const MENU_BUTTONS: Button[] = [
   commandButton('extend', 'menu.extend'),
   commandButton('restore', 'menu.restore'),
   commandButton('questionnaire', 'menu.questionnaire'),
+  commandButton('write', 'menu.write'),
   commandButton('language', 'menu.language'),
   commandButton('help', 'menu.help'),
 ];
@@ -126,7 +128,13 @@ export function staticMessage(state: ConversationState): Message | null {
     case 'iin':
       return message(state, [text('identify.iinPrompt')], [backButton()]);
     case 'menu':
-      return message(state, [text('menu.title')], MENU_BUTTONS);
+      return message(state, [text('menu.title'), ...(state.supportOpen ? [text('support.openNote')] : [])], MENU_BUTTONS);
+    case 'support':
+      return message(
+        state,
+        [text('support.prompt', { maxMb: SUPPORT_FILE_MAX_BYTES / (1024 * 1024) }), ...(state.supportOpen ? [text('support.openNote')] : [])],
+        [state.linked ? menuButton() : backButton()],
+      );
     case 'q2':
       return message(state, [progress('q2'), text('q2.prompt')], [
         ...single(OWNERSHIP_PREFERENCES, d.ownership, (v) => text(`options.ownership.${v}`)),

@@ -27,6 +27,8 @@ const UPGRADES: Record<number, (old: Json) => Json> = {
   }),
   /** v3 has the opt-out confirmation (issue 15): the screen it returns to. */
   2: (old) => ({ ...old, v: 3, optOutFrom: null }),
+  /** v4 has the conversation with the education department (issue 17): none open yet. */
+  3: (old) => ({ ...old, v: 4, supportOpen: false }),
 };
 
 export type Upgraded =

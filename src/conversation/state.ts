@@ -23,6 +23,8 @@ export const SCREENS = [
   'help',
   /** Confirming an opt-out of the channel's campaign messages. */
   'optOut',
+  /** Writing to the education department (src/services/support.ts). */
+  'support',
   /** How to accept a referral: the referral notice's button leads here. */
   'acceptReferral',
 ] as const;
@@ -45,7 +47,7 @@ export type RenderMode = (typeof RENDER_MODES)[number];
  * step from the previous version in state-versions.ts, so stored conversations move forward
  * instead of starting over.
  */
-export const STATE_VERSION = 3;
+export const STATE_VERSION = 4;
 
 const geoPointSchema = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
 
@@ -86,6 +88,11 @@ export const conversationStateSchema = z.object({
   render: z.enum(RENDER_MODES),
   /** The screen the parent asked to stop messages from: confirming or going back returns there. */
   optOutFrom: z.enum(SCREENS).exclude(['optOut']).nullable(),
+  /**
+   * A conversation with the education department is open: free text the current screen has no
+   * use for goes to it, wherever the parent is. Closed by an operator (services/support.ts).
+   */
+  supportOpen: z.boolean(),
 });
 export type ConversationState = z.infer<typeof conversationStateSchema>;
 
@@ -106,4 +113,5 @@ export const initialState = (): ConversationState => ({
   explain: false,
   render: 'new',
   optOutFrom: null,
+  supportOpen: false,
 });

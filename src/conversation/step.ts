@@ -17,7 +17,44 @@ import type { ConversationState, Screen } from './state.ts';
 import { pickNumbers } from './typed-numbers.ts';
 import { isStopWord } from './stop-words.ts';
 import { findLinkCode } from '../links/token.ts';
+import { keepsTypedText, SUPPORT_TEXT_MAX } from './support-rules.ts';
 
+/**
+ * One move of one chat's conversation: the stored state and one input in; the next state, the
+ * outputs to show and the effects to carry out out. Pure: no clock, database or platform, so the
+ * same state and input always give the same result. A stale or forged button, or text where a
+ * button is expected, is answered with a notice and leaves the state where it was.
+ *
+ * Effects (`identifyPhone`, `verifyIin`, `submitQuestionnaire`, …) are requests: whoever runs the
+ * step (`ConversationRuntime.handle` in runtime.ts) carries them out in order and feeds each result
+ * back in as a `{ type: 'result' }` input, until a step asks for none.
+ *
+ * @param state - the chat's conversation as stored (`initialState()` for a chat never seen)
+ * @param input - what the parent did, as the channel turned it into a neutral input
+ * @returns the next state, the outputs (screens and notices) and the effects
+ *
+ * @example
+ * ```ts
+ * import { initialState } from './state.ts';
+ * import { step } from './step.ts';
+ *
+ * // /start from a Telegram client set to Russian: the language choice, Russian preselected.
+ * const started = step(initialState(), { type: 'start', languageHint: 'ru-RU' });
+ * started.state.screen; // 'language'
+ *
+ * // «Русский» pressed: a button carries the seq of its screen, so an old keyboard is recognised.
+ * const chosen = step(started.state, { type: 'action', seq: started.state.seq, action: { type: 'choose', value: 'ru' } });
+ * chosen.state.screen; // 'contact'
+ *
+ * // The parent's own contact: the step asks for the phone to be looked up in the registry…
+ * const shared = step(chosen.state, { type: 'contact', phone: '+7 701 000 00 01', own: true });
+ * shared.effects; // [{ type: 'identifyPhone', phone: '+77010000001' }]
+ *
+ * // …and the answer comes back as an input: the parent is asked for the IIN.
+ * const found = step(shared.state, { type: 'result', result: { type: 'phoneIdentified', found: true, lockedUntil: null } });
+ * found.state.screen; // 'iin'
+ * ```
+ */
 export function step(state: ConversationState, input: Input): StepResult {
   switch (input.type) {
     case 'start':
@@ -42,6 +79,10 @@ export function step(state: ConversationState, input: Input): StepResult {
     case 'location':
       if (state.screen !== 'q1') return retry(state, 'common.locationNotExpected');
       return show({ ...state, kg: { ...state.kg, near: input.point, query: null, page: 0 } });
+    case 'attachment':
+      if (state.screen !== 'support' && !state.supportOpen) return retry(state, 'support.attachHint');
+      if ((input.file.caption?.length ?? 0) > SUPPORT_TEXT_MAX) return retry(state, 'support.tooLong', { max: SUPPORT_TEXT_MAX });
+      return done(state, [], [{ type: 'supportAttachment', file: input.file }]);
     case 'unsupported':
       return retry(state, 'common.useButtons');
     case 'templateStop':
@@ -76,6 +117,8 @@ function onCommand(state: ConversationState, name: Command): StepResult {
   // Before identification too: a WhatsApp number gets the outreach meant for its registry parents.
   if (name === 'stop') return show(enter({ ...state, optOutFrom: state.screen === 'optOut' ? state.optOutFrom : state.screen }, 'optOut'));
   if (name === 'notify') return done(state, [], [{ type: 'optIn' }]);
+  // Before identification too: "my IIN is not found" is among the reasons to write.
+  if (name === 'write') return show(enter({ ...state, editing: false }, state.locale ? 'support' : 'language'));
   // How to accept a referral needs no identification: a referral template's button may come first.
   if (name === 'accept') return show(enter(state, 'acceptReferral'));
   if (name === 'help') {
@@ -127,6 +170,7 @@ function onText(state: ConversationState, raw: string): StepResult {
   }
   if (input.length === 0) return retry(state, 'common.useButtons');
   if (isStopWord(input)) return onCommand(state, 'stop');
+  if (state.screen === 'support') return toSupport(state, input);
   // A WhatsApp deep link prefills the parent's first message with its code.
   const link = state.linked ? null : findLinkCode(input);
   if (link) return onStart(state, null, link);
@@ -136,7 +180,8 @@ function onText(state: ConversationState, raw: string): StepResult {
       if (state.seq === 0) return onStart(state, null);
       break;
     case 'contact':
-      return retry(state, 'identify.useContactButton');
+      if (!state.supportOpen) return retry(state, 'identify.useContactButton');
+      break;
     case 'iin':
       return onIin(state, input);
     case 'q1':
@@ -149,7 +194,15 @@ function onText(state: ConversationState, raw: string): StepResult {
       return onOtherText(state, input);
   }
   const chosen = typedOption(state, input);
-  return chosen ? onAction(state, chosen) : retry(state, 'common.useButtons');
+  if (chosen) return onAction(state, chosen);
+  // With a conversation open, what the screen has no use for is meant for the department.
+  if (state.supportOpen && !keepsTypedText(state.screen)) return toSupport(state, input);
+  return retry(state, 'common.useButtons');
+}
+
+function toSupport(state: ConversationState, input: string): StepResult {
+  if (input.length > SUPPORT_TEXT_MAX) return retry(state, 'support.tooLong', { max: SUPPORT_TEXT_MAX });
+  return done(state, [], [{ type: 'supportMessage', text: input }]);
 }
 
 /** "2" typed on a single-choice screen chooses the second option. */
@@ -199,6 +252,8 @@ function onBack(state: ConversationState): StepResult {
   }
   if (screen === 'restoreConfirm') return show(enter({ ...state, restore: null }, 'stopList'));
   if (screen === 'optOut') return leaveOptOut(state);
+  // Back from writing before identification: identification goes on where it can.
+  if (screen === 'support' && !state.linked) return show(enter(state, state.locale ? 'contact' : 'language'));
   return show(enter(state, state.linked ? 'menu' : 'language'));
 }
 

@@ -9,6 +9,7 @@ import { preparedStatements } from './pglite-prepared.ts';
 import { statementNames } from './statement-names.ts';
 import { openEmbeddedPGliteThread, openMemoryPGlite, type OpenedPGlite, type OpenedPGliteThread } from './pglite.ts';
 import type { PGliteThread } from './pglite-thread/thread.ts';
+import { timedAdapterFactory, type StatementTap } from './timed-adapter.ts';
 
 /**
  * The one way the app reaches its data: Prisma over PostgreSQL (DATABASE_URL) or over the
@@ -33,6 +34,8 @@ export interface Database {
   pglite?: PGlite;
   /** The thread running an embedded database on a thread of its own. */
   thread?: PGliteThread;
+  /** Every statement's duration goes here once something observes it (the core's metrics). */
+  statements: StatementTap;
   /** Disconnects; for the embedded database also closes PGlite and releases the data-directory lock. Idempotent. */
   close(): Promise<void>;
 }
@@ -85,10 +88,12 @@ async function embedded(
     await opened.close();
     throw e;
   }
-  const prisma = new PrismaClient({ ...CLIENT_OPTIONS, adapter });
+  const statements: StatementTap = { observe: null };
+  const prisma = new PrismaClient({ ...CLIENT_OPTIONS, adapter: timedAdapterFactory(adapter, statements) });
   return {
     prisma,
     kind: 'embedded',
+    statements,
     ...handle,
     close: once(async () => {
       try {
@@ -112,8 +117,9 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
     }
   }
   const adapter = new PrismaPg({ connectionString: url }, { statementNameGenerator: statementNames() });
-  const prisma = new PrismaClient({ ...CLIENT_OPTIONS, adapter });
-  return { prisma, kind: 'postgres', url, close: once(() => prisma.$disconnect()) };
+  const statements: StatementTap = { observe: null };
+  const prisma = new PrismaClient({ ...CLIENT_OPTIONS, adapter: timedAdapterFactory(adapter, statements) });
+  return { prisma, kind: 'postgres', url, statements, close: once(() => prisma.$disconnect()) };
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * Kazakhstan individual identification number (IIN, ЖСН/ИИН), SPEC §3.2:
+ * Kazakhstan individual identification number (IIN, ЖСН/ИИН), docs/product.md §3.2:
  * digits 1–6 the birth date YYMMDD, digit 7 the century and sex, digits 8–11 a serial,
  * digit 12 a check digit over digits 1–11.
  */

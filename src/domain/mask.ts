@@ -1,5 +1,5 @@
 /**
- * Masking of personal data for logs and operator output (SPEC §7): enough is left to tell two
+ * Masking of personal data for logs and operator output (docs/product.md §7): enough is left to tell two
  * records apart while reading a log, never enough to identify a person.
  */
 
@@ -48,4 +48,13 @@ const IIN_IN_TEXT = /(?<!\d)(?:\d{12}|\d{6}[ \-]\d{6}|\d{4}[ \-]\d{4}[ \-]\d{4}|
  */
 export function maskPersonalData(text: string): string {
   return text.replace(PHONE_IN_TEXT, (m) => maskPhone(m)).replace(IIN_IN_TEXT, (m) => maskIin(m));
+}
+
+/** "Айгүл Нұрланқызы" → "А*** Н***": enough for the eye to tell two people apart, not the name. */
+export function maskName(name: string): string {
+  return name
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => `${[...w][0]}***`)
+    .join(' ');
 }

@@ -16,7 +16,9 @@ export function normalizePhone(input: string): string | null {
   const compact = input.replace(SEPARATORS, '');
   const match = /^(\+?)(\d+)$/.exec(compact);
   if (match === null) return null;
-  const [, plus, digits] = match as unknown as [string, string, string];
+  // The pattern has exactly these two groups, both always taking part in a match.
+  const plus = match[1]!;
+  const digits = match[2]!;
 
   let national: string;
   if (digits.length === 11 && digits.startsWith('7')) national = digits.slice(1);

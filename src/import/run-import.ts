@@ -79,6 +79,33 @@ class Rollback extends Error {}
 const DEFAULT_BATCH = 5_000;
 const STAGE = 'import_stage';
 
+/**
+ * Imports one registry CSV file of one kind (`IMPORT_KINDS`: kindergartens, parents, applications);
+ * the entry point of `npm run ops -- import` (src/ops/commands/import.ts) and of the console's
+ * import jobs (src/console/imports/jobs.ts). Rejected rows are counted, the first
+ * `keepRejections` kept in the result, and all written to `reportFile` with their reasons.
+ * `committed` is false when the file was rolled back (a rejected row without `partial`, or
+ * `dryRun`). A file that cannot be read at all (encoding, header) throws {@link ImportFileError}
+ * and writes nothing.
+ *
+ * @example
+ * ```ts
+ * import type { Database } from '../db/client.ts';
+ * import { IMPORT_KINDS } from './kinds/index.ts';
+ * import { defaultReportPath } from './rejection-report.ts';
+ * import { runImport } from './run-import.ts';
+ *
+ * declare const db: Database; // await openDatabase(…), src/db/client.ts: COPY where it can (staging/connect.ts)
+ * const file = 'registry/parents.csv';
+ * const result = await runImport(db, IMPORT_KINDS.parents, {
+ *   file,
+ *   reportFile: defaultReportPath(file), // registry/parents.rejected.csv
+ *   onProgress: (fraction) => process.stdout.write(`\r${Math.round(fraction * 100)} %`),
+ * });
+ * if (result.committed) console.log(`${result.written} of ${result.rows} rows written`);
+ * else console.log(`${result.rejectedCount} rows rejected, nothing written: see ${result.reportFile}`);
+ * ```
+ */
 export async function runImport<Row, Context>(target: ImportTarget, kind: ImportKind<Row, Context>, opts: ImportOptions): Promise<ImportResult> {
   const size = (await stat(opts.file)).size;
   const report = opts.reportFile ? new RejectionReport(opts.reportFile) : null;

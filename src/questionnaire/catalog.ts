@@ -1,5 +1,5 @@
 /**
- * The six questions of the regional portal's extension questionnaire (SPEC §3.5): the answer
+ * The six questions of the regional portal's extension questionnaire (docs/product.md §3.5): the answer
  * options as stable ids. Labels live in locales/<lng>/questionnaire.json under the same ids.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Identification (SPEC §3.2): the proven phone must belong to a parent in the registry, then the
+ * Identification (docs/product.md §3.2): the proven phone must belong to a parent in the registry, then the
  * applicant's or a child's IIN is the second factor. Wrong IINs are counted per chat and per phone,
  * so neither a new chat nor another phone's chat gets a fresh set of attempts.
  */
@@ -57,6 +57,18 @@ function lockColumns(limits: IdentificationLimits, chat: ChatRef, phone: string 
     (SELECT count(*)::int FROM identification_failures WHERE ${mine}) AS failures,
     (SELECT "createdAt" FROM identification_failures WHERE ${mine}
       ORDER BY "createdAt" DESC OFFSET ${limits.maxAttempts - 1}::int LIMIT 1) AS releasing`;
+}
+
+/** Chats and phones identification is locked for right now (metrics): as many failures in the window as allowed. */
+export async function activeLocks(db: Db, limits: IdentificationLimits, now: Date): Promise<{ chats: number; phones: number }> {
+  const since = new Date(now.getTime() - limits.lockMinutes * MINUTE_MS);
+  const [row] = await db.$queryRaw<{ chats: number; phones: number }[]>`
+    SELECT
+      (SELECT count(*)::int FROM (SELECT 1 FROM identification_failures WHERE "createdAt" > ${since}::timestamp(3)
+        GROUP BY channel, "chatId" HAVING count(*) >= ${limits.maxAttempts}::int) c) AS chats,
+      (SELECT count(*)::int FROM (SELECT 1 FROM identification_failures WHERE "createdAt" > ${since}::timestamp(3) AND phone IS NOT NULL
+        GROUP BY phone HAVING count(*) >= ${limits.maxAttempts}::int) p) AS phones`;
+  return row ?? { chats: 0, phones: 0 };
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Restoring a stop-listed application (SPEC §3.6, §5) under the region's restore policy.
+ * Restoring a stop-listed application (docs/product.md §3.6, §5.4) under the region's restore policy.
  */
 import type { Channel } from '../generated/prisma/client.ts';
 import type { RestorePolicy } from '../config/env.ts';

@@ -46,6 +46,20 @@ describe('configuration from the environment', () => {
     }
   });
 
+  it('metrics token and readable logs: open and automatic unless set; a short token or a wrong flag refused', () => {
+    const c = loadConfig({});
+    expect(c.metrics).toEqual({ token: null });
+    expect(c.env.LOG_PRETTY).toBeUndefined();
+    const set = loadConfig({ METRICS_TOKEN: ' 0123456789abcdef0123 ', LOG_PRETTY: '1' });
+    expect(set.metrics).toEqual({ token: '0123456789abcdef0123' });
+    expect(set.env.LOG_PRETTY).toBe(true);
+    expect(loadConfig({ LOG_PRETTY: 'off' }).env.LOG_PRETTY).toBe(false);
+    expect(problems({ METRICS_TOKEN: 'short', LOG_PRETTY: 'sometimes' })).toEqual([
+      'LOG_PRETTY: expected true or false',
+      'METRICS_TOKEN: at least 16 characters, e.g. the output of openssl rand -hex 16',
+    ]);
+  });
+
   it('refuses a half-configured WhatsApp channel, naming the missing credentials', () => {
     const found = problems({ WHATSAPP_TOKEN: 't', WHATSAPP_APP_SECRET: 's' });
     expect(found).toEqual([

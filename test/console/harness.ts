@@ -62,8 +62,8 @@ export async function newPage(browser: Browser): Promise<{ page: Page; problems:
   const dialogs: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    // Refusals the test asks for (a wrong password, a forbidden action) are not problems.
-    if (m.type() === 'error' && !/status of (400|401|403|429)\b/.test(m.text())) problems.push(`console: ${m.text()}`);
+    // Refusals the test asks for (a wrong password, a forbidden action, a reply that crossed another) are not problems.
+    if (m.type() === 'error' && !/status of (400|401|403|409|429)\b/.test(m.text())) problems.push(`console: ${m.text()}`);
   });
   page.on('dialog', (d) => {
     dialogs.push(d.message());
@@ -105,6 +105,11 @@ export class HttpClient {
       this.cookies.set(pair!.slice(0, i), pair!.slice(i + 1));
     }
     return { status: r.status, location: r.headers.get('location'), text: await r.text() };
+  }
+
+  /** The session's cookies, for requests made with fetch itself (streams, binary bodies). */
+  async cookieHeader(): Promise<string> {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
   /** The CSRF token of the page's first form. */

@@ -10,9 +10,15 @@ import { createLogger } from '../../src/log.ts';
 import { createParent, truncateAll } from '../helpers/fixtures.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
 import { HttpClient, person, startConsole, type ConsoleWorld } from './harness.ts';
+import { recordParentMessage } from '../../src/services/support.ts';
 
 const PAGES = [
   '/admin/',
+  '/admin/inbox',
+  '/admin/inbox/canned',
+  '/admin/inbox/1',
+  '/admin/inbox/1/files/1',
+  '/admin/inbox/events',
   '/admin/dashboard',
   '/admin/dashboard/live',
   '/admin/seasons',
@@ -60,6 +66,9 @@ describe.each(TEST_DB_KINDS)('console security (%s)', (kind) => {
       [`/admin/parents/${parent.id}/remind`, {}],
       ['/admin/users/1/role', { role: 'VIEWER' }],
       ['/admin/users/1/password', {}],
+      ['/admin/inbox/1/reply', { text: 'x', replyKey: '00000000-0000-4000-8000-000000000000' }],
+      ['/admin/inbox/1/close', {}],
+      ['/admin/inbox/canned', { locale: 'ru', title: 'x', body: 'y' }],
     ];
     for (const [path, form] of actions) {
       const r = await anon.request('POST', path, form);
@@ -179,6 +188,16 @@ describe.each(TEST_DB_KINDS)('console security (%s)', (kind) => {
     await c.request('POST', `/admin/users/${newbie}/role`, { _csrf: await t(), role: 'OPERATOR' });
     await c.request('POST', `/admin/users/${newbie}/disabled`, { _csrf: await t(), disabled: 'true' });
     await c.request('POST', `/admin/users/${newbie}/password`, { _csrf: await t() });
+    await recordParentMessage(db(), { channel: 'WHATSAPP', chatId: '77010000000', locale: 'ru', key: 'm1', text: 'Вопрос', now: new Date() });
+    const thread = (await db().supportThread.findFirstOrThrow()).id;
+    await c.request('POST', '/admin/inbox/canned', { _csrf: await t(), locale: 'ru', title: 'Срок', body: 'До 25 декабря.' });
+    const canned = (await db().cannedReply.findFirstOrThrow()).id;
+    await c.request('POST', '/admin/inbox/canned', { _csrf: await t(), id: String(canned), locale: 'ru', title: 'Срок', body: 'До 26 декабря.' });
+    await c.request('POST', `/admin/inbox/canned/${canned}/delete`, { _csrf: await t() });
+    await c.request('POST', `/admin/inbox/${thread}/assign`, { _csrf: await t(), to: 'me' });
+    await c.request('POST', `/admin/inbox/${thread}/reply`, { _csrf: await t(), text: 'Ответ', replyKey: '00000000-0000-4000-8000-000000000001', seen: '0' });
+    await c.request('POST', `/admin/inbox/${thread}/template`, { _csrf: await t() });
+    await c.request('POST', `/admin/inbox/${thread}/close`, { _csrf: await t() });
     await c.request('POST', '/admin/lang', { _csrf: await t(), lang: 'kk', back: '/admin/dashboard' });
     await c.request('POST', '/admin/logout', { _csrf: await t() });
     // The three people of beforeEach were made by the CLI, before this test's actions.
@@ -195,6 +214,13 @@ describe.each(TEST_DB_KINDS)('console security (%s)', (kind) => {
       'user.role',
       'user.disable',
       'user.resetPassword',
+      'canned.create',
+      'canned.update',
+      'canned.delete',
+      'support.assign',
+      'support.reply',
+      'support.template',
+      'support.close',
       'user.language',
       'logout',
     ]);

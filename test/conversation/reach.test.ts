@@ -163,9 +163,9 @@ describe('opt-out', () => {
     expect(world.optOuts).toEqual([]);
   });
 
-  it('a stored v2 conversation loads as v3 with nowhere to return from an opt-out', () => {
-    const { optOutFrom: _omit, ...v2 } = { ...initialState(), v: 2 };
+  it('a stored v2 conversation loads as v4 with nowhere to return from an opt-out and no conversation with the department', () => {
+    const { optOutFrom: _omit, supportOpen: _none, ...v2 } = { ...initialState(), v: 2 };
     const up = upgradeState(v2);
-    expect(up).toMatchObject({ kind: 'upgraded', from: 2, state: { v: 3, optOutFrom: null } });
+    expect(up).toMatchObject({ kind: 'upgraded', from: 2, state: { v: 4, optOutFrom: null, supportOpen: false } });
   });
 });

@@ -2,7 +2,7 @@
  * A small registry in memory that answers the state machine's effects, for the pure unit tests
  * of the conversation. The real services are tested against the databases in test/services.
  */
-import type { Effect, EffectResult } from '../../src/conversation/effects.ts';
+import type { Effect, EffectResult, SupportHours, SupportOutcome } from '../../src/conversation/effects.ts';
 import type { ConversationState } from '../../src/conversation/state.ts';
 import type { KindergartenView, SeasonView } from '../../src/conversation/views.ts';
 import type { Answers } from '../../src/questionnaire/answers.ts';
@@ -48,6 +48,10 @@ export class World {
   chatParents = 1;
   optOuts: string[] = [];
   optIns = 0;
+  /** What reached the education department, in order. */
+  supportMessages: string[] = [];
+  supportOutcome: SupportOutcome = 'recorded';
+  supportHours: SupportHours = { from: '09:00', to: '18:00', answerWithinHours: 4, openNow: true };
 
   resolve = (effect: Effect, _state: ConversationState): EffectResult | null => {
     switch (effect.type) {
@@ -126,6 +130,11 @@ export class World {
       case 'optIn':
         this.optIns++;
         return { type: 'optedIn', parents: this.chatParents };
+      case 'supportMessage':
+      case 'supportAttachment': {
+        this.supportMessages.push(effect.type === 'supportMessage' ? effect.text : `[file ${effect.file.ref}] ${effect.file.caption ?? ''}`.trim());
+        return { type: 'supportRecorded', outcome: this.supportOutcome, opened: this.supportMessages.length === 1, hours: this.supportHours };
+      }
     }
   };
 }

@@ -5,7 +5,7 @@
  * body or a Graph error body, can be told to fail (rate limits, closed window, bad token), and
  * records every call so tests can read what the bot sent.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -71,6 +71,16 @@ export class FakeGraphApi {
    */
   beforeAnswer: ((call: GraphCall) => Promise<void>) | null = null;
   private readonly faults: (Fault & { left: number })[] = [];
+  /** Media users sent, by media id: the metadata call and the download serve them (bearer token checked). */
+  readonly media = new Map<string, { data: Buffer; mime: string; declaredSize: number }>();
+  private nextMedia = 1;
+
+  /** A photo or document a user sent; `declaredSize` overrides the file_size the metadata reports. */
+  addMedia(data: Buffer, mime: string, declaredSize = data.length): string {
+    const id = `${1_500_000_000_000_000 + this.nextMedia++}`;
+    this.media.set(id, { data, mime, declaredSize });
+    return id;
+  }
   private server: Server | null = null;
   private port = 0;
 
@@ -145,6 +155,7 @@ export class FakeGraphApi {
     const graphError = (status: number, code: number, message: string, subcode?: number, headers?: Record<string, string>) =>
       answer(status, errorBody(code, message, subcode), headers);
 
+    if (call.method === 'GET') return this.serveMedia(call, res, answer, graphError);
     const expected = `/${this.opts.version}/${this.opts.phoneNumberId}/messages`;
     if (call.method !== 'POST' || !/^\/v\d+\.\d+\/[^/]+\/messages$/.test(call.path)) {
       call.rejected = `unknown endpoint ${call.method} ${call.path}`;
@@ -181,6 +192,38 @@ export class FakeGraphApi {
       contacts: [{ input: recipient, wa_id: String(recipient).replace(/^\+/, '') }],
       messages: [body.type === 'template' ? { id: call.messageId, message_status: 'accepted' } : { id: call.messageId }],
     });
+  }
+
+  /**
+   * GET /{version}/{media-id} → the documented metadata (url, mime_type, sha256, file_size, id);
+   * GET /media-download/{media-id} → the bytes. Both need the bearer token, as Meta's do.
+   */
+  private serveMedia(
+    call: GraphCall,
+    res: ServerResponse,
+    answer: (status: number, payload: unknown) => void,
+    graphError: (status: number, code: number, message: string) => void,
+  ): void {
+    if (call.authorization !== `Bearer ${this.opts.token}`) {
+      call.rejected = 'bad token';
+      return graphError(401, 190, 'Invalid OAuth access token - Cannot parse access token');
+    }
+    const download = /^\/media-download\/(\d+)$/.exec(call.path);
+    const meta = /^\/v\d+\.\d+\/(\d+)$/.exec(call.path);
+    const id = download?.[1] ?? meta?.[1];
+    const m = id ? this.media.get(id) : undefined;
+    if (!m) {
+      call.rejected = `unknown media ${call.path}`;
+      return graphError(404, 100, 'Unsupported get request. Object does not exist');
+    }
+    call.status = 200;
+    if (download) {
+      res.writeHead(200, { 'content-type': m.mime, 'content-length': String(m.data.length) });
+      res.end(m.data);
+      return;
+    }
+    const sha256 = createHash('sha256').update(m.data).digest('hex');
+    answer(200, { messaging_product: 'whatsapp', url: `${this.url}/media-download/${id}`, mime_type: m.mime, sha256, file_size: String(m.declaredSize), id });
   }
 
   private takeFault(to: string | undefined): Fault | null {

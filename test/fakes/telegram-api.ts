@@ -106,6 +106,9 @@ export class FakeTelegramApi {
   /** Callback query ids issued by `callbackQuery` → times answered. */
   readonly callbackAnswers = new Map<string, number>();
   readonly commands = new Map<string, { command: string; description: string }[]>();
+  /** Files users sent, as getFile and the file endpoint serve them (`/file/bot<token>/<file_path>`). */
+  readonly files = new Map<string, { path: string; data: Buffer; mime: string }>();
+  private nextFileId = 1;
 
   private server!: Server;
   private port = 0;
@@ -294,9 +297,22 @@ export class FakeTelegramApi {
 
   // ---- the HTTP side -------------------------------------------------------------------------
 
+  /**
+   * A file a user sends: what Telegram keeps and names with a file_id. `declaredSize` overrides
+   * the size getFile reports (Telegram reports the real one; a test may want a lie).
+   */
+  addFile(data: Buffer, opts: { name?: string; mime?: string; declaredSize?: number } = {}): { file_id: string; file_unique_id: string; file_size: number } {
+    const n = this.nextFileId++;
+    const file_id = `AgACAgIAAxkBAAI${n}fake`;
+    this.files.set(file_id, { path: `documents/file_${n}_${opts.name ?? 'photo.jpg'}`, data, mime: opts.mime ?? 'application/octet-stream' });
+    return { file_id, file_unique_id: `AQAD${n}`, file_size: opts.declaredSize ?? data.length };
+  }
+
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
+    if (download && req.method === 'GET') return this.serveFile(res, download[1]!, decodeURIComponent(download[2]!));
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
     if (!match || req.method !== 'POST') return this.reply(res, { ok: false, error_code: 404, description: 'Not Found' });
     const [, token, method] = match as unknown as [string, string, string];
@@ -336,6 +352,17 @@ export class FakeTelegramApi {
     return response;
   }
 
+  private serveFile(res: ServerResponse, token: string, filePath: string): void {
+    const f = token === this.token ? [...this.files.values()].find((x) => x.path === filePath) : undefined;
+    this.calls.push({ method: 'file', params: { path: filePath }, response: { ok: Boolean(f) } as ApiResponse, at: Date.now() });
+    if (!f) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': f.mime, 'content-length': String(f.data.length) });
+    res.end(f.data);
+  }
+
   private reply(res: ServerResponse, body: ApiResponse): void {
     if (res.destroyed) return;
     res.writeHead(body.ok ? 200 : body.error_code, { 'content-type': 'application/json' });
@@ -372,6 +399,11 @@ export class FakeTelegramApi {
         return this.editMessageReplyMarkup(p);
       case 'answerCallbackQuery':
         return this.answerCallbackQuery(p);
+      case 'getFile': {
+        const f = typeof p.file_id === 'string' ? this.files.get(p.file_id) : undefined;
+        if (!f) throw bad('Bad Request: invalid file_id');
+        return { file_id: p.file_id, file_unique_id: 'AQAD', file_size: f.data.length, file_path: f.path };
+      }
       default:
         throw new ApiError(404, 'Not Found');
     }

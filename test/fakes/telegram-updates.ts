@@ -104,3 +104,15 @@ export function myChatMember(fake: FakeTelegramApi, u: TestUser, status: 'kicked
     },
   };
 }
+
+/** A photo as Telegram delivers it: several sizes of one picture (the file ids from `FakeTelegramApi.addFile`). */
+export function photoMessage(u: TestUser, sizes: { file_id: string; file_unique_id: string; file_size: number }[], caption?: string): NewUpdate {
+  return message(u, {
+    photo: sizes.map((s, i) => ({ ...s, width: 320 * (i + 1), height: 240 * (i + 1) })),
+    ...(caption ? { caption } : {}),
+  } as Partial<Message>);
+}
+
+export function documentMessage(u: TestUser, file: { file_id: string; file_unique_id: string; file_size: number }, name: string, mime: string, caption?: string): NewUpdate {
+  return message(u, { document: { ...file, file_name: name, mime_type: mime }, ...(caption ? { caption } : {}) } as Partial<Message>);
+}

@@ -58,6 +58,15 @@ export const wa = {
     ...base(from, 'sticker', o),
     sticker: { mime_type: 'image/webp', sha256: randomBytes(32).toString('base64'), id: String(Date.now()), animated: false },
   }),
+  /** A photo the user sent (the media id comes from the fake Graph API's `addMedia`). */
+  image: (from: string, mediaId: string, caption?: string, o: Common = {}): WaMessage => ({
+    ...base(from, 'image', o),
+    image: { id: mediaId, mime_type: 'image/jpeg', sha256: randomBytes(32).toString('base64'), ...(caption ? { caption } : {}) },
+  }),
+  document: (from: string, mediaId: string, filename: string, mime: string, caption?: string, o: Common = {}): WaMessage => ({
+    ...base(from, 'document', o),
+    document: { id: mediaId, filename, mime_type: mime, sha256: randomBytes(32).toString('base64'), ...(caption ? { caption } : {}) },
+  }),
   audio: (from: string, o: Common = {}): WaMessage => ({
     ...base(from, 'audio', o),
     audio: { mime_type: 'audio/ogg; codecs=opus', sha256: randomBytes(32).toString('base64'), id: String(Date.now()), voice: true },

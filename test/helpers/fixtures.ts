@@ -191,6 +191,9 @@ const TABLES = [
   'operator_users',
   'operator_sessions',
   'audit_log',
+  'support_messages',
+  'support_threads',
+  'canned_replies',
 ];
 
 /** Empties every table, so a test that counts rows sees only its own. */
@@ -223,4 +226,9 @@ export async function createOpenSeasonWithKindergartens(db: Db, code: string, no
     );
   }
   return { season, kindergartens };
+}
+
+/** A console account (no usable password: for tests that act as an operator through the services). */
+export async function createOperator(db: Db, role: 'ADMIN' | 'OPERATOR' | 'VIEWER' = 'OPERATOR') {
+  return db.operatorUser.create({ data: { username: `operator${next()}`, passwordHash: 'x', role } });
 }

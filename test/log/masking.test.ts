@@ -1,17 +1,7 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.ts';
+import { captureLogs } from './capture.ts';
 
-function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { logger: createLogger('debug', stream), lines };
-}
+const capture = () => captureLogs();
 
 describe('logs never carry personal data unmasked', () => {
   it('masks IINs and phones in messages, fields, nested objects and errors', () => {

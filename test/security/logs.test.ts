@@ -1,5 +1,5 @@
 /**
- * Personal data in logs (SPEC §7): the logs (LOG_LEVEL debug, captured from the logger's stream)
+ * Personal data in logs (docs/product.md §7): the logs (LOG_LEVEL debug, captured from the logger's stream)
  * of a whole Telegram conversation and a whole WhatsApp conversation — identification with phone
  * and IIN (a wrong IIN too, an IIN typed in groups, a phone typed as text), the questionnaire, the
  * extension, and failures that get logged (a refused reply, an unreachable WhatsApp user) — hold

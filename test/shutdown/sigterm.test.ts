@@ -1,10 +1,12 @@
 /**
- * Graceful shutdown of the real process (`node --import tsx bots/main.ts`, as `npm start` runs it)
- * on SIGTERM, in Telegram webhook mode
+ * Graceful shutdown of the real process (`node --import tsx bots/main.ts`, as `npm start` and the
+ * systemd unit run it) on SIGTERM, in Telegram webhook mode
  * on a PostgreSQL test database against the loopback fake Bot API: an update whose reply is slow
  * (the fake holds sendMessage) is in flight when SIGTERM arrives — it completes (reply sent, state
  * saved, update marked processed), a webhook post arriving meanwhile gets 503 (Telegram delivers it
- * again later), and the process exits 0.
+ * again later), readiness answers 503 from the signal on, and the process exits 0. And `npm start`
+ * itself: SIGTERM to npm (what a supervisor or a terminal sends to the process it started) reaches
+ * the product, which drains and exits 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -41,6 +43,33 @@ function exited(child: ChildProcess): Promise<number | null> {
   });
 }
 
+/** Starts `command` in the project with only `env` (and PATH, HOME), collecting its output; killed at the end if still running. */
+function start(command: string, args: string[], env: Record<string, string>, cleanup: (() => Promise<unknown>)[]) {
+  const output: string[] = [];
+  const child = spawn(command, args, {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  cleanup.push(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  child.stdout!.on('data', (d) => output.push(String(d)));
+  child.stderr!.on('data', (d) => output.push(String(d)));
+  return { child, output: () => output.join('') };
+}
+
+/** Starts the product on a fresh embedded database and waits until it runs. */
+async function startEmbedded(command: string, args: string[], cleanup: (() => Promise<unknown>)[]) {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kq-sigterm-'));
+  cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+  const started = start(command, args, { DATA_DIR: dataDir, PORT: String(await freePort()), SEED_DEMO: 'false' }, cleanup);
+  await waitUntil(async () => started.output().includes('is running'), 90_000).catch(() => {
+    throw new Error(`${command} ${args.join(' ')} did not start the product:\n${started.output()}`);
+  });
+  return { ...started, dataDir };
+}
+
 describe('SIGTERM', () => {
   const cleanup: (() => Promise<unknown>)[] = [];
   afterAll(async () => {
@@ -54,33 +83,26 @@ describe('SIGTERM', () => {
     cleanup.push(() => fake.close());
     const port = await freePort();
 
-    const output: string[] = [];
-    const child = spawn(process.execPath, PRODUCT_ARGS, {
-      cwd: PROJECT_ROOT,
-      env: {
-        PATH: process.env['PATH'],
-        HOME: process.env['HOME'],
+    const { child, output } = start(
+      process.execPath,
+      PRODUCT_ARGS,
+      {
         DATABASE_URL: database.url,
         PORT: String(port),
-        LOG_LEVEL: 'info',
         TELEGRAM_BOT_TOKEN: fake.token,
         TELEGRAM_API_ROOT: fake.apiRoot,
         TELEGRAM_WEBHOOK_URL: `http://127.0.0.1:${port}`,
         TELEGRAM_WEBHOOK_SECRET: SECRET,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    cleanup.push(async () => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    });
-    child.stdout!.on('data', (d) => output.push(String(d)));
-    child.stderr!.on('data', (d) => output.push(String(d)));
+      cleanup,
+    );
 
     // Ready when the webhook is set.
     await fake.waitFor(() => fake.webhook !== null, 90_000).catch(() => {
-      throw new Error(`the process did not set its webhook:\n${output.join('')}`);
+      throw new Error(`the process did not set its webhook:\n${output()}`);
     });
     expect(fake.webhook!.url).toBe(`http://127.0.0.1:${port}/webhooks/telegram`);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
 
     const user = userFor(4_242_001, 'ru');
     fake.delayNext('sendMessage', 2_500);
@@ -94,6 +116,10 @@ describe('SIGTERM', () => {
     await new Promise((r) => setTimeout(r, 300));
     const refused = await fake.deliver(startCommand(userFor(4_242_002, 'ru')));
     expect(refused).toBe(503);
+    // Draining: not ready, so a balancer sends nothing more here.
+    const readiness = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(readiness.status).toBe(503);
+    expect(await readiness.json()).toMatchObject({ status: 'not ready', draining: true, database: 'ok' });
 
     expect(await slow).toBe(200);
     expect(await exited(child)).toBe(0);
@@ -112,34 +138,44 @@ describe('SIGTERM', () => {
     } finally {
       await client.end();
     }
-    expect(output.join('')).toContain('shutting down');
+    expect(output()).toContain('shutting down');
   });
 
   it('closes the embedded database in its thread and releases its lock, exits 0', { timeout: 120_000 }, async () => {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kq-sigterm-'));
-    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
-    const port = await freePort();
-    const output: string[] = [];
-    const child = spawn(process.execPath, PRODUCT_ARGS, {
-      cwd: PROJECT_ROOT,
-      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info', SEED_DEMO: 'false' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    cleanup.push(async () => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    });
-    child.stdout!.on('data', (d) => output.push(String(d)));
-    child.stderr!.on('data', (d) => output.push(String(d)));
-    await waitUntil(async () => output.join('').includes('is running'), 90_000).catch(() => {
-      throw new Error(`the process did not start:\n${output.join('')}`);
-    });
+    const { child, dataDir } = await startEmbedded(process.execPath, PRODUCT_ARGS, cleanup);
     expect(await readFile(path.join(dataDir, LOCK_FILE), 'utf8')).toBe(`${child.pid}\n`);
 
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
     await expect(readFile(path.join(dataDir, LOCK_FILE))).rejects.toThrow();
   });
+
+  it('npm start: SIGTERM to npm reaches the product, which drains and exits 0', { timeout: 120_000 }, async () => {
+    const { child: npm, output, dataDir } = await startEmbedded('npm', ['start', '--silent'], cleanup);
+    // The database lock names the product's process: npm's child, not npm.
+    const productPid = Number((await readFile(path.join(dataDir, LOCK_FILE), 'utf8')).trim());
+    expect(productPid).not.toBe(npm.pid);
+    cleanup.push(async () => {
+      if (alive(productPid)) process.kill(productPid, 'SIGKILL');
+    });
+
+    npm.kill('SIGTERM');
+    expect(await exited(npm)).toBe(0);
+    expect(output()).toContain('shutting down');
+    // The product drained and exited itself, closing the database and releasing its lock.
+    await waitUntil(async () => !alive(productPid), 10_000);
+    await expect(readFile(path.join(dataDir, LOCK_FILE))).rejects.toThrow();
+  });
 });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 async function inboxRows(url: string): Promise<{ external_id: string; processed: boolean }[]> {
   const client = new pg.Client({ connectionString: url });

@@ -1,5 +1,5 @@
 /**
- * Bad input and platform trouble on the Telegram channel (SPEC §4, §8): stale and forged buttons,
+ * Bad input and platform trouble on the Telegram channel (docs/product.md §4, §8): stale and forged buttons,
  * double presses, redelivered updates, free text and stickers where buttons are expected, unknown
  * commands, rate limits, a blocked bot, handler errors, forged webhooks, updates left unfinished.
  */

@@ -10,6 +10,9 @@ import { initialState, type ConversationState } from '../../src/conversation/sta
 import { step } from '../../src/conversation/step.ts';
 import type { Locale } from '../../src/conversation/views.ts';
 import { buildNotification } from '../../src/campaign/notifications.ts';
+import { supportClosedMessage, supportNudgeMessage, supportReplyMessage } from '../../src/campaign/support-notifications.ts';
+import { SUPPORT_TEXT_MAX } from '../../src/conversation/support-rules.ts';
+import type { SupportOutcome } from '../../src/conversation/effects.ts';
 import type { RegistryEventKind } from '../../src/campaign/outbox-kinds.ts';
 import { buildRegistryNotice, type RegistryNotification } from '../../src/campaign/registry-notices.ts';
 import type { TextLocale } from '../../src/i18n/translator.ts';
@@ -362,6 +365,52 @@ export function buildCatalog(locale: Locale): Shot[] {
       w.send(cap('«Тоқтату» басады', 'Нажимает «Стоп»'), { type: 'templateStop' }),
     ], ['whatsapp']));
   }
+
+  // ——— writing to the education department ———
+  {
+    const s = linked(locale);
+    const photo = { type: 'attachment' as const, file: { ref: 'photo-1', kind: 'photo' as const, mime: 'image/jpeg', size: 120_000, name: null, caption: null } };
+    add(shot('support', cap('Білім бөліміне жазу', 'Написать в отдел образования'), [
+      s.press(cap('«Білім бөліміне жазу» басады', 'Нажимает «Написать в отдел образования»'), 'menu.write'),
+      s.text(cap('Сұрағын жазады', 'Пишет вопрос'), 'Өтінішім стоп-параққа түсті / Заявление ушло в стоп-лист'),
+      s.send(cap('Құжаттың фотосын жібереді', 'Отправляет фото документа'), photo),
+      s.command('menu'),
+      s.text(cap('Мәзірде тағы жазады', 'Пишет ещё, находясь в меню'), 'Қосымша / Дополнение'),
+      s.text(cap(`${SUPPORT_TEXT_MAX + 1} таңбалық хабарлама`, `Сообщение в ${SUPPORT_TEXT_MAX + 1} символ`), 'x'.repeat(SUPPORT_TEXT_MAX + 1)),
+    ]));
+    const night = linked(locale, new DemoWorld({ supportHoursOpen: false }));
+    night.command('write');
+    add(shot('support-after-hours', cap('Жұмыс уақытынан тыс жазады', 'Пишет в нерабочее время'), [night.text(cap('Сұрағын жазады', 'Пишет вопрос'), 'Сәлеметсіз бе / Здравствуйте')]));
+    const refusals: [SupportOutcome, Caption][] = [
+      ['fileTooBig', cap('6 МБ файл', 'Файл 6 МБ')],
+      ['fileType', cap('Excel файлы', 'Файл Excel')],
+      ['fileFailed', cap('Платформа файлды бермейді', 'Платформа не отдаёт файл')],
+      ['slowDown', cap('Минутына 21-хабарлама', '21-е сообщение за минуту')],
+      ['slowDownQuiet', cap('Сол минуттағы 22-хабарлама (үнсіз)', '22-е сообщение в ту же минуту (без ответа)')],
+    ];
+    add(shot('support-refused', cap('Бөлім қабылдамайтын хабарламалар', 'Что отдел не принимает'), refusals.map(([outcome, caption]) => {
+      const r = linked(locale, new DemoWorld({ supportOutcome: outcome }));
+      r.command('write');
+      return r.send(caption, outcome.startsWith('file') ? photo : { type: 'text', text: '…' });
+    })));
+    const menu = linked(locale);
+    add(shot('support-attach-hint', cap('Мәзірде құжат жібереді', 'Отправляет документ, находясь в меню'), [menu.send(cap('Фото жібереді', 'Отправляет фото'), photo)]));
+    const u = new Session(new DemoWorld());
+    u.send(null, { type: 'start', languageHint: null });
+    u.press(cap('', ''), `language.${locale}`);
+    add(shot('support-unidentified', cap('Кірмей тұрып жазу (ЖСН табылмады)', 'Написать до входа (ИИН не найден)'), [
+      u.command('help'),
+      u.press(cap('«Бөлімге жазу» басады', 'Нажимает «Написать в отдел»'), 'menu.write'),
+      u.text(cap('Жазады', 'Пишет'), 'ЖСН табылмады / ИИН не находится'),
+      u.press(cap('«Артқа» басады', 'Нажимает «Назад»'), 'common.back'),
+    ]));
+  }
+  add(shot('support-messages', cap('Бөлімнің хабарламалары', 'Сообщения отдела'), [
+    bot(locale, supportReplyMessage(locale === 'kk' ? 'Өтінішіңіз қалпына келтірілді.' : 'Ваше заявление восстановлено.')),
+    bot(locale, supportClosedMessage(true)),
+    bot(locale, supportClosedMessage(false)),
+    bot(locale, supportNudgeMessage()),
+  ]));
 
   // ——— the campaign's messages ———
   const deadline = new Date(world.season.deadline);

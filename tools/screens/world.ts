@@ -4,7 +4,7 @@
  * effects without a database. Deterministic — the same seed and date give the same screens — so
  * the screen catalog can be committed and compared.
  */
-import type { Effect, EffectResult } from '../../src/conversation/effects.ts';
+import type { Effect, EffectResult, SupportHours, SupportOutcome } from '../../src/conversation/effects.ts';
 import type { ApplicationView, KindergartenView, SeasonView } from '../../src/conversation/views.ts';
 import { generateDemoRegistry } from '../../src/db/seed/generate.ts';
 import { distanceKm } from '../../src/db/seed/geo.ts';
@@ -43,7 +43,14 @@ export interface WorldOptions {
   chatParents?: number;
   /** The registry language of those parents (for a chat that never chose one). */
   registryLocale?: 'kk' | 'ru' | null;
+  /** What becomes of a message to the education department, and whether it opened the thread. */
+  supportOutcome?: SupportOutcome;
+  /** The department works at the moment of the message (a weekday afternoon), or not (a night). */
+  supportHoursOpen?: boolean;
 }
+
+/** The department's hours in the catalog: a weekday afternoon. */
+export const SCREEN_SUPPORT_HOURS: SupportHours = { from: '09:00', to: '18:00', answerWithinHours: 4, openNow: true };
 
 /** A deep link's token that the demo world redeems once, for the demo parent's phone. */
 export const DEMO_LINK = 'LdemoLinkTok0123456789ab';
@@ -75,6 +82,9 @@ export class DemoWorld {
   private get seasonView(): SeasonView | null {
     return this.o.seasonOpen === false ? null : this.season;
   }
+
+  /** Messages the department got from this chat: the first opens the conversation. */
+  private supportMessages = 0;
 
   resolve = (effect: Effect): EffectResult | null => {
     const anyChat = ['identifyPhone', 'verifyIin', 'setLocale', 'searchKindergartens', 'loadSeason', 'redeemLink', 'optOut', 'optIn'];
@@ -138,6 +148,14 @@ export class DemoWorld {
       }
       case 'optIn':
         return { type: 'optedIn', parents: this.o.chatParents ?? 1 };
+      case 'supportMessage':
+      case 'supportAttachment':
+        return {
+          type: 'supportRecorded',
+          outcome: this.o.supportOutcome ?? 'recorded',
+          opened: this.supportMessages++ === 0,
+          hours: { ...SCREEN_SUPPORT_HOURS, openNow: this.o.supportHoursOpen ?? true },
+        };
     }
   };
 

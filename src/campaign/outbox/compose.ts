@@ -6,7 +6,9 @@
 import type { Message } from '../../conversation/io.ts';
 import type { Db } from '../../services/db.ts';
 import { buildNotification, stopListDataFromPayload, templateParams, type NotificationContent } from '../notifications.ts';
-import { registryEventOf, REMINDER, STOPLIST_NOTICE, type CampaignKind, type RegistryNoticeKind } from '../outbox-kinds.ts';
+import { isSupportKind, registryEventOf, REMINDER, STOPLIST_NOTICE, SUPPORT_CLOSED, SUPPORT_NUDGE, SUPPORT_REPLY, type CampaignKind, type RegistryNoticeKind } from '../outbox-kinds.ts';
+import { supportClosedMessage, supportNudgeMessage, supportReplyMessage } from '../support-notifications.ts';
+import { formatDate } from '../../i18n/format.ts';
 import { buildRegistryNotice, registryNotification, registryPayload, registryTemplateParams } from '../registry-notices.ts';
 import { reminderContent, type ReminderData } from '../planner.ts';
 import { daysLeft } from '../schedule.ts';
@@ -14,10 +16,11 @@ import type { TemplateCall } from '../senders.ts';
 import type { ClaimedRow } from './claim.ts';
 
 /** The approved template of each kind (name and quick-reply payloads); the channel ships them. */
-export type TemplateCatalog = Partial<Record<CampaignKind | RegistryNoticeKind, { name: string; buttonPayloads: string[] }>>;
+export type TemplateCatalog = Partial<Record<CampaignKind | typeof SUPPORT_NUDGE | RegistryNoticeKind, { name: string; buttonPayloads: string[] }>>;
 
 export type Composed =
-  | { ok: true; message: Message; template: TemplateCall | null; content: NotificationContent }
+  /** `content`: the message as data, for channels that write their own text (SMS); the desk's messages have none. */
+  | { ok: true; message: Message; template: TemplateCall | null; content?: NotificationContent }
   /** Not to be sent: the parent no longer needs it. */
   | { ok: false; cancel: string }
   /** Cannot be sent: the row itself is broken. */
@@ -49,6 +52,7 @@ export async function compose(db: Db, row: ClaimedRow, now: Date, templates: Tem
       content: { kind: STOPLIST_NOTICE, data },
     };
   }
+  if (isSupportKind(row.kind)) return composeSupport(db, row, templates);
   const event = registryEventOf(row.kind);
   if (event) {
     const payload = registryPayload(row.payload);
@@ -69,6 +73,27 @@ export async function compose(db: Db, row: ClaimedRow, now: Date, templates: Tem
   return { ok: false, fail: `unknown outbox kind ${row.kind}` };
 }
 
+/** The desk's messages: the reply's words are read from the thread at send time (the row names them). */
+async function composeSupport(db: Db, row: ClaimedRow, templates: TemplateCatalog): Promise<Composed> {
+  const payload = row.payload as { threadId?: unknown; messageId?: unknown; since?: unknown } | null;
+  switch (row.kind) {
+    case SUPPORT_REPLY: {
+      const id = typeof payload?.messageId === 'number' ? payload.messageId : null;
+      const reply = id === null ? null : await db.supportMessage.findUnique({ where: { id }, select: { text: true } });
+      if (!reply?.text) return { ok: false, fail: 'support reply not found' };
+      return { ok: true, message: supportReplyMessage(reply.text), template: null };
+    }
+    case SUPPORT_CLOSED: {
+      const linked = (await db.chatLink.count({ where: { channel: row.channel, chatId: row.chatId } })) > 0;
+      return { ok: true, message: supportClosedMessage(linked), template: null };
+    }
+    default: {
+      const since = typeof payload?.since === 'string' ? payload.since : new Date(0).toISOString();
+      return { ok: true, message: supportNudgeMessage(), template: templateOf(templates, SUPPORT_NUDGE, [formatDate(since, false)]) };
+    }
+  }
+}
+
 async function stillStopListed(db: Db, parentId: number | null, queueNumbers: number[]): Promise<number[]> {
   if (parentId === null || queueNumbers.length === 0) return queueNumbers;
   const rows = await db.application.findMany({
@@ -79,7 +104,7 @@ async function stillStopListed(db: Db, parentId: number | null, queueNumbers: nu
   return rows.map((r) => r.queueNumber);
 }
 
-function templateOf(templates: TemplateCatalog, kind: CampaignKind, params: string[]): TemplateCall | null {
+function templateOf(templates: TemplateCatalog, kind: CampaignKind | typeof SUPPORT_NUDGE, params: string[]): TemplateCall | null {
   const t = templates[kind];
   return t ? { name: t.name, params, buttonPayloads: t.buttonPayloads } : null;
 }

@@ -39,7 +39,8 @@ import type { Db } from '../../services/db.ts';
 import { isOutreach, recordUndeliverable, REGISTRY_DEFAULT_LOCALE } from '../outreach.ts';
 import { cancelObsoleteReminders } from '../planner.ts';
 import { reminderHold, type HoldReason } from '../busy-chats.ts';
-import { REMINDER, registryEventOf } from '../outbox-kinds.ts';
+import { isSupportKind, REMINDER, registryEventOf, SUPPORT_NUDGE } from '../outbox-kinds.ts';
+import { AWAITING_WINDOW } from '../../services/support.ts';
 import { registryHold, URGENT_WINDOW } from '../quiet-hours.ts';
 import type { DaytimeWindow } from '../schedule.ts';
 import type { Message } from '../../conversation/io.ts';
@@ -98,6 +99,8 @@ export interface DispatcherOptions {
   /** Waiting (tests with a manual clock pass one that advances it). */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Told of each message the platform accepted (the metrics' sends per second). */
+  onSent?: (channel: NotificationSender['channel'], kind: string) => void;
 }
 
 export interface TickStats {
@@ -127,6 +130,41 @@ interface Item {
   skip: () => Promise<void>;
 }
 
+/**
+ * The outbox dispatcher of this instance, over the senders of the channels that are on. Nothing
+ * runs until `tick()`: each tick sends everything due (batch after batch, at the shared rate) and
+ * resolves with what happened; the campaign scheduler ticks it every 5 s. `stop()` is the
+ * graceful drain: no new sends, the ones in flight finish, every row held goes back to PENDING.
+ * Rows are written by the planner and the purge (reminders, stop-list notices), never here.
+ *
+ * @example
+ * ```ts
+ * import { systemClock } from '../../clock.ts';
+ * import { loadConfig } from '../../config/env.ts';
+ * import type { PrismaClient } from '../../generated/prisma/client.ts';
+ * import { createLogger } from '../../log.ts';
+ * import type { NotificationSender } from '../senders.ts';
+ * import { createDispatcher } from './dispatcher.ts';
+ *
+ * declare const prisma: PrismaClient; // (await openDatabase(…)).prisma, src/db/client.ts
+ * declare const telegram: NotificationSender; // a channel's notifier, e.g. bots/telegram/notifier.ts
+ * const config = loadConfig();
+ * const dispatcher = createDispatcher({
+ *   prisma,
+ *   dbKind: 'postgres',
+ *   senders: [telegram],
+ *   settings: config.campaign,
+ *   clock: systemClock,
+ *   logger: createLogger().child({ component: 'outbox' }),
+ *   instanceId: config.campaign.instanceId,
+ * });
+ * const { sent, retried, failed, cancelled, deferred } = await dispatcher.tick();
+ * // …and on SIGTERM:
+ * await dispatcher.stop();
+ * ```
+ * The process's own assembly, with every channel's sender and the WhatsApp templates:
+ * `createOutboxDispatcher` in bots/outbox.ts.
+ */
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   return new OutboxDispatcher(opts);
 }
@@ -275,6 +313,8 @@ class OutboxDispatcher implements Dispatcher {
     const seen = new Set<string>();
     const later: number[] = [];
     const held: Record<HoldReason, { id: number; at: Date }[]> = { busy: [], night: [] };
+    /** Desk replies on WhatsApp waiting for the parent to open the window (support.ts releases them). */
+    const awaiting: { id: number; at: Date }[] = [];
     const ready: Prepared[] = [];
     for (const row of rows) {
       const claim = { id: row.id, instanceId };
@@ -292,14 +332,16 @@ class OutboxDispatcher implements Dispatcher {
         continue;
       }
       seen.add(row.chatId);
-      if (ctx.optedOut) {
+      const support = isSupportKind(row.kind);
+      // The desk's messages answer the parent's own question: a campaign opt-out does not stop them.
+      if (ctx.optedOut && !support) {
         await markCancelled(prisma, claim, 'opted out');
         stats.cancelled++;
         continue;
       }
       const outreach = isOutreach(row);
       const link = ctx.link;
-      const refused = outreach ? outreachCancel(ctx) : !link ? 'chat no longer linked' : link.unreachableAt ? 'unreachable' : null;
+      const refused = outreach ? outreachCancel(ctx) : support ? supportCancel(ctx) : !link ? 'chat no longer linked' : link.unreachableAt ? 'unreachable' : null;
       if (refused) {
         await markCancelled(prisma, claim, refused);
         stats.cancelled++;
@@ -325,9 +367,23 @@ class OutboxDispatcher implements Dispatcher {
         held[hold.reason].push({ id: row.id, at: hold.until });
         continue;
       }
-      // A registry phone has no window open: WhatsApp takes only the template there.
-      const lastInboundAt = outreach ? null : link!.lastInboundAt;
-      const window = sender.withinServiceWindow ? !row.viaTemplate && sender.withinServiceWindow(lastInboundAt, now) : true;
+      // A registry phone has no window open: WhatsApp takes only the template there. A chat with
+      // the desk may be unlinked (a parent not identified writes too): its thread knows its last word.
+      const lastInboundAt = outreach ? null : support ? latest(link?.lastInboundAt ?? null, ctx.thread?.lastParentAt ?? null) : link!.lastInboundAt;
+      const open = sender.withinServiceWindow ? sender.withinServiceWindow(lastInboundAt, now) : true;
+      if (support && sender.withinServiceWindow) {
+        const decision = supportWindowDecision(row.kind, open);
+        if (decision === 'cancel') {
+          await markCancelled(prisma, claim, 'the window is open: the reply goes itself');
+          stats.cancelled++;
+          continue;
+        }
+        if (decision === 'hold') {
+          awaiting.push({ id: row.id, at: new Date(now.getTime() + AWAITING_WINDOW_MAX_MS) });
+          continue;
+        }
+      }
+      const window = !row.viaTemplate && open;
       // Registry news without a template of its own (enrolled, withdrawn…) is not worth opening a
       // business-initiated conversation: outside the window it is dropped, not failed.
       if (!window && !composed.template && registryEventOf(row.kind)) {
@@ -337,7 +393,7 @@ class OutboxDispatcher implements Dispatcher {
       }
       ready.push({
         row,
-        locale: outreach ? (ctx.parent.locale ?? REGISTRY_DEFAULT_LOCALE) : link!.locale,
+        locale: outreach ? (ctx.parent.locale ?? REGISTRY_DEFAULT_LOCALE) : support ? (link?.locale ?? ctx.thread!.locale) : link!.locale,
         message: composed.message,
         template: composed.template,
         withinServiceWindow: window,
@@ -350,6 +406,10 @@ class OutboxDispatcher implements Dispatcher {
       stats.deferred += later.length;
     }
     await this.holdBack(channel, held, stats);
+    if (awaiting.length > 0) {
+      await unclaimEach(prisma, awaiting, instanceId, AWAITING_WINDOW);
+      stats.deferred += awaiting.length;
+    }
     const admitted = await this.deferredBySender(sender, ready, now, stats);
     if (channel !== 'WHATSAPP') return admitted;
     const templated = admitted.filter((p) => !p.withinServiceWindow);
@@ -408,6 +468,7 @@ class OutboxDispatcher implements Dispatcher {
       statusesByWebhook: sender.channel === 'WHATSAPP',
     });
     stats.sent++;
+    this.o.onSent?.(sender.channel, p.row.kind);
     logger.debug({ outboxId: p.row.id, channel: sender.channel, viaTemplate: outcome.viaTemplate }, 'outbox: sent');
   }
 
@@ -480,7 +541,8 @@ interface Prepared {
   message: Message;
   template: TemplateCall | null;
   withinServiceWindow: boolean;
-  content: NotificationContent;
+  /** As data, for channels that write their own text (SMS); the support desk's messages have none. */
+  content?: NotificationContent;
   /** The deep link of a row addressed to a registry phone (deep-links.ts). */
   link: string | null;
 }
@@ -491,12 +553,35 @@ const notificationOf = (p: Prepared): Notification => ({
   message: p.message,
   template: p.template,
   withinServiceWindow: p.withinServiceWindow,
-  content: p.content,
+  ...(p.content ? { content: p.content } : {}),
   link: p.link,
 });
 
 /** `error` of a reminder given back until its chat is quiet, or until the window opens. */
 export const HELD: Record<HoldReason, string> = { busy: 'held: chat busy', night: 'held: outside the daytime window' };
+
+/**
+ * A desk reply held for the window is looked at again when the parent writes (or after this, so
+ * nothing waits forever unseen: it is held again if the window is still shut).
+ */
+const AWAITING_WINDOW_MAX_MS = 7 * 86_400_000;
+
+/**
+ * WhatsApp and the desk: a reply or a close goes free-form inside the window and waits for it
+ * outside (the operator sent the "you have an answer" template, whose tap opens it); that
+ * template itself is pointless once the window is open.
+ */
+function supportWindowDecision(kind: string, open: boolean): 'send' | 'hold' | 'cancel' {
+  if (kind === SUPPORT_NUDGE) return open ? 'cancel' : 'send';
+  return open ? 'send' : 'hold';
+}
+
+function supportCancel(ctx: RowContext): string | null {
+  if (!ctx.thread) return 'support thread gone';
+  return ctx.link?.unreachableAt ? 'unreachable' : null;
+}
+
+const latest = (a: Date | null, b: Date | null): Date | null => (a && b ? (a > b ? a : b) : (a ?? b));
 
 /** A claimed row whose context was not read (it cannot happen while the claim holds): treated as unlinked. */
 const UNKNOWN_ROW: RowContext = {
@@ -505,6 +590,7 @@ const UNKNOWN_ROW: RowContext = {
   superseded: false,
   optedOut: false,
   parent: { locale: null, consent: false, chatReachable: false, undeliverable: false },
+  thread: null,
 };
 
 /** Why a row to a registry phone is not sent after all; null: it goes. */

@@ -15,7 +15,7 @@
 import type { Locale } from '../../generated/prisma/enums.ts';
 import type { Db } from '../../services/db.ts';
 import type { ChatActivity } from '../busy-chats.ts';
-import { REMINDER } from '../outbox-kinds.ts';
+import { REMINDER, SUPPORT_KINDS } from '../outbox-kinds.ts';
 
 /** `error` of a reminder cancelled because a later one of its season was planned for the chat. */
 export const SUPERSEDED = 'superseded by a later reminder';
@@ -33,6 +33,8 @@ export interface RowContext {
    * reminder instead), and whether the address was found unreachable this season.
    */
   parent: { locale: Locale | null; consent: boolean; chatReachable: boolean; undeliverable: boolean };
+  /** For the support desk's rows: the thread's language and the parent's last message in it. */
+  thread: { locale: Locale; lastParentAt: Date } | null;
 }
 
 interface ContextRow {
@@ -49,6 +51,8 @@ interface ContextRow {
   consent: boolean;
   chatReachable: boolean;
   undeliverable: boolean;
+  threadLocale: Locale | null;
+  threadLastParentAt: Date | null;
 }
 
 /**
@@ -71,11 +75,13 @@ export async function rowContexts(db: Db, ids: number[]): Promise<Map<number, Ro
            COALESCE(CASE o.channel WHEN 'WHATSAPP' THEN p."notifyWhatsapp" WHEN 'SMS' THEN p."notifySms" ELSE true END, false) AS consent,
            EXISTS (SELECT 1 FROM chat_links r WHERE r."parentId" = o."parentId" AND r."unreachableAt" IS NULL
                      AND r.channel IN ('TELEGRAM'::"Channel", 'WHATSAPP'::"Channel")) AS "chatReachable",
-           EXISTS (SELECT 1 FROM undeliverable_addresses u WHERE u.channel = o.channel AND u.address = o."chatId" AND u."seasonId" = o."seasonId") AS undeliverable
+           EXISTS (SELECT 1 FROM undeliverable_addresses u WHERE u.channel = o.channel AND u.address = o."chatId" AND u."seasonId" = o."seasonId") AS undeliverable,
+           st.locale::text AS "threadLocale", st."lastParentAt" AS "threadLastParentAt"
     FROM outbox o
     LEFT JOIN chat_links cl ON cl.channel = o.channel AND cl."chatId" = o."chatId"
     LEFT JOIN conversation_states c ON c.channel = o.channel AND c."chatId" = o."chatId"
     LEFT JOIN parents p ON p.id = o."parentId"
+    LEFT JOIN support_threads st ON o.kind = ANY(${SUPPORT_KINDS as string[]}::text[]) AND st.id = (o.payload->>'threadId')::int
     WHERE o.id = ANY(${ids}::int[])`;
   return new Map(
     rows.map((r) => [
@@ -86,6 +92,7 @@ export async function rowContexts(db: Db, ids: number[]): Promise<Map<number, Ro
         superseded: r.superseded,
         optedOut: r.optedOut,
         parent: { locale: r.parentLocale, consent: r.consent, chatReachable: r.chatReachable, undeliverable: r.undeliverable },
+        thread: r.threadLocale && r.threadLastParentAt ? { locale: r.threadLocale, lastParentAt: r.threadLastParentAt } : null,
       },
     ]),
   );

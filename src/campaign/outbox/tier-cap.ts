@@ -95,6 +95,16 @@ async function deferTimes(tx: Db, waiting: number[], tier: number, now: Date, cu
   });
 }
 
+/** Distinct WhatsApp users written to by template in the rolling window (what the tier counts; metrics). */
+export async function tierUsage(db: Db, now: Date): Promise<number> {
+  const cutoff = new Date(now.getTime() - TIER_WINDOW_MS);
+  const [{ n }] = await db.$queryRaw<{ n: number }[]>`
+    SELECT count(DISTINCT "chatId")::int AS n FROM outbox
+    WHERE channel = 'WHATSAPP' AND "viaTemplate"
+      AND ((status = 'SENT' AND "sentAt" > ${cutoff}::timestamp(3)) OR status = 'SENDING')` as [{ n: number }];
+  return n;
+}
+
 /** Parents' messages the tier holds back right now (campaign status). */
 export async function delayedByTier(db: Db, now: Date): Promise<number> {
   const [{ n }] = await db.$queryRaw<{ n: number }[]>`

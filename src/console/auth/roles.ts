@@ -1,7 +1,8 @@
 /**
  * Who may do what in the console. `admin` everything; `operator` runs the campaign (imports,
  * seasons, purge, support actions) and sees personal data; `viewer` reads the dashboard, the
- * statistics and the support view with personal data masked.
+ * statistics, the support view and the inbox with personal data masked. Operators and admins
+ * answer parents; admins keep the canned replies.
  */
 import type { OperatorRole } from '../../generated/prisma/enums.ts';
 
@@ -17,13 +18,17 @@ export type Permission =
   | 'imports'
   | 'purge'
   | 'support.act'
+  /** Reading the parents' conversations with the department (everyone; personal data masked by role). */
+  | 'inbox'
+  /** Keeping the canned replies (admins). */
+  | 'canned'
   | 'audit'
   | 'users';
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
-  ADMIN: new Set<Permission>(['dashboard', 'stats', 'parents', 'personalData', 'seasons.change', 'imports', 'purge', 'support.act', 'audit', 'users']),
-  OPERATOR: new Set<Permission>(['dashboard', 'stats', 'parents', 'personalData', 'seasons.change', 'imports', 'purge', 'support.act', 'audit']),
-  VIEWER: new Set<Permission>(['dashboard', 'stats', 'parents']),
+  ADMIN: new Set<Permission>(['dashboard', 'stats', 'parents', 'personalData', 'seasons.change', 'imports', 'purge', 'support.act', 'inbox', 'canned', 'audit', 'users']),
+  OPERATOR: new Set<Permission>(['dashboard', 'stats', 'parents', 'personalData', 'seasons.change', 'imports', 'purge', 'support.act', 'inbox', 'audit']),
+  VIEWER: new Set<Permission>(['dashboard', 'stats', 'parents', 'inbox']),
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -21,6 +21,7 @@ interface WasmApi {
   compile(bytes: Uint8Array): Promise<object>;
   instantiate(module: object, imports: Record<string, Record<string, unknown>>): Promise<{ exports: unknown }>;
 }
+// Reason: the project compiles without the DOM library, where TypeScript declares WebAssembly; Node has it at run time.
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 export class SchemaEngineVersionError extends Error {
