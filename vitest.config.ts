@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
  */
 const UNIT = [
   'test/architecture/**/*.test.ts',
+  'test/campaign/quiet-hours.test.ts',
   'test/config/**/*.test.ts',
   'test/conversation/step.test.ts',
   'test/conversation/reach.test.ts',

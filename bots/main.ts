@@ -4,6 +4,8 @@
  */
 import { startCore } from '../src/app.ts';
 import { startScheduler } from '../src/campaign/scheduler.ts';
+import { registryFolderTick } from '../src/import/folder-sync.ts';
+import { registryReach } from '../src/import/kind.ts';
 import { ConfigError, loadConfig } from '../src/config/env.ts';
 import type { ChannelAdapter } from './channel.ts';
 import { createOutboxDispatcher } from './outbox.ts';
@@ -55,6 +57,20 @@ async function main(): Promise<void> {
   const scheduler = startScheduler(core, {
     ...(outbox ? { dispatch: async () => void (await outbox.tick()) } : {}),
     ...(core.console ? { sweepSessions: () => core.console!.sessions.sweep() } : {}),
+    ...(core.config.env.REGISTRY_IMPORT_DIR
+      ? {
+          registrySync: () =>
+            registryFolderTick({
+              dir: core.config.env.REGISTRY_IMPORT_DIR!,
+              target: core.db,
+              db: core.db.prisma,
+              clock: core.clock,
+              logger: core.logger.child({ component: 'registry-sync' }),
+              instanceId: core.config.campaign.instanceId,
+              reach: registryReach(core.config.campaign.reach),
+            }),
+        }
+      : {}),
   });
 
   logger.info(summary, 'kindergarten queue assistant is running');

@@ -111,6 +111,7 @@ export async function assembleCore(db: Database, config: Config, opts: CoreOptio
     const consoleHandle = sessionSecret
       ? registerConsole(http, {
           prisma: db.prisma,
+          importTarget: db,
           translator,
           clock,
           logger,

@@ -21,6 +21,8 @@ export const CAMPAIGN_TEMPLATES = {
   REMINDER: { name: TEMPLATES.reminder.name, buttonPayloads: [...TEMPLATES.reminder.buttonPayloads] },
   STOPLIST_NOTICE: { name: TEMPLATES.stopListNotice.name, buttonPayloads: [...TEMPLATES.stopListNotice.buttonPayloads] },
   SUPPORT_NUDGE: { name: TEMPLATES.supportAnswer.name, buttonPayloads: [...TEMPLATES.supportAnswer.buttonPayloads] },
+  REGISTRY_REFERRAL_ISSUED: { name: TEMPLATES.referralIssued.name, buttonPayloads: [...TEMPLATES.referralIssued.buttonPayloads] },
+  REGISTRY_REFERRAL_LAPSED: { name: TEMPLATES.referralLapsed.name, buttonPayloads: [...TEMPLATES.referralLapsed.buttonPayloads] },
 };
 
 /** Meta allows about one message per 6 s to the same user once it reports the pair rate limit. */
@@ -42,7 +44,7 @@ export class WhatsAppNotifier implements NotificationSender {
     const viaTemplate = !n.withinServiceWindow;
     if (viaTemplate && !n.template) throw new SendFailure({ kind: 'fatal', reason: 'the window is closed and the notification has no template' });
     const messages: OutgoingMessage[] = viaTemplate
-      ? [{ type: 'template', name: n.template!.name, locale: n.locale, params: n.template!.params, buttonPayloads: n.template!.buttonPayloads }]
+      ? [{ type: 'template', name: n.template!.name, locale: n.locale, params: n.template!.paramsByLocale?.[n.locale] ?? n.template!.params, buttonPayloads: n.template!.buttonPayloads }]
       : renderOutputs([n.message], n.locale, this.translator);
     let externalId: string | null = null;
     for (const message of messages) {

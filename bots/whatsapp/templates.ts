@@ -23,6 +23,8 @@ export const TEMPLATES = {
   stopListNotice: { name: 'kg_queue_stoplist_notice', params: 2, buttonPayloads: [encodeAction(0, { type: 'command', name: 'restore' }), STOP_PAYLOAD] },
   /** The education department answered and the window is closed: the tap opens it (src/services/support.ts). */
   supportAnswer: { name: 'kg_queue_support_answer', params: 1, buttonPayloads: [encodeAction(0, { type: 'command', name: 'write' }), STOP_PAYLOAD] },
+  referralIssued: { name: 'kg_queue_referral_issued', params: 3, buttonPayloads: [encodeAction(0, { type: 'command', name: 'accept' }), STOP_PAYLOAD] },
+  referralLapsed: { name: 'kg_queue_referral_lapsed', params: 1, buttonPayloads: [encodeAction(0, { type: 'command', name: 'applications' }), STOP_PAYLOAD] },
 } as const;
 
 /** A Meta create-template request, as stored in the file (snake_case, ready to POST). */

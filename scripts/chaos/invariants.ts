@@ -2,6 +2,8 @@
  * The end-of-run checks, over the database (after every instance stopped gracefully) and the
  * fakes' records. Each check yields its figures and its violations; the run fails on any violation.
  */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import pg from 'pg';
 import type { FakeGraphApi } from '../../test/fakes/graph-api.ts';
 import type { FakeTelegramApi } from '../../test/fakes/telegram-api.ts';
@@ -36,6 +38,15 @@ export interface CheckInput {
   kills: number;
   /** The dispatcher's parallel sends per channel (each can be cut off in flight by a kill). */
   lanes: { TELEGRAM: number; WHATSAPP: number };
+  /** The registry file dropped mid-run and the referrals it brings. */
+  registry: { dir: string; file: string; referrals: Referral[] };
+}
+
+export interface Referral {
+  applicationId: number;
+  queueNumber: number;
+  /** "CHANNEL:chatId" of the parent's one chat. */
+  chat: string;
 }
 
 export interface Report {
@@ -80,7 +91,9 @@ export async function checkInvariants(i: CheckInput): Promise<Report> {
     const extensions = new Map(ext.map((e) => [e.applicationId, e]));
     let extended = 0;
     let unchanged = 0;
+    const referred = new Set(i.registry.referrals.map((r) => r.applicationId));
     for (const b of i.before) {
+      if (referred.has(b.id)) continue;
       const a = after.get(b.id);
       if (!a) {
         violations.push(`application ${b.id} disappeared`);
@@ -121,7 +134,7 @@ export async function checkInvariants(i: CheckInput): Promise<Report> {
     }
     for (const m of i.graph.accepted()) {
       const body = m.type === 'interactive' ? String(m.interactive?.body?.text ?? '') : m.type === 'text' ? String(m.text?.body ?? '') : '';
-      if (m.type === 'template' || isReminderText(body)) {
+      if ((m.type === 'template' && m.template?.name === 'kg_queue_extension_reminder') || isReminderText(body)) {
         const key = `WHATSAPP:${m.to}`;
         delivered.set(key, (delivered.get(key) ?? 0) + 1);
       }
@@ -167,6 +180,46 @@ export async function checkInvariants(i: CheckInput): Promise<Report> {
       const described = rows.map((r) => `#${r.id} ${r.kind} ${r.channel} ${r.status}, ${r.attempts} attempt(s), due ${r.due} UTC${r.error ? `, ${r.error}` : ''}`);
       violations.push(`${open} outbox rows still PENDING or SENDING after the drain: ${described.join('; ')}`);
     }
+
+    // ——— the registry re-imported mid-run: each referral told once per chat, none lost ———
+    const done = await readdir(path.join(i.registry.dir, 'done')).catch(() => [] as string[]);
+    const failed = await readdir(path.join(i.registry.dir, 'failed')).catch(() => [] as string[]);
+    figures.push(['registry file imported (done / failed / still waiting)', `${done.length} / ${failed.length} / ${(await readdir(i.registry.dir)).filter((f) => f.endsWith('.csv')).length}`]);
+    if (done.length !== 1 || failed.length !== 0) violations.push(`the registry file was not imported once: done/ ${done.join(', ')}, failed/ ${failed.join(', ')}`);
+    const events = await q<{ applicationId: number; n: number }>(`SELECT "applicationId", count(*)::int AS n FROM registry_events WHERE kind = 'REFERRAL_ISSUED' GROUP BY "applicationId"`);
+    const eventsOf = new Map(events.map((e) => [e.applicationId, e.n]));
+    const notices = await q<{ channel: string; chatId: string; queueNumber: number; status: string; attempts: number }>(
+      `SELECT channel::text, "chatId", (payload->>'queueNumber')::int AS "queueNumber", status::text, attempts FROM outbox WHERE kind = 'REGISTRY_REFERRAL_ISSUED'`,
+    );
+    const referralDelivered = new Map<string, number>();
+    const count = (key: string) => referralDelivered.set(key, (referralDelivered.get(key) ?? 0) + 1);
+    for (const c of i.telegram.calls) {
+      const m = /№ (\d+)/.exec(String(c.params.text ?? ''));
+      if (c.method === 'sendMessage' && c.response.ok && m && /🎉/.test(String(c.params.text))) count(`TELEGRAM:${c.params.chat_id}:${m[1]}`);
+    }
+    for (const m of i.graph.accepted()) {
+      if (m.type === 'template' && m.template?.name === 'kg_queue_referral_issued') count(`WHATSAPP:${m.to}:${m.template.components?.[0]?.parameters?.[0]?.text}`);
+      const body = m.type === 'interactive' ? String(m.interactive?.body?.text ?? '') : '';
+      const n = /№ (\d+)/.exec(body);
+      if (n && /🎉/.test(body)) count(`WHATSAPP:${m.to}:${n[1]}`);
+    }
+    let told = 0;
+    let repeats = 0;
+    for (const r of i.registry.referrals) {
+      if (eventsOf.get(r.applicationId) !== 1) violations.push(`application ${r.applicationId}: ${eventsOf.get(r.applicationId) ?? 0} referral events (expected 1)`);
+      const rows = notices.filter((n) => `${n.channel}:${n.chatId}` === r.chat && n.queueNumber === r.queueNumber);
+      if (rows.length !== 1 || rows[0]!.status !== 'SENT') violations.push(`${r.chat}: referral ${r.queueNumber} has ${rows.length} outbox row(s), ${rows.map((x) => x.status).join(', ')}`);
+      const n = referralDelivered.get(`${r.chat}:${r.queueNumber}`) ?? 0;
+      if (n === 0) violations.push(`${r.chat}: referral ${r.queueNumber} never reached the chat (lost)`);
+      else told++;
+      if (n > 1) {
+        repeats += n - 1;
+        if ((rows[0]?.attempts ?? 0) < 2) violations.push(`${r.chat}: referral ${r.queueNumber} delivered ${n} times, its row sent on the first attempt`);
+      }
+    }
+    figures.push(['referrals imported / told to their chat / repeats (in flight at a kill)', `${events.length} / ${told} of ${i.registry.referrals.length} / ${repeats}`]);
+    if (i.registry.referrals.length === 0) violations.push('no referral in the registry file: the run proved nothing about it');
+    if (repeats > bound) violations.push(`${repeats} repeated referral notices exceed the at-least-once bound ${bound}`);
 
     // ——— updates: none lost, none processed twice ———
     const inbound = await q<{ channel: string; externalId: string; processed: boolean }>(

@@ -7,10 +7,15 @@
  * it checks the invariants (scripts/chaos/invariants.ts), prints the counts and exits 0 only when
  * every one holds. Loopback only; stops by itself within about three minutes.
  *
+ * Mid-run the registry changes: a file of referrals for some of the quiet parents' applications is
+ * dropped into the instances' REGISTRY_IMPORT_DIR, imported by whichever instance holds the sync
+ * lease (instances die meanwhile), and each referral must reach its chat — once, but for a send cut
+ * off in flight — and the file end in done/.
+ *
  * CHAOS_SEED (1), CHAOS_PARENTS (120), CHAOS_SECONDS (70: the chaotic phase), CHAOS_KILLS (4),
  * CHAOS_KEEP_LOGS=1 keeps the instances' logs (printed path).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -24,7 +29,7 @@ import { FakeTelegramApi } from '../../test/fakes/telegram-api.ts';
 import { createEmptyPostgresDatabase } from '../../test/helpers/db.ts';
 import { Balancer } from './balancer.ts';
 import { Instances, type Instance } from './instances.ts';
-import { checkInvariants, type AppSnapshot } from './invariants.ts';
+import { checkInvariants, type AppSnapshot, type Referral } from './invariants.ts';
 import { seededRandom, sleep } from './random.ts';
 import { TELEGRAM_SECRET, TelegramParent, TelegramScreens, type ParentOutcome, type SimParent } from './telegram-parent.ts';
 import { WA_APP_SECRET, WA_NUMBER, WA_TOKEN, WA_VERIFY_TOKEN, WhatsAppParent } from './whatsapp-parent.ts';
@@ -90,6 +95,14 @@ async function main(): Promise<number> {
       )
     ).rows[0]!;
     const before = (await admin.query<AppSnapshot>(`SELECT id, "parentId", status::text AS status, "validUntil" FROM applications`)).rows;
+    const registryDir = await mkdtemp(path.join(os.tmpdir(), 'kq-chaos-registry-'));
+    cleanup.push(() => rm(registryDir, { recursive: true, force: true }));
+    // More chats, linked a week ago as well, for the registry's referrals (their reminders are not checked).
+    const referralChats = await linkQuietChats(admin, season.validUntil, PARENTS + QUIET, REFERRAL_CHATS, now);
+    const referrals = await referralExport(admin, [
+      { chats: quiet, minNeeding: 2 },
+      { chats: referralChats, minNeeding: 1 },
+    ], season.validUntil);
 
     // ——— the platforms and the instances ———
     const telegram = await FakeTelegramApi.start();
@@ -115,6 +128,9 @@ async function main(): Promise<number> {
         WHATSAPP_API_VERSION: 'v23.0',
         REMINDER_WINDOW: WINDOW,
         PURGE_AT_DEADLINE: 'false',
+        REGISTRY_IMPORT_DIR: registryDir,
+        // Referrals wait through the night in production; the run may be at any hour.
+        URGENT_WINDOW: WINDOW,
       },
       logDir,
     );
@@ -161,6 +177,10 @@ async function main(): Promise<number> {
     if (KILLS > 0 && toMinute + 6_000 < CHAOS_MS) killTimes[random.int(0, KILLS - 1)] = toMinute + random.int(5_000, 5_600);
     killTimes.sort((a, b) => a - b);
     const chaosStart = Date.now();
+    // The registry's referrals, complete (marker last), picked up by the next sync tick.
+    await writeFile(path.join(registryDir, REFERRAL_FILE), referrals.csv);
+    await writeFile(path.join(registryDir, `${REFERRAL_FILE}.ready`), '');
+    say(`registry: ${referrals.rows.length} referrals dropped for import`);
     let kills = 0;
     const restarts: Promise<void>[] = [];
     for (const at of killTimes) {
@@ -180,7 +200,8 @@ async function main(): Promise<number> {
 
     // ——— the end: a planner tick after the last identification, outbox drained, graceful stop ———
     const nextTick = idleIdentifiedAt + (60_000 - (idleIdentifiedAt % 60_000));
-    while (Date.now() < nextTick + 6_000 && Date.now() - t0 < HARD_LIMIT_MS - 50_000) await sleep(500);
+    const imported = async () => (await readdir(path.join(registryDir, 'done')).catch(() => [] as string[])).length > 0;
+    while ((Date.now() < nextTick + 6_000 || !(await imported())) && Date.now() - t0 < HARD_LIMIT_MS - 50_000) await sleep(500);
     // A WhatsApp message cut off by a late kill waits for a sweep (every 30 s, of updates older
     // than 10 s): the drain waits for that too, so the check below needs no allowance for it.
     const drainEnd = Date.now() + 45_000;
@@ -212,6 +233,7 @@ async function main(): Promise<number> {
       quiet,
       kills,
       lanes: { TELEGRAM: lanesAt(settings.ratePerSecond.TELEGRAM), WHATSAPP: lanesAt(settings.ratePerSecond.WHATSAPP) },
+      registry: { dir: registryDir, file: REFERRAL_FILE, referrals: referrals.rows },
     });
     for (const [i, code] of codes.entries()) if (code !== 0) report.violations.push(`instance ${i + 1} exited ${code} on SIGTERM`);
 
@@ -272,7 +294,7 @@ async function linkQuietChats(admin: pg.Client, validUntil: Date, skip: number, 
   const keys = new Set<string>();
   for (const [k, p] of parents.entries()) {
     const channel = k % 2 === 0 ? 'TELEGRAM' : 'WHATSAPP';
-    const chatId = channel === 'TELEGRAM' ? String(8_500_000 + k) : p.phone.replace(/^\+/, '');
+    const chatId = channel === 'TELEGRAM' ? String(8_500_000 + skip + k) : p.phone.replace(/^\+/, '');
     await admin.query(
       `INSERT INTO chat_links (channel, "chatId", "parentId", locale, "verifiedAt", "lastInboundAt") VALUES ($1::"Channel", $2, $3, 'ru', $4, $4)`,
       [channel, chatId, p.id, weekAgo],
@@ -280,4 +302,42 @@ async function linkQuietChats(admin: pg.Client, validUntil: Date, skip: number, 
     keys.add(`${channel}:${chatId}`);
   }
   return keys;
+}
+
+const REFERRAL_FILE = 'applications-referrals.csv';
+const REFERRAL_CHATS = 16;
+
+/**
+ * The registry's export of one application needing extension of each parent of `chats` who has at
+ * least `minNeeding` of them (a quiet chat keeps one, and its reminder due), now referred to its
+ * first choice: the CSV and what each referral's notice must reach.
+ */
+async function referralExport(admin: pg.Client, groups: { chats: Set<string>; minNeeding: number }[], validUntil: Date): Promise<{ csv: string; rows: Referral[] }> {
+  const rows = [];
+  for (const g of groups) rows.push(...(await referredIn(admin, g.chats, g.minNeeding, validUntil)));
+  const header = 'queue_number;parent_iin;child_iin;child_full_name;registered_at;status;valid_until;choices;referral_kindergarten;referral_accept_by';
+  const lines = rows.map((r) => [r.queueNumber, r.parentIin, r.childIin, r.child, r.registered, 'направлено', r.valid, `"${r.choices}"`, r.choices.split(',')[0]!.trim(), '31.12.2030'].join(';'));
+  return {
+    csv: `${header}\n${lines.join('\n')}\n`,
+    rows: rows.map((r) => ({ applicationId: r.id, queueNumber: r.queueNumber, chat: `${r.channel}:${r.chatId}` })),
+  };
+}
+
+async function referredIn(admin: pg.Client, keys: Set<string>, minNeeding: number, validUntil: Date) {
+  const chats = [...keys].map((k) => k.split(':') as [string, string]);
+  return (
+    await admin.query<{ id: number; queueNumber: number; parentIin: string; childIin: string; child: string; registered: string; valid: string; choices: string; channel: string; chatId: string }>(
+      `SELECT DISTINCT ON (cl."parentId") a.id, a."queueNumber", p.iin AS "parentIin", c.iin AS "childIin", c."fullName" AS child,
+              to_char(a."registeredAt" + interval '5 hours', 'YYYY-MM-DD') AS registered, to_char(a."validUntil" + interval '5 hours', 'YYYY-MM-DD') AS valid,
+              (SELECT string_agg(k.number::text, ', ' ORDER BY ac.rank) FROM application_choices ac JOIN kindergartens k ON k.id = ac."kindergartenId" WHERE ac."applicationId" = a.id) AS choices,
+              cl.channel::text AS channel, cl."chatId"
+       FROM chat_links cl JOIN parents p ON p.id = cl."parentId" JOIN applications a ON a."parentId" = p.id JOIN children c ON c.id = a."childId"
+       WHERE (cl.channel::text, cl."chatId") IN (SELECT * FROM unnest($1::text[], $2::text[]))
+         AND a.status = 'ACTIVE' AND a."validUntil" < $3
+         AND (SELECT count(*) FROM applications o WHERE o."parentId" = p.id AND o.status = 'ACTIVE' AND o."validUntil" < $3) >= $4
+         AND EXISTS (SELECT 1 FROM application_choices ac WHERE ac."applicationId" = a.id)
+       ORDER BY cl."parentId", a.id DESC`,
+      [chats.map((c) => c[0]), chats.map((c) => c[1]), validUntil, minNeeding],
+    )
+  ).rows;
 }

@@ -7,7 +7,8 @@
  */
 import type { Message, Param, Text } from '../conversation/io.ts';
 import { formatDate } from '../i18n/format.ts';
-import type { CampaignKind } from './outbox-kinds.ts';
+import type { CampaignKind, RegistryNoticeKind } from './outbox-kinds.ts';
+import type { RegistryNotification } from './registry-notices.ts';
 
 export interface ReminderNotification {
   /** Applications needing extension. */
@@ -25,7 +26,10 @@ export interface StopListNotification {
 export type NotificationData<K extends CampaignKind> = K extends 'REMINDER' ? ReminderNotification : StopListNotification;
 
 /** A notification as data, for channels that write their own short text (SMS). */
-export type NotificationContent = { kind: 'REMINDER'; data: ReminderNotification } | { kind: 'STOPLIST_NOTICE'; data: StopListNotification };
+export type NotificationContent =
+  | { kind: 'REMINDER'; data: ReminderNotification }
+  | { kind: 'STOPLIST_NOTICE'; data: StopListNotification }
+  | { kind: RegistryNoticeKind; data: RegistryNotification };
 
 const text = (key: string, params?: Record<string, Param>): Text => (params ? { key, params } : { key });
 

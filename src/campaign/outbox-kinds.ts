@@ -42,3 +42,32 @@ export interface StopListPayload {
   /** ISO instant the applications were moved to the stop-list. */
   stopListedAt: string;
 }
+
+/**
+ * Notices of registry events (src/import/registry-events.ts): `REGISTRY_` + the event's kind.
+ * Planned by the import in its transaction, one row per linked chat of the parent.
+ */
+export const REGISTRY_EVENT_KINDS = ['REFERRAL_ISSUED', 'REFERRAL_LAPSED', 'ENROLLED', 'WITHDRAWN', 'NEW_APPLICATION'] as const;
+export type RegistryEventKind = (typeof REGISTRY_EVENT_KINDS)[number];
+export const REGISTRY_NOTICE_PREFIX = 'REGISTRY_';
+export type RegistryNoticeKind = `REGISTRY_${RegistryEventKind}`;
+
+export function registryEventOf(outboxKind: string): RegistryEventKind | null {
+  if (!outboxKind.startsWith(REGISTRY_NOTICE_PREFIX)) return null;
+  const k = outboxKind.slice(REGISTRY_NOTICE_PREFIX.length);
+  return (REGISTRY_EVENT_KINDS as readonly string[]).includes(k) ? (k as RegistryEventKind) : null;
+}
+
+/** A referral lapses within days: its notices go at once, only never at night (quiet-hours.ts). */
+export const URGENT_EVENT_KINDS: ReadonlySet<RegistryEventKind> = new Set(['REFERRAL_ISSUED', 'REFERRAL_LAPSED']);
+
+/** What a registry notice's payload holds: the event as the import saw it. */
+export interface RegistryNoticePayload {
+  eventId: number;
+  queueNumber: number;
+  status: string;
+  kindergartenId: number | null;
+  group: string | null;
+  /** ISO instant; null when the registry gave none. */
+  acceptBy: string | null;
+}

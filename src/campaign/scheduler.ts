@@ -89,6 +89,9 @@ export interface SchedulerOptions {
   dispatch?: () => Promise<void>;
   /** Removes expired console sessions (hourly, with the prunes). */
   sweepSessions?: () => Promise<unknown>;
+  /** The registry folder sync (REGISTRY_IMPORT_DIR), under its lease: one instance imports. */
+  registrySync?: () => Promise<unknown>;
+  registrySyncCron?: string;
   /** Cron expressions (node-cron, seconds optional). */
   plannerCron?: string;
   purgeCron?: string;
@@ -145,6 +148,9 @@ export function startScheduler(
   if (opts.sweepSessions) {
     // Expired console sessions are already refused; this only keeps the table small.
     tasks.push(cron.schedule(opts.pruneCron ?? '17 * * * *', guarded('console-session-sweep', opts.sweepSessions), { name: 'console-session-sweep', noOverlap: true }));
+  }
+  if (opts.registrySync) {
+    tasks.push(cron.schedule(opts.registrySyncCron ?? '45 * * * * *', guarded('registry-sync', opts.registrySync), { name: 'registry-sync', noOverlap: true }));
   }
   if (opts.dispatch) {
     tasks.push(cron.schedule(opts.dispatchCron ?? '*/5 * * * * *', guarded('dispatch', opts.dispatch), { name: 'campaign-dispatch', noOverlap: true }));

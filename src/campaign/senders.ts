@@ -14,6 +14,8 @@ export interface TemplateCall {
   name: string;
   /** The body's positional parameters {{1}}, {{2}}… as text. */
   params: string[];
+  /** Parameters that differ by language (a kindergarten's name): used instead of `params` for that language. */
+  paramsByLocale?: Partial<Record<Locale, string[]>>;
   /** One quick-reply payload per button (core command actions such as "x.extend"). */
   buttonPayloads: string[];
 }

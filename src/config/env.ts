@@ -74,6 +74,8 @@ export const envSchema = z.object({
   SUPPORT_HOURS: optionalString.transform((s) => s ?? '09:00-18:00').pipe(hoursRange('09:00-18:00')),
   /** Working hours within which a parent can expect an answer (the bot says so on receipt). */
   SUPPORT_ANSWER_HOURS: optionalInt(1).transform((n) => n ?? 4),
+  /** When urgent notices (a referral) may go, Asia/Almaty time; outside it they wait for its start. */
+  URGENT_WINDOW: optionalString.transform((s) => s ?? '07:00-23:00').pipe(hoursRange('07:00-23:00')),
   /** Run the purge automatically at the season's deadline (else only `ops purge --confirm`). */
   PURGE_AT_DEADLINE: boolFlag(true),
   TELEGRAM_RATE_PER_SECOND: optionalInt(1).transform((n) => n ?? 25),
@@ -96,6 +98,11 @@ export const envSchema = z.object({
   SMS_LAST_RESORT_DAYS: optionalInt(0).transform((n) => n ?? 7),
   /** Names this process in leases and claimed outbox rows; default host-pid. */
   INSTANCE_ID: optionalString,
+  /**
+   * A folder the scheduler watches for registry files (docs/registry-sync.md): X.csv is imported
+   * once X.csv.ready appears, then moved to done/ or failed/. Unset: imports are manual only.
+   */
+  REGISTRY_IMPORT_DIR: optionalString,
 
   TELEGRAM_BOT_TOKEN: optionalString,
   TELEGRAM_WEBHOOK_URL: optionalString.pipe(z.url().optional()),
@@ -177,6 +184,8 @@ export interface CampaignSettings {
   remindOnOpening: boolean;
   /** Minutes after midnight, Asia/Almaty: reminders go out only within [start, end). */
   window: { startMinute: number; endMinute: number };
+  /** Minutes after midnight, Asia/Almaty: urgent notices (a referral) go only within [start, end). */
+  urgentWindow?: { startMinute: number; endMinute: number };
   purgeAtDeadline: boolean;
   ratePerSecond: { TELEGRAM: number; WHATSAPP: number };
   /** Business-initiated WhatsApp conversations per rolling 24 h; null = unlimited. */
@@ -303,6 +312,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (minutes(windowStart) >= minutes(windowEnd)) throw new ConfigError(['REMINDER_WINDOW: the start must be before the end']);
   const [supportStart, supportEnd] = env.SUPPORT_HOURS.split('-') as [string, string];
   if (minutes(supportStart) >= minutes(supportEnd)) throw new ConfigError(['SUPPORT_HOURS: the start must be before the end']);
+  const [urgentStart, urgentEnd] = env.URGENT_WINDOW.split('-') as [string, string];
+  if (minutes(urgentStart) >= minutes(urgentEnd)) throw new ConfigError(['URGENT_WINDOW: the start must be before the end']);
 
   return {
     env,
@@ -311,6 +322,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       reminderOffsetsDays: env.REMINDER_OFFSETS_DAYS,
       remindOnOpening: env.REMINDER_ON_OPENING,
       window: { startMinute: minutes(windowStart), endMinute: minutes(windowEnd) },
+      urgentWindow: { startMinute: minutes(urgentStart), endMinute: minutes(urgentEnd) },
       purgeAtDeadline: env.PURGE_AT_DEADLINE,
       ratePerSecond: { TELEGRAM: env.TELEGRAM_RATE_PER_SECOND, WHATSAPP: env.WHATSAPP_RATE_PER_SECOND },
       whatsappTier: env.WHATSAPP_TIER === 'unlimited' ? null : Number(env.WHATSAPP_TIER),

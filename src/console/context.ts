@@ -10,10 +10,13 @@ import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Actor } from './audit.ts';
 import type { Permission } from './auth/roles.ts';
 import type { SharedFigures } from './data/cache.ts';
+import type { ImportTarget } from '../import/staging/connect.ts';
 
 export interface ConsoleDeps {
   /** The client itself (imports and the purge run their own transactions). */
   prisma: PrismaClient;
+  /** The database an import loads with COPY (src/import/staging); absent: through `prisma`. */
+  importTarget?: ImportTarget;
   /** Where uploaded registry files and their rejection reports are kept while an operator looks at them. */
   workDir: string;
   translator: Translator;

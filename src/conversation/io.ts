@@ -46,6 +46,8 @@ export const COMMANDS = [
   'stop',
   'notify',
   'write',
+  /** How to accept a referral (the referral notice's button). */
+  'accept',
 ] as const;
 export const ADVERTISED_COMMANDS = ['start', 'menu', 'language', 'help', 'cancel'] as const;
 export type Command = (typeof COMMANDS)[number];

@@ -230,6 +230,12 @@ function applicationLine(state: ConversationState, a: ApplicationView, season: S
     status = text('applications.status.ACTIVE', { validUntil: { date: a.validUntil } });
   } else if (a.status === 'STOP_LISTED') {
     status = text('applications.status.STOP_LISTED', { since: { date: a.stopListedAt ?? a.validUntil } });
+  } else if (a.status === 'REFERRED' && a.referral?.kindergarten) {
+    const k = a.referral.kindergarten;
+    const where = { kindergarten: kindergartenLabel(k, state), address: state.locale === 'kk' ? k.addressKk : k.addressRu };
+    status = a.referral.acceptBy
+      ? text('applications.status.referredBy', { ...where, acceptBy: { date: a.referral.acceptBy } })
+      : text('applications.status.referredTo', where);
   } else {
     status = text(`applications.status.${a.status}`);
   }

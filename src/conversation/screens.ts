@@ -184,6 +184,11 @@ export function staticMessage(state: ConversationState): Message | null {
         option(text('restore.confirmButton'), { type: 'choose', value: 'confirm' }),
         backButton(),
       ]);
+    case 'acceptReferral':
+      return message(state, [text('referral.howTo.title'), text('referral.howTo.steps'), text('referral.howTo.late')], [
+        commandButton('applications', 'menu.applications'),
+        menuButton(),
+      ]);
     case 'optOut':
       return message(state, [text('optOut.confirm')], [
         option(bilingual(state, 'optOut.confirmButton'), { type: 'choose', value: 'confirm' }),

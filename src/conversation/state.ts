@@ -25,6 +25,8 @@ export const SCREENS = [
   'optOut',
   /** Writing to the education department (src/services/support.ts). */
   'support',
+  /** How to accept a referral: the referral notice's button leads here. */
+  'acceptReferral',
 ] as const;
 export type Screen = (typeof SCREENS)[number];
 

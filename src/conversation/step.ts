@@ -119,6 +119,8 @@ function onCommand(state: ConversationState, name: Command): StepResult {
   if (name === 'notify') return done(state, [], [{ type: 'optIn' }]);
   // Before identification too: "my IIN is not found" is among the reasons to write.
   if (name === 'write') return show(enter({ ...state, editing: false }, state.locale ? 'support' : 'language'));
+  // How to accept a referral needs no identification: a referral template's button may come first.
+  if (name === 'accept') return show(enter(state, 'acceptReferral'));
   if (name === 'help') {
     // Before identification help is shown without leaving the identification step.
     return state.linked ? show(enter(state, 'help')) : done(state, [], [{ type: 'loadSeason' }]);

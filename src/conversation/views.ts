@@ -42,6 +42,8 @@ export interface ApplicationView {
   /** Active and not yet extended to the current season's validity date. */
   needsExtension: boolean;
   kindergartens: { number: number; nameKk: string; nameRu: string }[];
+  /** Status REFERRED: where to, and by when the parent must accept it, as the registry says. */
+  referral?: { kindergarten: { number: number; nameKk: string; nameRu: string; addressKk: string; addressRu: string } | null; acceptBy: string | null } | null;
 }
 
 export interface SeasonView {

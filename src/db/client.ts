@@ -28,6 +28,8 @@ export interface OpenDatabaseOptions {
 export interface Database {
   prisma: PrismaClient;
   kind: 'embedded' | 'postgres';
+  /** PostgreSQL's connection string: a registry import opens a connection of its own for COPY. */
+  url?: string;
   /** The PGlite instance behind an embedded database on this thread; for raw SQL and dumps. */
   pglite?: PGlite;
   /** The thread running an embedded database on a thread of its own. */
@@ -117,7 +119,7 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
   const adapter = new PrismaPg({ connectionString: url }, { statementNameGenerator: statementNames() });
   const statements: StatementTap = { observe: null };
   const prisma = new PrismaClient({ ...CLIENT_OPTIONS, adapter: timedAdapterFactory(adapter, statements) });
-  return { prisma, kind: 'postgres', statements, close: once(() => prisma.$disconnect()) };
+  return { prisma, kind: 'postgres', url, statements, close: once(() => prisma.$disconnect()) };
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

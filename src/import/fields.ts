@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseIin, type IinError } from '../domain/iin.ts';
 import { normalizePhone } from '../domain/phone.ts';
 import { fromAlmaty } from '../domain/almaty-time.ts';
+import { memo } from './memo.ts';
 
 const IIN_REASONS: Record<IinError, string> = {
   format: 'ИИН должен состоять из 12 цифр / IIN must be 12 digits',
@@ -21,10 +22,13 @@ export function normalizeWord(text: string): string {
   return text.trim().toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ').replace(/\.$/, '');
 }
 
+/** Trimmed, inner whitespace collapsed: how every text cell is kept. */
+export const tidyText = (s: string) => s.trim().replace(/\s+/g, ' ');
+
 export const text = (max: number) =>
   z
     .string()
-    .transform((s) => s.trim().replace(/\s+/g, ' '))
+    .transform(tidyText)
     .pipe(
       z
         .string()
@@ -35,7 +39,7 @@ export const text = (max: number) =>
 export const optionalText = (max: number) =>
   z
     .string()
-    .transform((s) => s.trim().replace(/\s+/g, ' '))
+    .transform(tidyText)
     .pipe(z.string().max(max, `длиннее ${max} символов / longer than ${max} characters`))
     .transform((s) => (s === '' ? null : s));
 
@@ -53,10 +57,16 @@ export const phone = z.string().transform((s, ctx) => {
   return z.NEVER;
 });
 
+/** A whole number 1–max as people type it ("104 233"), or null. */
+export function readPositiveInt(s: string, max = 2_147_483_647): number | null {
+  const t = s.trim().replace(/[\s\u00a0]/g, '');
+  return /^\d{1,10}$/.test(t) && Number(t) >= 1 && Number(t) <= max ? Number(t) : null;
+}
+
 export const positiveInt = (max = 2_147_483_647) =>
   z.string().transform((s, ctx) => {
-    const t = s.trim().replace(/[\s\u00a0]/g, '');
-    if (/^\d{1,10}$/.test(t) && Number(t) >= 1 && Number(t) <= max) return Number(t);
+    const n = readPositiveInt(s, max);
+    if (n !== null) return n;
     ctx.addIssue({ code: 'custom', message: `нужно целое число от 1 до ${max} / expected a whole number 1–${max}` });
     return z.NEVER;
   });
@@ -98,15 +108,27 @@ export function parseCalendarDate(input: string): CalendarDate | null {
 const BAD_DATE = 'неверная дата: нужно ДД.ММ.ГГГГ или ГГГГ-ММ-ДД / bad date: expected dd.mm.yyyy or yyyy-mm-dd';
 
 /** A day (with an optional time) in Almaty: `endOfDay` puts a bare date at 23:59:59, else at 00:00. */
+const almatyDayStart = memo((s: string) => almatyInstant(s, false));
+const almatyDayEnd = memo((s: string) => almatyInstant(s, true));
+
+/** The instant a date cell means (see almatyDate); null when it is no date. Shared: never mutate it. */
+export function readAlmatyDate(s: string, endOfDay: boolean): Date | null {
+  return endOfDay ? almatyDayEnd(s) : almatyDayStart(s);
+}
+
+function almatyInstant(s: string, endOfDay: boolean): Date | null {
+  const d = parseCalendarDate(s);
+  if (!d) return null;
+  const t = d.time ?? (endOfDay ? { hour: 23, minute: 59, second: 59 } : { hour: 0, minute: 0, second: 0 });
+  return fromAlmaty(d, t.hour * 60 + t.minute, t.second);
+}
+
 export const almatyDate = (endOfDay: boolean) =>
   z.string().transform((s, ctx) => {
-    const d = parseCalendarDate(s);
-    if (!d) {
-      ctx.addIssue({ code: 'custom', message: BAD_DATE });
-      return z.NEVER;
-    }
-    const t = d.time ?? (endOfDay ? { hour: 23, minute: 59, second: 59 } : { hour: 0, minute: 0, second: 0 });
-    return fromAlmaty(d, t.hour * 60 + t.minute, t.second);
+    const d = readAlmatyDate(s, endOfDay);
+    if (d) return d;
+    ctx.addIssue({ code: 'custom', message: BAD_DATE });
+    return z.NEVER;
   });
 
 /** A plain calendar day (a birth date), stored as UTC midnight. */
@@ -126,7 +148,7 @@ export function spelledEnum<T extends string>(spellings: Record<T, readonly stri
     lookup.set(normalizeWord(value), value);
     for (const w of words) lookup.set(normalizeWord(w), value);
   }
-  const read = (s: string): T | undefined => lookup.get(normalizeWord(s));
+  const read = memo((s: string): T | undefined => lookup.get(normalizeWord(s)), 1_000);
   const schema = z.string().transform((s, ctx) => {
     const v = read(s);
     if (v !== undefined) return v;

@@ -1,22 +1,47 @@
 /**
  * What the import engine needs to know about one kind of registry file: its columns, how a row is
- * validated, its natural key, and how a batch of valid rows is upserted.
+ * validated, its natural key, how a valid row is staged, and how the staged rows are merged into
+ * the registry with set-based statements.
  */
-import type { Db } from '../services/db.ts';
 import type { ColumnSpec } from './columns.ts';
+import type { CopyValue } from './staging/copy-text.ts';
+import type { ImportSession } from './staging/session.ts';
 
 export type ImportKindName = 'kindergartens' | 'parents' | 'applications';
 
 export type RowResult<Row> = { ok: true; row: Row } | { ok: false; reasons: string[] };
 
-export interface Numbered<Row> {
-  line: number;
-  row: Row;
-}
-
 export interface BatchRejection {
   line: number;
+  key: string;
   reasons: string[];
+}
+
+/** A column of the staging table: its name and SQL type. */
+export type StagingColumn = readonly [name: string, type: string];
+
+export interface MergeContext {
+  /** The import's instant: when the notices of its registry events fall due. */
+  now: Date;
+  /** Changed rows from which the merge goes in bulk (bulk-load.ts). */
+  bulkRows: number;
+  /** Routes to a registry phone that are configured: a referral reaches a parent without a chat there. */
+  reach: RegistryReach;
+}
+
+export interface RegistryReach {
+  whatsapp: boolean;
+  sms: boolean;
+}
+
+/** The routes of the campaign's reach settings (config/env.ts) that a referral may take. */
+export const registryReach = (r: { whatsappOutreach: boolean; sms: boolean }): RegistryReach => ({ whatsapp: r.whatsappOutreach, sms: r.sms });
+
+export interface MergeOutcome {
+  /** Registry events recorded (applications only). */
+  events: number;
+  /** Outbox rows planned for them. */
+  notices: number;
 }
 
 export interface ImportKind<Row, Context = unknown> {
@@ -25,15 +50,20 @@ export interface ImportKind<Row, Context = unknown> {
   /** The column of the natural key: a second row with the same key in one file is rejected. */
   keyColumn: string;
   /** Reads what validation needs from the database once (e.g. the kindergarten numbers). */
-  prepare(db: Db): Promise<Context>;
+  prepare(s: ImportSession): Promise<Context>;
   parse(cells: Record<string, string>, context: Context): RowResult<Row>;
-  key(row: Row): string | number;
-  /**
-   * Upserts the rows; returns those the database refutes (e.g. an unknown parent). With
-   * `write` false only those checks run: the import is already failing and will roll back.
-   */
-  writeBatch(db: Db, rows: Numbered<Row>[], context: Context, write: boolean): Promise<BatchRejection[]>;
+  /** The staging column of the natural key (duplicates are found there). */
+  stagingKey: string;
+  /** The staging table's columns after `line int`, and a row's values for them. */
+  staging: readonly StagingColumn[];
+  stage(row: Row): CopyValue[];
+  /** Staged rows the database refutes (e.g. an unknown parent), in line order. */
+  refusals?(s: ImportSession, table: string): Promise<BatchRejection[]>;
+  /** Upserts the staged rows (the refused ones already removed) into the registry. */
+  merge(s: ImportSession, table: string, context: MergeContext): Promise<MergeOutcome>;
 }
+
+export const NO_EVENTS: MergeOutcome = { events: 0, notices: 0 };
 
 /** zod issues as "column: reason". */
 export function issueReasons(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string[] {

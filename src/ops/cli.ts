@@ -4,7 +4,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../config/env.ts';
-import { openDatabase } from '../db/client.ts';
+import { databaseOnPGlite, openDatabase } from '../db/client.ts';
+import { openEmbeddedPGlite } from '../db/pglite.ts';
 import { EncodingError } from '../import/encoding.ts';
 import { ImportFileError } from '../import/run-import.ts';
 import { SeasonError } from '../campaign/seasons.ts';
@@ -60,6 +61,9 @@ export function processContext(): OpsContext {
     now: () => new Date(),
     openDatabase: async () => {
       const config = loadConfig();
+      // A command has no chats to keep responsive: the embedded database runs on this thread, where
+      // a registry import can load it with COPY (src/import/staging).
+      if (config.database.kind === 'embedded') return databaseOnPGlite(await openEmbeddedPGlite(config.database.dataDir));
       return openDatabase(config.database);
     },
     translatorOptions: { portal: process.env['PORTAL_URL'] || 'https://egov.kz', supportPhone: process.env['SUPPORT_PHONE'] || '1414' },

@@ -1,5 +1,6 @@
 /** What every command gets: output streams, the clock, and the database opened on demand. */
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Database } from '../db/client.ts';
 import type { ReachSettings } from '../config/env.ts';
 import type { ProgressStream } from './progress.ts';
 
@@ -8,7 +9,7 @@ export interface OpsContext {
   stderr: ProgressStream;
   now(): Date;
   /** Opens the configured database (migrated); the caller closes it. */
-  openDatabase(): Promise<{ prisma: PrismaClient; close(): Promise<void> }>;
+  openDatabase(): Promise<Pick<Database, 'prisma' | 'close' | 'url' | 'pglite'>>;
   translatorOptions: { portal: string; supportPhone: string };
   /** The configured routes beyond linked chats (campaign coverage); absent: coverage not shown. */
   reach?: () => ReachSettings;
@@ -29,10 +30,10 @@ export class UsageError extends Error {
   }
 }
 
-export async function withDatabase<T>(ctx: OpsContext, fn: (prisma: PrismaClient) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(ctx: OpsContext, fn: (prisma: PrismaClient, db: Pick<Database, 'prisma' | 'url' | 'pglite'>) => Promise<T>): Promise<T> {
   const db = await ctx.openDatabase();
   try {
-    return await fn(db.prisma);
+    return await fn(db.prisma, db);
   } finally {
     await db.close();
   }

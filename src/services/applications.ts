@@ -10,6 +10,7 @@ const applicationViewInclude = {
     orderBy: { rank: 'asc' },
     select: { kindergarten: { select: { number: true, nameKk: true, nameRu: true } } },
   },
+  referralKindergarten: { select: { number: true, nameKk: true, nameRu: true, addressKk: true, addressRu: true } },
 } satisfies Prisma.ApplicationInclude;
 
 type ApplicationRow = Prisma.ApplicationGetPayload<{ include: typeof applicationViewInclude }>;
@@ -26,6 +27,7 @@ function toApplicationView(row: ApplicationRow, season: Pick<SeasonRef, 'validUn
     stopListedAt: row.stopListedAt?.toISOString() ?? null,
     needsExtension: needsExtension(row, season),
     kindergartens: row.choices.map((c) => c.kindergarten),
+    referral: row.status === 'REFERRED' ? { kindergarten: row.referralKindergarten, acceptBy: row.referralAcceptBy?.toISOString() ?? null } : null,
   };
 }
 

@@ -172,6 +172,7 @@ const TABLES = [
   'extensions',
   'questionnaire_choices',
   'questionnaires',
+  'registry_events',
   'application_choices',
   'applications',
   'purge_runs',

@@ -22,7 +22,7 @@ describe.each(TEST_DB_KINDS)('registry import (%s)', (kind) => {
   const database = useTestDatabase(kind);
   const prisma = () => database().prisma;
   const run = (name: ImportKindName, file: string, opts: { partial?: boolean; report?: boolean; batchSize?: number } = {}): Promise<ImportResult> =>
-    runImport(prisma(), IMPORT_KINDS[name], {
+    runImport(database(), IMPORT_KINDS[name], {
       file: path.join(FIXTURES, file),
       partial: opts.partial,
       reportFile: opts.report ? path.join(out, `${kind}-${file}.rejected.csv`) : null,
@@ -72,7 +72,7 @@ describe.each(TEST_DB_KINDS)('registry import (%s)', (kind) => {
     // A re-import that leaves the consent columns empty (or out) keeps what was stated before.
     const again = path.join(out, `${kind}-parents-again.csv`);
     await writeFile(again, 'iin;full_name;phone;notify_sms\n881102301027;Иванов Иван;+77020000002;нет\n900514401017;Серикова Айгерим Болатовна;+77011234567;\n');
-    await runImport(prisma(), IMPORT_KINDS.parents, { file: again, reportFile: null });
+    await runImport(database(), IMPORT_KINDS.parents, { file: again, reportFile: null });
     const after = await prisma().parent.findMany({ where: { iin: { in: ['881102301027', '900514401017'] } }, orderBy: { iin: 'asc' }, select: { notifyWhatsapp: true, notifySms: true } });
     expect(after).toEqual([{ notifyWhatsapp: true, notifySms: false }, { notifyWhatsapp: true, notifySms: false }]);
   });

@@ -84,6 +84,7 @@ describe.each(TEST_DB_KINDS)('seasons and applications (%s)', (kind) => {
         { number: k3!.number, nameKk: k3!.nameKk, nameRu: k3!.nameRu },
         { number: k1!.number, nameKk: k1!.nameKk, nameRu: k1!.nameRu },
       ],
+      referral: null,
     });
     expect(items[0]!.childName).toBe('Тимур');
     expect(items[1]!.stopListedAt).toBe('2025-11-01T00:00:00.000Z');
@@ -92,6 +93,21 @@ describe.each(TEST_DB_KINDS)('seasons and applications (%s)', (kind) => {
     expect((await loadQuestionnaireStatus(prisma(), other.id, season)).needExtension).toBe(1);
     // Without a season nothing needs extension.
     expect((await listApplications(prisma(), parent.id, null)).some((a) => a.needsExtension)).toBe(false);
+  });
+
+  it('a referral comes with its kindergarten, address and accept-by day; other statuses with none', async () => {
+    const parent = await createParent(prisma());
+    const kg = await createKindergarten(prisma());
+    const referred = await createApplication(prisma(), { parentId: parent.id, queueNumber: 700, status: 'REFERRED', validUntil: NEXT });
+    await prisma().application.update({ where: { id: referred.id }, data: { referralKindergartenId: kg.id, referralAcceptBy: new Date('2026-08-20T18:59:59Z') } });
+    await createApplication(prisma(), { parentId: parent.id, queueNumber: 701, status: 'REFERRED', validUntil: NEXT });
+    await createApplication(prisma(), { parentId: parent.id, queueNumber: 702, validUntil: NEXT });
+    const items = await listApplications(prisma(), parent.id, null);
+    expect(items.map((a) => a.referral)).toEqual([
+      { kindergarten: { number: kg.number, nameKk: kg.nameKk, nameRu: kg.nameRu, addressKk: kg.addressKk, addressRu: kg.addressRu }, acceptBy: '2026-08-20T18:59:59.000Z' },
+      { kindergarten: null, acceptBy: null },
+      null,
+    ]);
   });
 
   it('an application valid exactly until the season validity does not need extension', async () => {

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NotificationContent } from '../../src/campaign/notifications.ts';
+import type { RegistryEventKind } from '../../src/campaign/outbox-kinds.ts';
 import { dayMonth, smsSegments, smsText } from '../../src/campaign/sms/texts.ts';
 import { createTranslator, type Translator } from '../../src/i18n/translator.ts';
 import { almaty } from '../campaign/support.ts';
@@ -19,7 +20,24 @@ const notice = (n: number): NotificationContent => ({
   data: { queueNumbers: Array.from({ length: n }, (_, i) => 1_000_000 + i), stopListedAt: DEADLINE },
 });
 
+const registry = (event: RegistryEventKind, acceptBy: Date | null = DEADLINE): NotificationContent => ({
+  kind: `REGISTRY_${event}`,
+  data: { event, queueNumber: 104_233_999, kindergarten: null, group: null, acceptBy },
+});
+
 describe('SMS texts', () => {
+  it.each(['kk', 'ru'] as const)('%s: a referral names the application and the day to accept it by; every registry notice fits two parts', (locale) => {
+    const lines = smsText(tr, registry('REFERRAL_ISSUED'), locale, LINK).split('\n');
+    expect(lines[0]).toContain('104233999');
+    expect(lines[0]).toContain('25.12');
+    expect(lines.slice(1)).toEqual([LINK, tr.t(locale, 'sms.stop')]);
+    for (const c of [registry('REFERRAL_ISSUED'), registry('REFERRAL_ISSUED', null), registry('REFERRAL_LAPSED'), registry('ENROLLED')]) {
+      const parts = smsSegments(tr, c, locale, LINK);
+      expect(parts.segments, smsText(tr, c, locale, LINK)).toBeLessThanOrEqual(2);
+      expect(smsText(tr, c, locale, LINK)).not.toMatch(/\{\{|sms\./);
+    }
+  });
+
   it('the link is 67 characters, the longest case the texts are written for', () => {
     expect(LINK).toHaveLength(67);
   });

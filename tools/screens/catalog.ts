@@ -13,6 +13,8 @@ import { buildNotification } from '../../src/campaign/notifications.ts';
 import { supportClosedMessage, supportNudgeMessage, supportReplyMessage } from '../../src/campaign/support-notifications.ts';
 import { SUPPORT_TEXT_MAX } from '../../src/conversation/support-rules.ts';
 import type { SupportOutcome } from '../../src/conversation/effects.ts';
+import type { RegistryEventKind } from '../../src/campaign/outbox-kinds.ts';
+import { buildRegistryNotice, type RegistryNotification } from '../../src/campaign/registry-notices.ts';
 import type { TextLocale } from '../../src/i18n/translator.ts';
 import type { Answers } from '../../src/questionnaire/answers.ts';
 import { BAD_IINS, CATALOG_NOW, DEMO_IIN, DEMO_LINK, DEMO_PHONE, DemoWorld, } from './world.ts';
@@ -199,6 +201,7 @@ export function buildCatalog(locale: Locale): Shot[] {
     const none = linked(locale, new DemoWorld({ applications: 'none' }));
     add(shot('applications-none', cap('Өтініш жоқ', 'Заявлений нет'), [none.command('applications')]));
     add(shot('help', cap('Анықтама', 'Помощь'), [s.command('help')]));
+    add(shot('accept-referral', cap('Жолдаманы қалай қабылдау керек', 'Как принять направление'), [s.command('accept')]));
     const closed = linked(locale, new DemoWorld({ seasonOpen: false }));
     add(shot('no-season', cap('Ұзарту кезеңі жарияланбаған', 'Сроки продления не объявлены'), [closed.command('help'), closed.command('extend'), closed.command('restore')]));
     add(shot('language', cap('Тілді ауыстыру', 'Смена языка'), [s.command('language')]));
@@ -419,6 +422,18 @@ export function buildCatalog(locale: Locale): Shot[] {
   add(shot('stop-list-notice', cap('Стоп-параққа ауыстырылды', 'Перенесено в стоп-лист'), [
     bot(locale, buildNotification('STOPLIST_NOTICE', { queueNumbers: [1377], stopListedAt: CATALOG_NOW })),
     bot(locale, buildNotification('STOPLIST_NOTICE', { queueNumbers: [1377, 2210], stopListedAt: CATALOG_NOW })),
+  ]));
+
+  const referralKg = { number: 12, nameKk: '«Балапан» балабақшасы', nameRu: 'Детский сад «Балапан»', addressKk: 'Абай даңғылы, 10', addressRu: 'проспект Абая, 10' };
+  const news = (event: RegistryEventKind, more: Partial<RegistryNotification> = {}) =>
+    bot(locale, buildRegistryNotice({ event, queueNumber: 2210, kindergarten: null, group: null, acceptBy: null, ...more }));
+  add(shot('registry-notices', cap('Тізілімнен жаңалық', 'Новости из реестра'), [
+    news('REFERRAL_ISSUED', { kindergarten: referralKg, group: 'Балапан (2–3)', acceptBy: new Date('2026-01-20T18:59:59.000Z') }),
+    news('REFERRAL_ISSUED', { kindergarten: referralKg }),
+    news('REFERRAL_LAPSED'),
+    news('ENROLLED'),
+    news('WITHDRAWN'),
+    news('NEW_APPLICATION'),
   ]));
 
   // ——— what the runtime answers by itself ———

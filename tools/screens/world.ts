@@ -189,12 +189,15 @@ export class DemoWorld {
       const k = this.kindergartens[i]!;
       return { number: k.number, nameKk: k.nameKk, nameRu: k.nameRu };
     };
+    const referral = (i: number) => ({ ...kg(i), addressKk: `Абай даңғылы, ${i + 10}`, addressRu: `проспект Абая, ${i + 10}` });
     const base = { registeredAt: '2024-03-11T05:00:00.000Z', validUntil: iso(new Date(CATALOG_NOW.getTime() + 29 * 86_400_000)), stopListedAt: null, needsExtension: false };
     return [
       { ...base, id: 11, queueNumber: 4512, childName: 'Иванова София Андреевна', category: 'GENERAL', status: 'ACTIVE', needsExtension: true, kindergartens: [kg(4), kg(11)] },
       { ...base, id: 12, queueNumber: 1377, childName: 'Иванов Артём Андреевич', category: 'PRIVILEGED', status: 'STOP_LISTED', stopListedAt: '2025-12-25T19:00:00.000Z', validUntil: '2025-12-25T18:59:59.000Z', kindergartens: [kg(2)] },
       { ...base, id: 13, queueNumber: 980, childName: 'Иванова Мария Андреевна', category: 'CORRECTIONAL', status: 'ACTIVE', validUntil: this.season.validUntil, kindergartens: [] },
-      { ...base, id: 14, queueNumber: 2210, childName: 'Иванов Лев Андреевич', category: 'GENERAL', status: 'REFERRED', kindergartens: [kg(7)] },
+      { ...base, id: 14, queueNumber: 2210, childName: 'Иванов Лев Андреевич', category: 'GENERAL', status: 'REFERRED', kindergartens: [kg(7)], referral: { kindergarten: referral(7), acceptBy: '2026-01-20T18:59:59.000Z' } },
+      { ...base, id: 17, queueNumber: 2290, childName: 'Иванова Ева Андреевна', category: 'GENERAL', status: 'REFERRED', kindergartens: [kg(7), kg(4)], referral: { kindergarten: referral(4), acceptBy: null } },
+      { ...base, id: 18, queueNumber: 2295, childName: 'Иванов Ян Андреевич', category: 'GENERAL', status: 'REFERRED', kindergartens: [kg(4)], referral: null },
       { ...base, id: 15, queueNumber: 615, childName: 'Иванова Анна Андреевна', category: 'GENERAL', status: 'ENROLLED', kindergartens: [kg(7)] },
       { ...base, id: 16, queueNumber: 3301, childName: 'Иванов Марк Андреевич', category: 'GENERAL', status: 'WITHDRAWN', kindergartens: [] },
     ];

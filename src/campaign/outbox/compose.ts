@@ -6,16 +6,17 @@
 import type { Message } from '../../conversation/io.ts';
 import type { Db } from '../../services/db.ts';
 import { buildNotification, stopListDataFromPayload, templateParams, type NotificationContent } from '../notifications.ts';
-import { isSupportKind, REMINDER, STOPLIST_NOTICE, SUPPORT_CLOSED, SUPPORT_NUDGE, SUPPORT_REPLY, type CampaignKind } from '../outbox-kinds.ts';
+import { isSupportKind, registryEventOf, REMINDER, STOPLIST_NOTICE, SUPPORT_CLOSED, SUPPORT_NUDGE, SUPPORT_REPLY, type CampaignKind, type RegistryNoticeKind } from '../outbox-kinds.ts';
 import { supportClosedMessage, supportNudgeMessage, supportReplyMessage } from '../support-notifications.ts';
 import { formatDate } from '../../i18n/format.ts';
+import { buildRegistryNotice, registryNotification, registryPayload, registryTemplateParams } from '../registry-notices.ts';
 import { reminderContent, type ReminderData } from '../planner.ts';
 import { daysLeft } from '../schedule.ts';
 import type { TemplateCall } from '../senders.ts';
 import type { ClaimedRow } from './claim.ts';
 
 /** The approved template of each kind (name and quick-reply payloads); the channel ships them. */
-export type TemplateCatalog = Partial<Record<CampaignKind | typeof SUPPORT_NUDGE, { name: string; buttonPayloads: string[] }>>;
+export type TemplateCatalog = Partial<Record<CampaignKind | typeof SUPPORT_NUDGE | RegistryNoticeKind, { name: string; buttonPayloads: string[] }>>;
 
 export type Composed =
   /** `content`: the message as data, for channels that write their own text (SMS); the desk's messages have none. */
@@ -52,6 +53,23 @@ export async function compose(db: Db, row: ClaimedRow, now: Date, templates: Tem
     };
   }
   if (isSupportKind(row.kind)) return composeSupport(db, row, templates);
+  const event = registryEventOf(row.kind);
+  if (event) {
+    const payload = registryPayload(row.payload);
+    if (!payload) return { ok: false, fail: 'registry notice payload is malformed' };
+    const data = await registryNotification(db, event, payload, row.parentId);
+    if (!data) return { ok: false, cancel: 'referral no longer current' };
+    const kind = row.kind as RegistryNoticeKind;
+    const t = templates[kind];
+    const kk = registryTemplateParams(data, 'kk');
+    const ru = registryTemplateParams(data, 'ru');
+    return {
+      ok: true,
+      message: buildRegistryNotice(data),
+      template: t && kk && ru ? { name: t.name, params: ru, paramsByLocale: { kk, ru }, buttonPayloads: t.buttonPayloads } : null,
+      content: { kind, data },
+    };
+  }
   return { ok: false, fail: `unknown outbox kind ${row.kind}` };
 }
 

@@ -9,7 +9,7 @@
  */
 import type { Db } from '../../services/db.ts';
 import type { LinkService } from '../../links/links.ts';
-import { STOPLIST_NOTICE } from '../outbox-kinds.ts';
+import { registryEventOf, STOPLIST_NOTICE } from '../outbox-kinds.ts';
 import type { ClaimedRow } from './claim.ts';
 
 /** Per row id, the link to put in the message; rows without one are left out. */
@@ -20,14 +20,16 @@ export const NOTICE_LINK_DAYS = 30;
 export function deepLinksFor(db: Db, links: LinkService): DeepLinkResolver {
   return async (rows, now) => {
     const out = new Map<number, string>();
-    const sms = rows.filter((r) => r.channel === 'SMS' && r.parentId !== null && r.seasonId !== null);
+    // Registry notices (a referral) belong to no season: their link lasts NOTICE_LINK_DAYS.
+    const sms = rows.filter((r) => r.channel === 'SMS' && r.parentId !== null && (r.seasonId !== null || registryEventOf(r.kind) !== null));
     if (sms.length === 0 || !links.describe().smsPages) return out;
     const seasons = new Map(
-      (await db.season.findMany({ where: { id: { in: [...new Set(sms.map((r) => r.seasonId!))] } }, select: { id: true, deadline: true } })).map((s) => [s.id, s.deadline]),
+      (await db.season.findMany({ where: { id: { in: [...new Set(sms.flatMap((r) => (r.seasonId === null ? [] : [r.seasonId])))] } }, select: { id: true, deadline: true } })).map((s) => [s.id, s.deadline]),
     );
     const noticeUntil = new Date(now.getTime() + NOTICE_LINK_DAYS * 86_400_000);
     const wanted = sms.flatMap((r) => {
-      const deadline = seasons.get(r.seasonId!);
+      if (r.seasonId === null) return [{ row: r.id, args: { parentId: r.parentId!, phone: `+${r.chatId}`, expiresAt: noticeUntil } }];
+      const deadline = seasons.get(r.seasonId);
       if (!deadline) return [];
       const expiresAt = r.kind === STOPLIST_NOTICE && noticeUntil > deadline ? noticeUntil : deadline;
       return [{ row: r.id, args: { parentId: r.parentId!, phone: `+${r.chatId}`, expiresAt } }];

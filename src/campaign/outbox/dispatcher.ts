@@ -39,8 +39,9 @@ import type { Db } from '../../services/db.ts';
 import { isOutreach, recordUndeliverable, REGISTRY_DEFAULT_LOCALE } from '../outreach.ts';
 import { cancelObsoleteReminders } from '../planner.ts';
 import { reminderHold, type HoldReason } from '../busy-chats.ts';
-import { isSupportKind, REMINDER, SUPPORT_NUDGE } from '../outbox-kinds.ts';
+import { isSupportKind, REMINDER, registryEventOf, SUPPORT_NUDGE } from '../outbox-kinds.ts';
 import { AWAITING_WINDOW } from '../../services/support.ts';
+import { registryHold, URGENT_WINDOW } from '../quiet-hours.ts';
 import type { DaytimeWindow } from '../schedule.ts';
 import type { Message } from '../../conversation/io.ts';
 import type { NotificationContent } from '../notifications.ts';
@@ -79,6 +80,8 @@ export interface DispatcherSettings {
   obsoleteSweepMs?: number;
   /** Reminders go only inside it (Asia/Almaty), and not to a busy chat (busy-chats.ts). */
   window: DaytimeWindow;
+  /** Urgent registry notices (a referral) go only inside it; default 07:00–23:00 (quiet-hours.ts). */
+  urgentWindow?: DaytimeWindow;
 }
 
 export interface DispatcherOptions {
@@ -172,7 +175,8 @@ class OutboxDispatcher implements Dispatcher {
   private wake: (() => void) | null = null;
   private readonly stopped: Promise<void>;
   private lastSweep = -Infinity;
-  private readonly s: Required<Omit<DispatcherSettings, 'recipientGapMs' | 'lanes' | 'whatsappTier'>> & Pick<DispatcherSettings, 'lanes' | 'whatsappTier'>;
+  private readonly s: Required<Omit<DispatcherSettings, 'recipientGapMs' | 'lanes' | 'whatsappTier' | 'urgentWindow'>> & Pick<DispatcherSettings, 'lanes' | 'whatsappTier'>;
+  private readonly urgentWindow: DaytimeWindow;
   private readonly gaps: Record<Channel, number>;
   private bucketsReady: Promise<void> | null = null;
   private predecessorReleased = false;
@@ -195,6 +199,7 @@ class OutboxDispatcher implements Dispatcher {
       window: st.window,
     };
     this.gaps = { ...DEFAULT_GAP, ...st.recipientGapMs };
+    this.urgentWindow = st.urgentWindow ?? URGENT_WINDOW;
     this.stopped = new Promise((resolve) => (this.wake = resolve));
     this.recorder = new SentRecorder(o.prisma, o.instanceId, {
       onStatusError: (err) => o.logger.error({ err }, 'outbox: early delivery statuses not applied; the hourly sweep applies them'),
@@ -357,7 +362,7 @@ class OutboxDispatcher implements Dispatcher {
       }
       // After composing: a reminder the parent no longer needs is cancelled rather than held.
       // Stop-list notices are never held: they tell of something already done to the applications.
-      const hold = row.kind === REMINDER ? reminderHold(ctx.activity, now, this.s.window) : null;
+      const hold = row.kind === REMINDER ? reminderHold(ctx.activity, now, this.s.window) : registryHold(row.kind, now, this.s.window, this.urgentWindow);
       if (hold) {
         held[hold.reason].push({ id: row.id, at: hold.until });
         continue;
@@ -379,6 +384,13 @@ class OutboxDispatcher implements Dispatcher {
         }
       }
       const window = !row.viaTemplate && open;
+      // Registry news without a template of its own (enrolled, withdrawn…) is not worth opening a
+      // business-initiated conversation: outside the window it is dropped, not failed.
+      if (!window && !composed.template && registryEventOf(row.kind)) {
+        await markCancelled(prisma, claim, 'no template outside the service window');
+        stats.cancelled++;
+        continue;
+      }
       ready.push({
         row,
         locale: outreach ? (ctx.parent.locale ?? REGISTRY_DEFAULT_LOCALE) : support ? (link?.locale ?? ctx.thread!.locale) : link!.locale,

@@ -30,7 +30,13 @@ export function smsText(tr: Translator, content: NotificationContent, locale: Lo
   if (content.kind === 'REMINDER') {
     return tr.render(locale, text('sms.reminder', { count: content.data.count, date: dayMonth(content.data.deadline), link, stop }));
   }
-  return tr.render(locale, text('sms.stopList', { count: content.data.queueNumbers.length, link, stop }));
+  if (content.kind === 'STOPLIST_NOTICE') return tr.render(locale, text('sms.stopList', { count: content.data.queueNumbers.length, link, stop }));
+  const d = content.data;
+  if (d.event === 'REFERRAL_ISSUED') {
+    const date = d.acceptBy ? dayMonth(d.acceptBy) : null;
+    return tr.render(locale, text(date ? 'sms.referral' : 'sms.referralSoon', { number: String(d.queueNumber), ...(date ? { date } : {}), link, stop }));
+  }
+  return tr.render(locale, text('sms.registryNews', { number: String(d.queueNumber), link, stop }));
 }
 
 /** The parts a notification's SMS takes: what the plan shows and the daily budget counts. */

@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { PrismaClient } from '../../generated/prisma/client.ts';
+import type { ImportTarget } from '../../import/staging/connect.ts';
+import type { RegistryReach } from '../../import/kind.ts';
 import type { ImportKindName } from '../../import/kind.ts';
 import { IMPORT_KINDS } from '../../import/kinds/index.ts';
 import { ImportFileError, runImport, type ImportResult } from '../../import/run-import.ts';
@@ -40,9 +41,11 @@ export class ImportJobs {
   private readonly jobs = new Map<string, ImportJob>();
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly target: ImportTarget,
     private readonly dir: string,
     private readonly onError: (err: unknown, job: ImportJob) => void,
+    /** Where a referral for a parent without a chat may go (the campaign's reach settings). */
+    private readonly reach: RegistryReach = { whatsapp: false, sms: false },
   ) {}
 
   get(id: string): ImportJob | null {
@@ -86,13 +89,14 @@ export class ImportJobs {
 
   private async run(job: ImportJob, phase: 'check' | 'apply', partial: boolean): Promise<void> {
     try {
-      const result = await runImport(this.prisma, IMPORT_KINDS[job.kind], {
+      const result = await runImport(this.target, IMPORT_KINDS[job.kind], {
         file: this.input(job.id),
         dryRun: phase === 'check',
         partial,
         reportFile: this.rejections(job.id, phase),
         keepRejections: SHOWN_REJECTIONS,
         onProgress: (f) => (job.progress = f),
+        reach: this.reach,
       });
       job[phase] = result;
       job.state = phase === 'check' ? 'checked' : 'applied';

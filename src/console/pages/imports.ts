@@ -4,6 +4,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { ImportKindName } from '../../import/kind.ts';
 import { IMPORT_KINDS } from '../../import/kinds/index.ts';
+import { registryReach } from '../../import/kind.ts';
 import { audit } from '../audit.ts';
 import { actorOf, field, type PageContext } from '../context.ts';
 import { ImportJobs, type ImportJob } from '../imports/jobs.ts';
@@ -15,7 +16,7 @@ const summary = (job: ImportJob, phase: 'check' | 'apply') => {
 };
 
 export function registerImports(app: FastifyInstance, ctx: PageContext): void {
-  const jobs = new ImportJobs(ctx.prisma, ctx.workDir, (err, job) => ctx.logger.error({ err, job: job.id, kind: job.kind }, 'console: an import failed'));
+  const jobs = new ImportJobs(ctx.importTarget ?? ctx.prisma, ctx.workDir, (err, job) => ctx.logger.error({ err, job: job.id, kind: job.kind }, 'console: an import failed'), registryReach(ctx.reach));
   const config = { permission: 'imports' as const };
   const jobOf = (req: FastifyRequest) => jobs.get((req.params as { id: string }).id);
   const show = (req: FastifyRequest, reply: FastifyReply, job: ImportJob, view: 'import' | 'import-live') =>

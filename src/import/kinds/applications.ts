@@ -1,13 +1,16 @@
 /**
  * applications.csv: queue applications, upserted by queue number. The parent is referenced by IIN
  * (imported before from parents.csv), the child is created or updated from the row, the chosen
- * kindergartens are referenced by number.
+ * kindergartens (and a referral's kindergarten) are referenced by number. The merge itself, with
+ * the registry events it records, is in ../merge-applications.ts.
  */
 import { z } from 'zod';
 import { parseIin } from '../../domain/iin.ts';
 import type { ColumnSpec } from '../columns.ts';
-import { almatyDate, calendarDay, CATEGORY, iin, orDefault, positiveInt, splitList, STATUS, text } from '../fields.ts';
-import { issueReasons, type BatchRejection, type ImportKind } from '../kind.ts';
+import { almatyDate, calendarDay, CATEGORY, iin, optionalText, orDefault, positiveInt, readAlmatyDate, readPositiveInt, splitList, STATUS, text, tidyText } from '../fields.ts';
+import { issueReasons, type ImportKind, type RowResult } from '../kind.ts';
+import { memo } from '../memo.ts';
+import { APPLICATION_STAGING, mergeApplications, refusedApplications, stageApplication } from '../merge-applications.ts';
 
 export const MAX_APPLICATION_CHOICES = 3;
 
@@ -30,6 +33,9 @@ export const APPLICATION_COLUMNS: readonly ColumnSpec[] = [
     en: `kindergarten number, choice ${i + 1}`,
     example: ['12', '45', '7'][i] ?? '',
   })),
+  { key: 'referral_kindergarten', aliases: ['направление_сад', 'сад_направления', 'жолдама_балабақша'], required: false, ru: 'при статусе «направлено»: номер сада, куда выдано направление', en: 'with status REFERRED: the number of the kindergarten the referral is for', example: '45' },
+  { key: 'referral_group', aliases: ['направление_группа', 'группа', 'топ'], required: false, ru: 'при статусе «направлено»: группа (необязательно)', en: 'with status REFERRED: the group (optional)', example: 'Балапан (2–3 года)' },
+  { key: 'referral_accept_by', aliases: ['направление_до', 'принять_до', 'жолдама_мерзімі'], required: false, ru: 'при статусе «направлено»: дата, до которой родитель должен принять направление (конец дня по времени Астаны)', en: 'with status REFERRED: the day by which the parent must accept it (end of that day, Astana time)', example: '20.08.2025' },
 ];
 
 const base = z.object({
@@ -42,6 +48,8 @@ const base = z.object({
   registered_at: almatyDate(false),
   status: orDefault(STATUS.schema, 'ACTIVE'),
   valid_until: almatyDate(true),
+  referral_group: optionalText(100),
+  referral_accept_by: orDefault<Date | null>(almatyDate(true), null),
 });
 
 export interface ApplicationRow {
@@ -56,11 +64,17 @@ export interface ApplicationRow {
   validUntil: Date;
   /** Kindergarten ids in the order of choice. */
   kindergartenIds: number[];
+  /** Only with status REFERRED (null otherwise, whatever the file says). */
+  referral: { kindergartenId: number | null; group: string | null; acceptBy: Date | null } | null;
 }
 
 export interface ApplicationContext {
   kindergartenIdByNumber: Map<number, number>;
+  /** readChoices of the four choice cells joined by \u0001, each distinct combination read once. */
+  choices: (joined: string) => ReturnType<typeof readChoices>;
 }
+
+const CHOICE_CELLS = ['choices', ...Array.from({ length: MAX_APPLICATION_CHOICES }, (_, i) => `choice_${i + 1}`)];
 
 function readChoices(cells: Record<string, string>, known: Map<number, number>): { ids: number[] } | { reasons: string[] } {
   const listed = splitList(cells['choices'] ?? '');
@@ -83,111 +97,113 @@ function readChoices(cells: Record<string, string>, known: Map<number, number>):
   return reasons.length > 0 ? { reasons } : { ids };
 }
 
+function readReferralKindergarten(cell: string, known: Map<number, number>): { id: number | null } | { reason: string } {
+  const n = cell.trim();
+  if (n === '') return { id: null };
+  const digits = n.replace(/^[№#]/, '');
+  const id = /^\d{1,9}$/.test(digits) ? known.get(Number(digits)) : undefined;
+  return id === undefined ? { reason: `referral_kindergarten: неизвестный номер сада ${n.slice(0, 20)} / unknown kindergarten number` } : { id };
+}
+
 export const applicationsKind: ImportKind<ApplicationRow, ApplicationContext> = {
   name: 'applications',
   columns: APPLICATION_COLUMNS,
   keyColumn: 'queue_number',
-  async prepare(db) {
-    const rows = await db.kindergarten.findMany({ select: { id: true, number: true } });
-    return { kindergartenIdByNumber: new Map(rows.map((r) => [r.number, r.id])) };
+  async prepare(s) {
+    const rows = await s.query<{ id: number; number: number }>('SELECT id, "number" FROM kindergartens');
+    const known = new Map(rows.map((r) => [r.number, r.id]));
+    const choices = memo((joined: string) => {
+      const parts = joined.split('\u0001');
+      return readChoices(Object.fromEntries(CHOICE_CELLS.map((c, i) => [c, parts[i] ?? ''])), known);
+    });
+    return { kindergartenIdByNumber: known, choices };
   },
   parse(cells, context) {
-    const r = base.safeParse(cells);
-    const choices = readChoices(cells, context.kindergartenIdByNumber);
-    const reasons = r.success ? [] : issueReasons(r.error.issues);
-    if ('reasons' in choices) reasons.push(...choices.reasons);
-    if (r.success && r.data.child_iin === r.data.parent_iin) reasons.push('child_iin: совпадает с ИИН заявителя / same as the parent IIN');
-    const fromIin = r.success ? parseIin(r.data.child_iin) : null;
-    if (r.success && fromIin?.ok && r.data.child_birth_date && r.data.child_birth_date.getTime() !== fromIin.birthDate.getTime())
-      reasons.push('child_birth_date: не совпадает с датой в ИИН ребёнка / does not match the child IIN');
-    if (!r.success || 'reasons' in choices || reasons.length > 0 || !fromIin?.ok) return { ok: false, reasons };
-    const d = r.data;
-    return {
-      ok: true,
-      row: {
-        queueNumber: d.queue_number,
-        parentIin: d.parent_iin,
-        childIin: d.child_iin,
-        childFullName: d.child_full_name,
-        childBirthDate: fromIin.birthDate,
-        category: d.category,
-        registeredAt: d.registered_at,
-        status: d.status,
-        validUntil: d.valid_until,
-        kindergartenIds: choices.ids,
-      },
-    };
+    // The common row (well-formed, nothing to explain) without zod; anything else the full way.
+    return fastApplication(cells, context) ?? parseApplication(cells, context);
   },
-  key: (row) => row.queueNumber,
-  async writeBatch(db, rows, _context, write) {
-    if (rows.length === 0) return [];
-    const parentIins = [...new Set(rows.map((r) => r.row.parentIin))];
-    const parents = await db.$queryRaw<{ id: number; iin: string }[]>`
-      SELECT id, iin FROM parents WHERE iin = ANY(${parentIins}::text[]::bpchar[])`;
-    const parentId = new Map(parents.map((p) => [p.iin, p.id]));
-    const rejected: BatchRejection[] = [];
-    const good = rows.filter((r) => {
-      if (parentId.has(r.row.parentIin)) return true;
-      rejected.push({ line: r.line, reasons: ['parent_iin: заявитель с таким ИИН не загружен (сначала parents.csv) / no parent with this IIN (import parents.csv first)'] });
-      return false;
-    });
-    if (!write || good.length === 0) return rejected;
-
-    // One statement may not touch a row twice: the last row of a child wins within the batch.
-    const children = new Map(good.map((r) => [r.row.childIin, r.row]));
-    const ch = [...children.values()];
-    await db.$executeRaw`
-      INSERT INTO children (iin, "fullName", "birthDate", "parentId")
-      SELECT t.iin, t.full_name, t.birth_date, t.parent_id
-      FROM unnest(${ch.map((c) => c.childIin)}::text[], ${ch.map((c) => c.childFullName)}::text[],
-                  ${ch.map((c) => c.childBirthDate.toISOString().slice(0, 10))}::date[],
-                  ${ch.map((c) => parentId.get(c.parentIin)!)}::int[]) AS t(iin, full_name, birth_date, parent_id)
-      ON CONFLICT (iin) DO UPDATE SET
-        "fullName" = EXCLUDED."fullName", "birthDate" = EXCLUDED."birthDate", "parentId" = EXCLUDED."parentId"`;
-
-    const col = <T>(f: (r: ApplicationRow) => T) => good.map((r) => f(r.row));
-    const iso = (d: Date) => d.toISOString();
-    await db.$executeRaw`
-      INSERT INTO applications ("queueNumber", "parentId", "childId", category, "registeredAt", status, "validUntil")
-      SELECT t.queue_number, t.parent_id, c.id, t.category::"ApplicationCategory", t.registered_at::timestamp(3),
-             t.status::"ApplicationStatus", t.valid_until::timestamp(3)
-      FROM unnest(${col((r) => r.queueNumber)}::int[], ${col((r) => parentId.get(r.parentIin)!)}::int[],
-                  ${col((r) => r.childIin)}::text[], ${col((r) => r.category)}::text[], ${col((r) => iso(r.registeredAt))}::text[],
-                  ${col((r) => r.status)}::text[], ${col((r) => iso(r.validUntil))}::text[])
-        AS t(queue_number, parent_id, child_iin, category, registered_at, status, valid_until)
-      JOIN children c ON c.iin = t.child_iin::bpchar
-      ON CONFLICT ("queueNumber") DO UPDATE SET
-        "parentId" = EXCLUDED."parentId", "childId" = EXCLUDED."childId", category = EXCLUDED.category,
-        "registeredAt" = EXCLUDED."registeredAt",
-        -- What the bot did since the export survives a re-import of that export: an active/stop-listed
-        -- status from a row whose validity is not newer than ours is older news than our purge,
-        -- extension or restore. Referrals, enrolments and withdrawals always come from the registry.
-        status = CASE
-          WHEN EXCLUDED.status IN ('ACTIVE', 'STOP_LISTED') AND applications.status IN ('ACTIVE', 'STOP_LISTED')
-               AND EXCLUDED."validUntil" <= applications."validUntil"
-          THEN applications.status ELSE EXCLUDED.status END,
-        "validUntil" = GREATEST(applications."validUntil", EXCLUDED."validUntil")`;
-
-    // The choices are replaced as a whole: a re-import with another order or set leaves no stale one.
-    const queueNumbers = col((r) => r.queueNumber);
-    await db.$executeRaw`
-      DELETE FROM application_choices ac USING applications a
-      WHERE ac."applicationId" = a.id AND a."queueNumber" = ANY(${queueNumbers}::int[])`;
-    const choiceQueue: number[] = [];
-    const choiceKg: number[] = [];
-    const choiceRank: number[] = [];
-    for (const r of good) {
-      r.row.kindergartenIds.forEach((id, i) => {
-        choiceQueue.push(r.row.queueNumber);
-        choiceKg.push(id);
-        choiceRank.push(i + 1);
-      });
-    }
-    await db.$executeRaw`
-      INSERT INTO application_choices ("applicationId", "kindergartenId", rank)
-      SELECT a.id, t.kindergarten_id, t.rank
-      FROM unnest(${choiceQueue}::int[], ${choiceKg}::int[], ${choiceRank}::int[]) AS t(queue_number, kindergarten_id, rank)
-      JOIN applications a ON a."queueNumber" = t.queue_number`;
-    return rejected;
-  },
+  stagingKey: 'queue_number',
+  staging: APPLICATION_STAGING,
+  stage: stageApplication,
+  refusals: refusedApplications,
+  merge: mergeApplications,
 };
+
+export function parseApplication(cells: Record<string, string>, context: ApplicationContext): RowResult<ApplicationRow> {
+  const r = base.safeParse(cells);
+  const choices = readChoices(cells, context.kindergartenIdByNumber);
+  const referralKg = readReferralKindergarten(cells['referral_kindergarten'] ?? '', context.kindergartenIdByNumber);
+  const reasons = r.success ? [] : issueReasons(r.error.issues);
+  if ('reasons' in choices) reasons.push(...choices.reasons);
+  if ('reason' in referralKg) reasons.push(referralKg.reason);
+  if (r.success && r.data.child_iin === r.data.parent_iin) reasons.push('child_iin: совпадает с ИИН заявителя / same as the parent IIN');
+  const fromIin = r.success ? parseIin(r.data.child_iin) : null;
+  if (r.success && fromIin?.ok && r.data.child_birth_date && r.data.child_birth_date.getTime() !== fromIin.birthDate.getTime())
+    reasons.push('child_birth_date: не совпадает с датой в ИИН ребёнка / does not match the child IIN');
+  if (!r.success || 'reasons' in choices || 'reason' in referralKg || reasons.length > 0 || !fromIin?.ok) return { ok: false, reasons };
+  const d = r.data;
+  return {
+    ok: true,
+    row: {
+      queueNumber: d.queue_number,
+      parentIin: d.parent_iin,
+      childIin: d.child_iin,
+      childFullName: d.child_full_name,
+      childBirthDate: fromIin.birthDate,
+      category: d.category,
+      registeredAt: d.registered_at,
+      status: d.status,
+      validUntil: d.valid_until,
+      kindergartenIds: choices.ids,
+      referral: d.status === 'REFERRED' ? { kindergartenId: referralKg.id, group: d.referral_group, acceptBy: d.referral_accept_by } : null,
+    },
+  };
+}
+
+/**
+ * The common row — every cell well-formed, no birth date to cross-check — read without zod (a
+ * million rows: 10 s less). Null whenever anything is unusual: the full parse then gives the
+ * result and the reasons. What it accepts it reads exactly as the full parse does.
+ */
+function fastApplication(cells: Record<string, string>, context: ApplicationContext): RowResult<ApplicationRow> | null {
+  const known = context.kindergartenIdByNumber;
+  const queueNumber = readPositiveInt(cells['queue_number']!);
+  const parent = parseIin(cells['parent_iin']!.trim());
+  const child = parseIin(cells['child_iin']!.trim());
+  const name = tidyText(cells['child_full_name']!);
+  if (queueNumber === null || !parent.ok || !child.ok || parent.iin === child.iin || name === '' || name.length > 300) return null;
+  if (cells['child_birth_date'] !== '') return null;
+  const category = cells['category'] === '' ? 'GENERAL' : CATEGORY.read(cells['category']!);
+  const status = cells['status'] === '' ? 'ACTIVE' : STATUS.read(cells['status']!);
+  const registeredAt = readAlmatyDate(cells['registered_at']!, false);
+  const validUntil = readAlmatyDate(cells['valid_until']!, true);
+  if (!category || !status || !registeredAt || !validUntil) return null;
+  const choices = context.choices(CHOICE_CELLS.map((c) => cells[c]).join('\u0001'));
+  if ('reasons' in choices) return null;
+  let referral: ApplicationRow['referral'] = null;
+  if (status === 'REFERRED') {
+    const kg = readReferralKindergarten(cells['referral_kindergarten']!, known);
+    const group = tidyText(cells['referral_group']!);
+    const acceptBy = cells['referral_accept_by']!.trim() === '' ? null : readAlmatyDate(cells['referral_accept_by']!, true);
+    if ('reason' in kg || group.length > 100 || (acceptBy === null && cells['referral_accept_by']!.trim() !== '')) return null;
+    referral = { kindergartenId: kg.id, group: group === '' ? null : group, acceptBy };
+  } else if (cells['referral_group']!.length > 100 || cells['referral_accept_by']!.trim() !== '' || cells['referral_kindergarten']!.trim() !== '') {
+    return null;
+  }
+  return {
+    ok: true,
+    row: {
+      queueNumber,
+      parentIin: parent.iin,
+      childIin: child.iin,
+      childFullName: name,
+      childBirthDate: child.birthDate,
+      category,
+      registeredAt,
+      status,
+      validUntil,
+      kindergartenIds: choices.ids,
+      referral,
+    },
+  };
+}

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { ColumnSpec } from '../columns.ts';
 import { decimal, languages, OWNERSHIP, positiveInt, text, YES_NO } from '../fields.ts';
-import { issueReasons, type ImportKind } from '../kind.ts';
+import { issueReasons, NO_EVENTS, type ImportKind } from '../kind.ts';
 
 export const KINDERGARTEN_COLUMNS: readonly ColumnSpec[] = [
   { key: 'number', aliases: ['номер', '№', 'нөмір'], required: true, ru: 'номер сада в регионе (уникальный)', en: "the kindergarten's number in the region (unique)", example: '12' },
@@ -45,25 +45,39 @@ export const kindergartensKind: ImportKind<KindergartenRow, null> = {
     const r = schema.safeParse(cells);
     return r.success ? { ok: true, row: r.data } : { ok: false, reasons: issueReasons(r.error.issues) };
   },
-  key: (row) => row.number,
-  async writeBatch(db, rows, _context, write) {
-    if (!write || rows.length === 0) return [];
-    const col = <T>(f: (r: KindergartenRow) => T) => rows.map((r) => f(r.row));
-    await db.$executeRaw`
+  stagingKey: 'number',
+  staging: [
+    ['number', 'int'],
+    ['name_kk', 'text'],
+    ['name_ru', 'text'],
+    ['address_kk', 'text'],
+    ['address_ru', 'text'],
+    ['ownership', 'text'],
+    ['languages', 'text[]'],
+    ['capacity', 'int'],
+    ['district', 'text'],
+    ['latitude', 'float8'],
+    ['longitude', 'float8'],
+    ['correctional', 'bool'],
+  ],
+  stage: (r) => [r.number, r.name_kk, r.name_ru, r.address_kk, r.address_ru, r.ownership, `{${r.languages.join(',')}}`, r.capacity, r.district, r.latitude, r.longitude, r.correctional === 'yes'],
+  async merge(s, stage) {
+    await s.query(`
       INSERT INTO kindergartens ("number", "nameKk", "nameRu", "addressKk", "addressRu", ownership, languages, capacity,
                                  district, latitude, longitude, correctional)
-      SELECT t.number, t.name_kk, t.name_ru, t.address_kk, t.address_ru, t.ownership::"Ownership",
-             t.languages::"InstructionLanguage"[], t.capacity, t.district, t.latitude, t.longitude, t.correctional
-      FROM unnest(${col((r) => r.number)}::int[], ${col((r) => r.name_kk)}::text[], ${col((r) => r.name_ru)}::text[],
-                  ${col((r) => r.address_kk)}::text[], ${col((r) => r.address_ru)}::text[], ${col((r) => r.ownership)}::text[],
-                  ${col((r) => `{${r.languages.join(',')}}`)}::text[], ${col((r) => r.capacity)}::int[], ${col((r) => r.district)}::text[],
-                  ${col((r) => r.latitude)}::float8[], ${col((r) => r.longitude)}::float8[], ${col((r) => r.correctional === 'yes')}::bool[])
-        AS t(number, name_kk, name_ru, address_kk, address_ru, ownership, languages, capacity, district, latitude, longitude, correctional)
+      SELECT number, name_kk, name_ru, address_kk, address_ru, ownership::"Ownership", languages::"InstructionLanguage"[],
+             capacity, district, latitude, longitude, correctional
+      FROM ${stage}
       ON CONFLICT ("number") DO UPDATE SET
         "nameKk" = EXCLUDED."nameKk", "nameRu" = EXCLUDED."nameRu", "addressKk" = EXCLUDED."addressKk",
         "addressRu" = EXCLUDED."addressRu", ownership = EXCLUDED.ownership, languages = EXCLUDED.languages,
         capacity = EXCLUDED.capacity, district = EXCLUDED.district, latitude = EXCLUDED.latitude,
-        longitude = EXCLUDED.longitude, correctional = EXCLUDED.correctional`;
-    return [];
+        longitude = EXCLUDED.longitude, correctional = EXCLUDED.correctional
+      WHERE (kindergartens."nameKk", kindergartens."nameRu", kindergartens."addressKk", kindergartens."addressRu", kindergartens.ownership,
+             kindergartens.languages, kindergartens.capacity, kindergartens.district, kindergartens.latitude, kindergartens.longitude,
+             kindergartens.correctional)
+        IS DISTINCT FROM (EXCLUDED."nameKk", EXCLUDED."nameRu", EXCLUDED."addressKk", EXCLUDED."addressRu", EXCLUDED.ownership,
+             EXCLUDED.languages, EXCLUDED.capacity, EXCLUDED.district, EXCLUDED.latitude, EXCLUDED.longitude, EXCLUDED.correctional)`);
+    return NO_EVENTS;
   },
 };

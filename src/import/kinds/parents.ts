@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { ColumnSpec } from '../columns.ts';
 import { iin, LOCALE, orDefault, phone, text, YES_NO } from '../fields.ts';
-import { issueReasons, type ImportKind } from '../kind.ts';
+import { issueReasons, NO_EVENTS, type ImportKind } from '../kind.ts';
 
 export const PARENT_COLUMNS: readonly ColumnSpec[] = [
   { key: 'iin', aliases: ['иин', 'жсн'], required: true, ru: 'ИИН заявителя (12 цифр, проверяется контрольная цифра)', en: "applicant's IIN (12 digits, check digit verified)", example: '900514401017' },
@@ -42,20 +42,28 @@ export const parentsKind: ImportKind<ParentRow, null> = {
     const r = schema.safeParse(cells);
     return r.success ? { ok: true, row: r.data } : { ok: false, reasons: issueReasons(r.error.issues) };
   },
-  key: (row) => row.iin,
-  async writeBatch(db, rows, _context, write) {
-    if (!write || rows.length === 0) return [];
-    const col = <T>(f: (r: ParentRow) => T) => rows.map((r) => f(r.row));
-    await db.$executeRaw`
+  stagingKey: 'iin',
+  staging: [
+    ['iin', 'char(12)'],
+    ['full_name', 'text'],
+    ['phone', 'text'],
+    ['locale', 'text'],
+    ['wa', 'bool'],
+    ['sms', 'bool'],
+  ],
+  stage: (r) => [r.iin, r.full_name, r.phone, r.locale, r.notify_whatsapp, r.notify_sms],
+  async merge(s, stage) {
+    await s.query(`
       INSERT INTO parents (iin, "fullName", phone, locale, "notifyWhatsapp", "notifySms")
-      SELECT t.iin, t.full_name, t.phone, t.locale::"Locale", t.wa, t.sms
-      FROM unnest(${col((r) => r.iin)}::text[], ${col((r) => r.full_name)}::text[], ${col((r) => r.phone)}::text[],
-                  ${col((r) => r.locale)}::text[], ${col((r) => r.notify_whatsapp)}::bool[], ${col((r) => r.notify_sms)}::bool[])
-             AS t(iin, full_name, phone, locale, wa, sms)
+      SELECT iin, full_name, phone, locale::"Locale", wa, sms FROM ${stage}
       ON CONFLICT (iin) DO UPDATE SET
         "fullName" = EXCLUDED."fullName", phone = EXCLUDED.phone, locale = COALESCE(EXCLUDED.locale, parents.locale),
         "notifyWhatsapp" = COALESCE(EXCLUDED."notifyWhatsapp", parents."notifyWhatsapp"),
-        "notifySms" = COALESCE(EXCLUDED."notifySms", parents."notifySms")`;
-    return [];
+        "notifySms" = COALESCE(EXCLUDED."notifySms", parents."notifySms")
+      -- A re-import of the same file rewrites no row.
+      WHERE (parents."fullName", parents.phone, parents.locale, parents."notifyWhatsapp", parents."notifySms")
+        IS DISTINCT FROM (EXCLUDED."fullName", EXCLUDED.phone, COALESCE(EXCLUDED.locale, parents.locale),
+                          COALESCE(EXCLUDED."notifyWhatsapp", parents."notifyWhatsapp"), COALESCE(EXCLUDED."notifySms", parents."notifySms"))`);
+    return NO_EVENTS;
   },
 };

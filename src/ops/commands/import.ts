@@ -6,6 +6,7 @@ import { IMPORT_KINDS } from '../../import/kinds/index.ts';
 import type { ImportKindName } from '../../import/kind.ts';
 import { defaultReportPath } from '../../import/rejection-report.ts';
 import { runImport } from '../../import/run-import.ts';
+import { registryReach } from '../../import/kind.ts';
 import { println, UsageError, withDatabase, type OpsContext } from '../context.ts';
 import { importHelp } from '../help.ts';
 import { progress } from '../progress.ts';
@@ -42,12 +43,12 @@ export async function importCommand(ctx: OpsContext, args: string[]): Promise<nu
   const reportFile = path.resolve(values.report ?? defaultReportPath(input));
   const kind = IMPORT_KINDS[kindName as ImportKindName];
 
-  return withDatabase(ctx, async (prisma) => {
+  return withDatabase(ctx, async (_prisma, db) => {
     const bar = progress(`import ${kindName}`, ctx.stderr);
     const started = performance.now();
     let result;
     try {
-      result = await runImport(prisma, kind, { file: input, partial: values.partial, reportFile, batchSize, onProgress: bar.update, keepRejections: PRINTED_REJECTIONS });
+      result = await runImport(db, kind, { file: input, partial: values.partial, reportFile, batchSize, onProgress: bar.update, keepRejections: PRINTED_REJECTIONS, ...(ctx.reach ? { reach: registryReach(ctx.reach()) } : {}) });
     } finally {
       bar.done();
     }
@@ -58,6 +59,7 @@ export async function importCommand(ctx: OpsContext, args: string[]): Promise<nu
     if (result.rejectedCount > 0) println(ctx, `Отклонённые строки / Rejected rows: ${reportFile}`);
     const rate = seconds > 0 ? Math.round(result.rows / seconds) : result.rows;
     println(ctx, `Строк / Rows: ${result.rows}; записано / written: ${result.written}; отклонено / rejected: ${result.rejectedCount}; ${seconds.toFixed(1)} s (${rate} rows/s)`);
+    if (result.committed && result.events > 0) println(ctx, `Изменения для родителей / Changes for parents: ${result.events}; уведомлений запланировано / notices planned: ${result.notices}`);
     if (!result.committed) {
       println(ctx, 'Ничего не записано: исправьте строки и загрузите файл снова (или --partial). / Nothing was written: fix the rows and import again (or use --partial).');
       return 3;

@@ -1,0 +1,43 @@
+/**
+ * PostgreSQL's COPY text format: one line per row, tab between columns, `\N` for null, and the
+ * backslash, tab and line breaks escaped (registry names may hold any of them).
+ */
+export type CopyValue = string | number | boolean | null | readonly number[];
+
+const SPECIAL = /[\\\t\n\r]/;
+
+function escape(s: string): string {
+  if (!SPECIAL.test(s)) return s;
+  return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+export function copyLine(values: readonly CopyValue[]): string {
+  let out = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += '\t';
+    if (v === null || v === undefined) out += '\\N';
+    else if (typeof v === 'string') out += escape(v);
+    else if (typeof v === 'object') out += `{${v.join(',')}}`;
+    else out += String(v);
+  }
+  return `${out}\n`;
+}
+
+/** Splits COPY text back into rows of text cells (null as null): the INSERT fallback's input. */
+export function parseCopyLines(chunk: string): (string | null)[][] {
+  const rows: (string | null)[][] = [];
+  for (const line of chunk.split('\n')) {
+    if (line === '') continue;
+    rows.push(line.split('\t').map((c) => (c === '\\N' ? null : unescape(c))));
+  }
+  return rows;
+}
+
+function unescape(s: string): string {
+  if (!s.includes('\\')) return s;
+  return s.replace(/\\(.)/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c));
+}
+
+/** UTC wall time without a zone: a `timestamp(3)` column takes it as written. */
+export const utcTimestamp = (d: Date): string => d.toISOString().slice(0, 23).replace('T', ' ');
