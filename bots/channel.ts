@@ -1,4 +1,4 @@
-import type { ChannelName } from '../src/conversation/views.ts';
+import type { ChannelName } from '../src/conversation/index.ts';
 
 /** A messaging channel attached to the core by the process entry. */
 export interface ChannelAdapter {

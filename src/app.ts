@@ -5,7 +5,7 @@
  */
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config/env.ts';
-import { ConversationRuntime } from './conversation/runtime.ts';
+import { ConversationRuntime } from './conversation/runtime/runtime.ts';
 import { KindergartenPages } from './services/kindergarten-pages.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { isDatabaseEmpty, seedDemo } from './db/seed/index.ts';

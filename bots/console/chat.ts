@@ -4,8 +4,7 @@
  * the bot asks for a contact or a location, the typed phone or "lat, lon" stands in for the
  * native control (a local console is trusted, as the phone's own contact button would be).
  */
-import type { Input, Message } from '../../src/conversation/io.ts';
-import type { ConversationRuntime } from '../../src/conversation/runtime.ts';
+import type { ConversationRuntime, Input, Message } from '../../src/conversation/index.ts';
 import type { Translator } from '../../src/i18n/translator.ts';
 import { renderOutput } from './render.ts';
 

@@ -2,7 +2,7 @@
  * Console rendering: a message as plain text with its buttons numbered, the way a terminal chat
  * can show them. Every button gets a number; typing it presses the button.
  */
-import type { Message, Output } from '../../src/conversation/io.ts';
+import type { Message, Output } from '../../src/conversation/index.ts';
 import type { TextLocale, Translator } from '../../src/i18n/translator.ts';
 
 /** A screen repeated unchanged after a notice is left out: it is right above. */

@@ -4,8 +4,7 @@
  */
 import type { Api } from 'grammy';
 import type { BotCommand } from 'grammy/types';
-import { ADVERTISED_COMMANDS } from '../../src/conversation/io.ts';
-import { LOCALES, type Locale } from '../../src/conversation/views.ts';
+import { ADVERTISED_COMMANDS, LOCALES, type Locale } from '../../src/conversation/index.ts';
 import type { Translator } from '../../src/i18n/translator.ts';
 
 /** Clients in other languages see the commands described in Kazakh, the state language. */

@@ -20,13 +20,12 @@
  */
 import type { Api } from 'grammy';
 import type { InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove } from 'grammy/types';
-import type { Message, Output } from '../../src/conversation/io.ts';
+import type { Message, Output, ScreenAnchor } from '../../src/conversation/index.ts';
 import type { TextLocale, Translator } from '../../src/i18n/translator.ts';
 import type { CallbackAnswer } from './callback-answer.ts';
 import { isNotModified, isUneditable } from './errors.ts';
 import { REMOVE_KEYBOARD, requestKeyboard } from './keyboard.ts';
 import { renderMessage } from './render.ts';
-import type { ScreenAnchor } from '../../src/conversation/screen-anchor.ts';
 
 /**
  * Chats whose reply keyboard (contact / location request) is still shown. Kept in memory: after a

@@ -5,8 +5,7 @@
  * by side on a row of their own. Navigation thus stays at the bottom where the core put it.
  */
 import type { InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup } from 'grammy/types';
-import { encodeAction, MAX_ACTION_BYTES } from '../../src/conversation/action-codec.ts';
-import type { Action, ButtonRole } from '../../src/conversation/io.ts';
+import { MAX_ACTION_BYTES, encodeAction, type Action, type ButtonRole } from '../../src/conversation/index.ts';
 
 export interface LabelledButton {
   /** The label without the selection mark (the layout must not change when a tick appears). */

@@ -6,7 +6,7 @@
  * asks for them (`details: 'onRequest'`, question 6).
  */
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import type { Message } from '../../src/conversation/io.ts';
+import type { Message } from '../../src/conversation/index.ts';
 import type { TextLocale, Translator } from '../../src/i18n/translator.ts';
 import { inlineKeyboard, type LabelledButton } from './keyboard.ts';
 
@@ -23,14 +23,14 @@ export interface RenderedMessage {
 /**
  * One screen of the conversation as a Telegram message, in `locale`: the text in chunks of at most
  * {@link MAX_TEXT} characters, an inline keyboard whose callback data is the button's action with
- * the screen's seq (`src/conversation/action-codec.ts`, at most 64 bytes), and whether the reply
+ * the screen's seq (`src/conversation/core/action-codec.ts`, at most 64 bytes), and whether the reply
  * keyboard must ask for the contact or the location. Pure: sending (a new message or an edit of
  * the pressed one) is delivery.ts's. Notices are plain texts and need no rendering.
  *
  * @example
  * ```ts
- * import { initialState } from '../../src/conversation/state.ts';
- * import { step } from '../../src/conversation/step.ts';
+ * import { initialState } from '../../src/conversation/core/state.ts';
+ * import { step } from '../../src/conversation/core/step.ts';
  * import { createTranslator } from '../../src/i18n/translator.ts';
  * import { renderMessage } from './render.ts';
  *

@@ -4,8 +4,7 @@
  */
 import type { Message, Update } from 'grammy/types';
 import { z } from 'zod';
-import { decodeAction } from '../../src/conversation/action-codec.ts';
-import type { AttachmentRef, Input } from '../../src/conversation/io.ts';
+import { decodeAction, type AttachmentRef, type Input } from '../../src/conversation/index.ts';
 
 /** What an update is for the channel. */
 export type Incoming =

@@ -10,7 +10,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Core } from '../../src/app.ts';
 import { KeyedQueue } from '../../src/concurrency/keyed-queue.ts';
 import type { Config } from '../../src/config/env.ts';
-import type { Output } from '../../src/conversation/io.ts';
+import type { Output } from '../../src/conversation/index.ts';
 import type { TextLocale } from '../../src/i18n/translator.ts';
 import { maskPhone } from '../../src/domain/mask.ts';
 import type { Prisma } from '../../src/generated/prisma/client.ts';

@@ -10,7 +10,7 @@ import {
   WhatsAppClient,
   type SendMessageResponse,
 } from '@kapso/whatsapp-cloud-api';
-import type { Locale } from '../../src/conversation/views.ts';
+import type { Locale } from '../../src/conversation/index.ts';
 import { classifyFailure } from './errors.ts';
 import { readLimited } from '../../src/http/read-limited.ts';
 import type { FetchedFile } from '../../src/services/support.ts';

@@ -4,8 +4,7 @@
  * inbound message: a number not in the registry is answered, not asked again in a loop), and the
  * texts that speak of Telegram's "share my number" button are left out or replaced.
  */
-import type { Input, Message, Output } from '../../src/conversation/io.ts';
-import type { ChatRef, ConversationRuntime } from '../../src/conversation/runtime.ts';
+import type { ChatRef, ConversationRuntime, Input, Message, Output } from '../../src/conversation/index.ts';
 import type { TextLocale } from '../../src/i18n/translator.ts';
 import type { FileSource } from '../../src/services/support.ts';
 

@@ -6,8 +6,7 @@
  * so it is applied per change.
  */
 import { normalizeWebhook } from '@kapso/whatsapp-cloud-api/server';
-import { decodeAction } from '../../src/conversation/action-codec.ts';
-import type { Input } from '../../src/conversation/io.ts';
+import { decodeAction, type Input } from '../../src/conversation/index.ts';
 import { z } from 'zod';
 import { STOP_PAYLOAD } from './templates.ts';
 

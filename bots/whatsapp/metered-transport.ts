@@ -3,7 +3,7 @@
  * message object already sent once is a retry (sendWithRetry passes the same one again); the
  * outbox's later attempts build a new message and count as attempts of the outbox instead.
  */
-import type { Locale } from '../../src/conversation/views.ts';
+import type { Locale } from '../../src/conversation/index.ts';
 import type { ApiOutcome, Metrics } from '../../src/metrics/metrics.ts';
 import { toSendError } from './cloud-api-transport.ts';
 import type { ChatId, OutgoingMessage, SendResult, WhatsAppTransport } from './transport.ts';

@@ -14,8 +14,7 @@
  * - option descriptions always go into the rows, so the core's "what do these mean" button is left out.
  * Notices are plain texts. Pure: no I/O.
  */
-import { encodeAction } from '../../src/conversation/action-codec.ts';
-import type { Button, Message, Output, Text } from '../../src/conversation/io.ts';
+import { encodeAction, type Button, type Message, type Output, type Text } from '../../src/conversation/index.ts';
 import type { TextLocale, Translator } from '../../src/i18n/translator.ts';
 import { LIMITS, shorten, splitText } from './limits.ts';
 import type { ListRow, ListSection, OutgoingMessage, ReplyButton } from './transport.ts';
@@ -51,12 +50,12 @@ interface Placed {
  * The outputs of one conversation step as WhatsApp messages, in `locale` and within the Cloud
  * API's limits (the rules at the top of this file): a screen with up to 3 buttons becomes reply
  * buttons, more a list (paged when over 10 rows), a notice a text; a screen repeated unchanged
- * gives nothing. Button and row ids are the encoded actions (`src/conversation/action-codec.ts`),
+ * gives nothing. Button and row ids are the encoded actions (`src/conversation/core/action-codec.ts`),
  * which WhatsApp echoes back. Pure: the transport sends the result in order.
  *
  * @example
  * ```ts
- * import type { Message } from '../../src/conversation/io.ts';
+ * import type { Message } from '../../src/conversation/core/io.ts';
  * import { createTranslator } from '../../src/i18n/translator.ts';
  * import { renderOutputs } from './render.ts';
  *

@@ -5,8 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { TemplateDefinition } from '@kapso/whatsapp-cloud-api';
-import { encodeAction } from '../../src/conversation/action-codec.ts';
-import type { Locale } from '../../src/conversation/views.ts';
+import { encodeAction, type Locale } from '../../src/conversation/index.ts';
 
 export const TEMPLATE_FILE = new URL('./templates.json', import.meta.url);
 

@@ -4,7 +4,7 @@
  * the library can be swapped. Sends throw a `WhatsAppSendError` classified by the Graph error code;
  * the transport itself never retries (the channel and the outbox each have their own policy).
  */
-import type { Locale } from '../../src/conversation/views.ts';
+import type { Locale } from '../../src/conversation/index.ts';
 import type { FetchedFile } from '../../src/services/support.ts';
 
 /**

@@ -53,7 +53,7 @@ import { generateDemoRegistry, seedDemo } from '../../src/db/seed/index.ts';
 import type { HttpHandler } from '../../src/http/server.ts';
 import { createLogger } from '../../src/log.ts';
 import { tuneV8, V8_FLAGS } from '../../src/v8-tuning.ts';
-import { decodeAction } from '../../src/conversation/action-codec.ts';
+import { decodeAction } from '../../src/conversation/core/action-codec.ts';
 import type { PGliteThread } from '../../src/db/pglite-thread/thread.ts';
 import { createTestDatabase } from '../../test/helpers/db.ts';
 import type { PlatformReply, PlatformRequest, ThinkTime } from './platform.ts';

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { decodeAction } from '../../src/conversation/action-codec.ts';
-import type { Action } from '../../src/conversation/io.ts';
+import { decodeAction } from '../../src/conversation/core/action-codec.ts';
+import type { Action } from '../../src/conversation/core/io.ts';
 import { PROJECT_ROOT } from '../../src/db/migrations/paths.ts';
 
 export interface Button {

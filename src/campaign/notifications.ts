@@ -5,7 +5,7 @@
  * closed. Each carries one command button, which works on any keyboard and any day: a tap on
  * "Extend" opens the questionnaire, on "Restore" the restore flow ("x.extend", "x.restore").
  */
-import type { Message, Param, Text } from '../conversation/io.ts';
+import type { Message, Param, Text } from '../conversation/core/io.ts';
 import { formatDate } from '../i18n/format.ts';
 import type { CampaignKind, RegistryNoticeKind } from './outbox-kinds.ts';
 import type { RegistryNotification } from './registry-notices.ts';

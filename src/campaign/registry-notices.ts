@@ -5,8 +5,8 @@
  * rest is the event as the import froze it. Each notice carries the one action that fits: a
  * referral "How to accept" (the `accept` command), the others "My applications".
  */
-import type { Message, Param, Text } from '../conversation/io.ts';
-import type { Locale } from '../conversation/views.ts';
+import type { Message, Param, Text } from '../conversation/core/io.ts';
+import type { Locale } from '../conversation/core/views.ts';
 import { formatDate } from '../i18n/format.ts';
 import type { Db } from '../services/db.ts';
 import type { RegistryEventKind, RegistryNoticePayload } from './outbox-kinds.ts';

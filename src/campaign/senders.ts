@@ -3,8 +3,8 @@
  * notification (a reminder, a stop-list notice) and say, in channel-neutral terms, what a failure
  * means. The channels implement it in bots/<channel>/notifier.ts; the core imports no channel.
  */
-import type { Message } from '../conversation/io.ts';
-import type { Locale } from '../conversation/views.ts';
+import type { Message } from '../conversation/core/io.ts';
+import type { Locale } from '../conversation/core/views.ts';
 import type { NotificationContent } from './notifications.ts';
 
 export type NotificationChannel = 'TELEGRAM' | 'WHATSAPP' | 'SMS';

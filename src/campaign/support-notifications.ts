@@ -4,8 +4,8 @@
  * the "you have an answer" message whose WhatsApp template opens a closed window. Their buttons are
  * commands, so they work on any keyboard and any day.
  */
-import type { Button, Message, Text } from '../conversation/io.ts';
-import { MENU_BUTTONS } from '../conversation/screens.ts';
+import type { Button, Message, Text } from '../conversation/core/io.ts';
+import { MENU_BUTTONS } from '../conversation/core/screens.ts';
 
 const text = (key: string, params?: Text['params']): Text => (params ? { key, params } : { key });
 const writeButton: Button = { text: text('support.replyButton'), action: { type: 'command', name: 'write' }, role: 'option' };

@@ -2,7 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../clock.ts';
 import type { ReachSettings } from '../config/env.ts';
-import type { Locale } from '../conversation/views.ts';
+import type { Locale } from '../conversation/core/views.ts';
 import type { OperatorUser } from '../generated/prisma/client.ts';
 import type { Translator } from '../i18n/translator.ts';
 import type { Logger } from '../log.ts';

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { formatAlmaty } from '../domain/almaty-time.ts';
 import { formatAmount } from '../i18n/format.ts';
 import type { Translator } from '../i18n/translator.ts';
-import type { Param } from '../conversation/io.ts';
+import type { Param } from '../conversation/core/io.ts';
 import { can, type Permission } from './auth/roles.ts';
 import type { Page, Render } from './context.ts';
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LOCALES, type Locale } from '../conversation/views.ts';
+import { LOCALES, type Locale } from '../conversation/core/views.ts';
 
 export const LOCALES_DIR = fileURLToPath(new URL('../../locales/', import.meta.url));
 

@@ -1,6 +1,6 @@
 import i18next, { type i18n } from 'i18next';
-import type { Param, Text } from '../conversation/io.ts';
-import type { Locale } from '../conversation/views.ts';
+import type { Param, Text } from '../conversation/core/io.ts';
+import type { Locale } from '../conversation/core/views.ts';
 import { formatAmount, formatDate, formatDecimal } from './format.ts';
 import { flattenKeys, loadAllLocales, type ResourceTree } from './resources.ts';
 

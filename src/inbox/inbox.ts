@@ -6,8 +6,8 @@
  */
 import { Prisma, type Channel } from '../generated/prisma/client.ts';
 import { jsonSafe } from '../db/json-safe.ts';
-import type { ScreenAnchor } from '../conversation/screen-anchor.ts';
-import type { StoredConversation } from '../conversation/store.ts';
+import type { ScreenAnchor } from '../conversation/runtime/screen-anchor.ts';
+import type { StoredConversation } from '../conversation/runtime/store.ts';
 import type { Db } from '../services/db.ts';
 
 export interface InboundRecord {

@@ -13,7 +13,7 @@
  * is in its address).
  */
 import type { Clock } from '../clock.ts';
-import type { Locale } from '../conversation/views.ts';
+import type { Locale } from '../conversation/core/views.ts';
 import type { HttpRequest, HttpResponse, HttpServer } from '../http/server.ts';
 import type { Translator } from '../i18n/translator.ts';
 import type { Logger } from '../log.ts';

@@ -23,8 +23,6 @@ const MAC_CHARS = 12;
 export const TOKEN_LENGTH = 1 + ID_CHARS + MAC_CHARS;
 
 const SHAPE = /^[LS][A-Za-z0-9_-]{23}$/;
-/** A link code standing alone in a message (a WhatsApp deep link prefills the message with it). */
-const CODE_IN_TEXT = /(?:^|\s)(L[A-Za-z0-9_-]{23})(?=\s|$)/;
 
 export const newTokenId = (): string => randomBytes(ID_BYTES).toString('base64url');
 
@@ -46,7 +44,4 @@ export function verifyToken(secret: Buffer, purpose: TokenPurpose, token: string
   return given.length === expected.length && timingSafeEqual(given, expected) ? id : null;
 }
 
-/** The link code a message carries as a word of its own, if any (it need not be a valid one). */
-export function findLinkCode(text: string): string | null {
-  return CODE_IN_TEXT.exec(text)?.[1] ?? null;
-}
+export { findLinkCode } from '../domain/link-code.ts';

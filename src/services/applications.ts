@@ -1,6 +1,6 @@
 /** A parent's applications as the conversation shows them. */
 import type { ApplicationStatus, Prisma } from '../generated/prisma/client.ts';
-import type { ApplicationView } from '../conversation/views.ts';
+import type { ApplicationView } from '../conversation/core/views.ts';
 import type { Db } from './db.ts';
 import { needsExtension, type SeasonRef } from './seasons.ts';
 

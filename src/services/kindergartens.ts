@@ -3,7 +3,7 @@
  * distance from a shared location, and the current demand for each one shown.
  */
 import { Prisma } from '../generated/prisma/client.ts';
-import type { GeoPoint, KindergartenView } from '../conversation/views.ts';
+import type { GeoPoint, KindergartenView } from '../conversation/core/views.ts';
 import type { KindergartenRef } from '../questionnaire/answers.ts';
 import { demandByKindergarten } from '../stats/demand.ts';
 import type { Db } from './db.ts';

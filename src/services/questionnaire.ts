@@ -3,7 +3,7 @@
  * application of the parent that needs it, in one transaction with an audit row per application.
  */
 import type { Channel, InstructionLanguage, OwnershipPreference, OwnershipReason } from '../generated/prisma/client.ts';
-import type { StoredQuestionnaire } from '../conversation/views.ts';
+import type { StoredQuestionnaire } from '../conversation/core/views.ts';
 import { DIGITAL_SERVICES, SECTIONS, type DigitalService, type Section } from '../questionnaire/catalog.ts';
 import { answersSchema, type Answers, type KindergartenRef } from '../questionnaire/answers.ts';
 import { inTransaction, type Db } from './db.ts';

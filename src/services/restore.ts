@@ -3,7 +3,7 @@
  */
 import type { Channel } from '../generated/prisma/client.ts';
 import type { RestorePolicy } from '../config/env.ts';
-import type { ApplicationView } from '../conversation/views.ts';
+import type { ApplicationView } from '../conversation/core/views.ts';
 import { listApplicationViews } from './applications.ts';
 import { inTransaction, type Db } from './db.ts';
 import type { SeasonRef } from './seasons.ts';

@@ -1,6 +1,6 @@
 /** Seasons: the yearly campaign with its opening date, purge deadline and the validity it grants. */
 import type { Season } from '../generated/prisma/client.ts';
-import type { SeasonView } from '../conversation/views.ts';
+import type { SeasonView } from '../conversation/core/views.ts';
 import type { Db } from './db.ts';
 
 /** The season fields the services need; a full `Season` row fits. */

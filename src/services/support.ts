@@ -9,9 +9,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SupportSettings } from '../config/env.ts';
-import type { SupportHours, SupportOutcome } from '../conversation/effects.ts';
-import { SUPPORT_FILE_MAX_BYTES, SUPPORT_TEXT_MAX } from '../conversation/support-rules.ts';
-import type { ChannelName, Locale } from '../conversation/views.ts';
+import type { SupportHours, SupportOutcome } from '../conversation/core/effects.ts';
+import { SUPPORT_FILE_MAX_BYTES, SUPPORT_TEXT_MAX } from '../conversation/core/support-rules.ts';
+import type { ChannelName, Locale } from '../conversation/core/views.ts';
 import { toAlmaty } from '../domain/almaty-time.ts';
 import { sniffFileType } from '../domain/file-type.ts';
 import { Prisma, type Channel, type SupportThread } from '../generated/prisma/client.ts';

@@ -1,7 +1,7 @@
 /** `ops stats`: the season's statistics as CSV files and one HTML report in a folder. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Locale } from '../conversation/views.ts';
+import type { Locale } from '../conversation/core/views.ts';
 import { formatAlmaty } from '../campaign/seasons.ts';
 import type { Translator } from '../i18n/translator.ts';
 import type { Db } from '../services/db.ts';

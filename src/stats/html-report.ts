@@ -3,7 +3,7 @@
  * so it opens offline, can be mailed, and prints.
  */
 import { formatAmount } from '../i18n/format.ts';
-import type { Locale } from '../conversation/views.ts';
+import type { Locale } from '../conversation/core/views.ts';
 import { share } from './csv-export.ts';
 import type { Count, KindergartenDemandRow, QuestionnaireStats } from './compute.ts';
 import { escapeHtml as e } from './html-escape.ts';

@@ -1,6 +1,6 @@
 /** Option labels of the report, reused from the questionnaire's own texts (locales/<lng>/questionnaire.json). */
-import type { Locale } from '../conversation/views.ts';
-import { kindergartenText } from '../i18n/kindergarten-label.ts';
+import type { Locale } from '../conversation/core/views.ts';
+import { kindergartenText } from '../conversation/core/kindergarten-label.ts';
 import type { Translator } from '../i18n/translator.ts';
 
 export interface ReportLabels {

@@ -1,9 +1,12 @@
 /**
  * The dependency rules of docs/architecture.md, read from the import statements of the sources:
- * the core never imports a channel, the conversation step (with all it imports) reaches no
- * database, HTTP or platform, and the pure rules import nothing else of the product.
+ * the core never imports a channel, the conversation core imports only itself and the pure rules
+ * (so the step, with all it imports, reaches no database, HTTP or platform), bots/ reaches the
+ * conversation only through its public face, and the pure rules import nothing else of the
+ * product. A planted wrong-way import shows the rules catch what they are for.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/db/migrations/paths.ts';
@@ -45,6 +48,32 @@ function closure(start: string): { files: Set<string>; packages: Set<string> } {
 
 const rel = (f: string) => path.relative(PROJECT_ROOT, f);
 
+/**
+ * The conversation core (src/conversation/core/) imports only itself, the questionnaire, the
+ * domain rules and zod: "file → import" for each import that breaks it, under `root`.
+ */
+function coreViolations(root: string): string[] {
+  const core = path.join(root, 'src/conversation/core') + path.sep;
+  const allowed = ['src/conversation/core/', 'src/questionnaire/', 'src/domain/'].map((d) => path.join(root, d));
+  return sources(core).flatMap((f) => {
+    const i = importsOf(f);
+    const files = i.files.filter((x) => !allowed.some((a) => x.startsWith(a)));
+    const packages = i.packages.filter((x) => x !== 'zod');
+    return [...files, ...packages].map((x) => `${path.relative(root, f)} → ${path.isAbsolute(x) ? path.relative(root, x) : x}`);
+  });
+}
+
+/** bots/ reaches the conversation only through its public face (src/conversation/index.ts). */
+function deepImports(root: string): string[] {
+  const inside = path.join(root, 'src/conversation') + path.sep;
+  const face = path.join(root, 'src/conversation/index.ts');
+  return sources(path.join(root, 'bots')).flatMap((f) =>
+    importsOf(f)
+      .files.filter((x) => x.startsWith(inside) && x !== face)
+      .map((x) => `${path.relative(root, f)} → ${path.relative(root, x)}`),
+  );
+}
+
 describe('dependency rules', () => {
   it('the core (src/) never imports a channel (bots/)', () => {
     const bots = path.join(PROJECT_ROOT, 'bots') + path.sep;
@@ -53,11 +82,36 @@ describe('dependency rules', () => {
   });
 
   it('the conversation step, with everything it imports, reaches no database, HTTP or platform', () => {
-    const { files, packages } = closure(path.join(SRC, 'conversation/step.ts'));
+    const { files, packages } = closure(path.join(SRC, 'conversation/core/step.ts'));
     expect(files.size).toBeGreaterThan(5);
     const impure = ['src/db/', 'src/services/', 'src/generated/', 'src/http/', 'src/inbox/', 'src/campaign/', 'src/console/', 'bots/'];
     expect([...files].map(rel).filter((f) => impure.some((d) => f.startsWith(d)))).toEqual([]);
     expect([...packages].filter((p) => /^(node:)?(fs|http|https|net|child_process)$|prisma|^pg|pglite|grammy|whatsapp|fastify/.test(p))).toEqual([]);
+  });
+
+  it('the conversation core imports only itself, the questionnaire, the domain rules and zod', () => {
+    expect(coreViolations(PROJECT_ROOT)).toEqual([]);
+  });
+
+  it('bots/ reaches the conversation only through src/conversation/index.ts', () => {
+    expect(deepImports(PROJECT_ROOT)).toEqual([]);
+  });
+
+  it('the rules catch what they are for (planted wrong-way imports)', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'kq-deps-'));
+    try {
+      const write = (file: string, text: string) => {
+        mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+        writeFileSync(path.join(root, file), text);
+      };
+      write('src/conversation/core/step.ts', "import { x } from '../../questionnaire/catalog.ts';\nimport { db } from '../../db/client.ts';\nimport pino from 'pino';\n");
+      write('src/conversation/index.ts', "export { step } from './core/step.ts';\n");
+      write('bots/telegram/render.ts', "import { step } from '../../src/conversation/index.ts';\nimport { io } from '../../src/conversation/core/io.ts';\n");
+      expect(coreViolations(root)).toEqual(['src/conversation/core/step.ts → src/db/client.ts', 'src/conversation/core/step.ts → pino']);
+      expect(deepImports(root)).toEqual(['bots/telegram/render.ts → src/conversation/core/io.ts']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it.each(['domain', 'questionnaire'])('src/%s/ imports nothing else of the product', (dir) => {

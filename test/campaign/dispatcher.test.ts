@@ -5,7 +5,7 @@ import type { DispatcherSettings } from '../../src/campaign/outbox/dispatcher.ts
 import { takeSlots, ensureBucket } from '../../src/campaign/outbox/rate-limit.ts';
 import { claimDue } from '../../src/campaign/outbox/claim.ts';
 import { delayedByTier, TIER_CAP } from '../../src/campaign/outbox/tier-cap.ts';
-import { encodeAction } from '../../src/conversation/action-codec.ts';
+import { encodeAction } from '../../src/conversation/core/action-codec.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
 import { retryAfter } from '../fakes/telegram-api.ts';
 import { useDispatchDatabase, useFakePlatforms } from './fixtures/dispatch-test.ts';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeAction, encodeAction } from '../../src/conversation/action-codec.ts';
+import { decodeAction, encodeAction } from '../../src/conversation/core/action-codec.ts';
 import { buildNotification, stopListDataFromPayload, templateParams } from '../../src/campaign/notifications.ts';
 import { createTranslator, type Translator } from '../../src/i18n/translator.ts';
 import { TEMPLATES, loadTemplateFile } from '../../bots/whatsapp/templates.ts';

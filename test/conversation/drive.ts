@@ -1,8 +1,8 @@
-/** Drives the pure state machine the way the runtime does, with effects answered by a test resolver. */
-import type { Effect, EffectResult } from '../../src/conversation/effects.ts';
-import type { Input, Message, Output, Text } from '../../src/conversation/io.ts';
-import { conversationStateSchema, type ConversationState } from '../../src/conversation/state.ts';
-import { step } from '../../src/conversation/step.ts';
+/** Drives the pure state machine through the runtime's own loop (core/run.ts), with effects answered by a test resolver. */
+import type { Effect, EffectResult } from '../../src/conversation/core/effects.ts';
+import type { Input, Message, Output, Text } from '../../src/conversation/core/io.ts';
+import { conversationStateSchema, type ConversationState } from '../../src/conversation/core/state.ts';
+import { runConversationSync } from '../../src/conversation/core/run.ts';
 
 export type Resolver = (effect: Effect, state: ConversationState) => EffectResult | null;
 
@@ -13,23 +13,10 @@ export interface Driven {
 }
 
 export function drive(state: ConversationState, input: Input, resolve: Resolver): Driven {
-  const outputs: Output[] = [];
-  const effects: Effect[] = [];
-  const pending: Input[] = [input];
-  let current = state;
-  while (pending.length > 0) {
-    const r = step(current, pending.shift()!);
-    current = r.state;
-    outputs.push(...r.outputs);
-    for (const e of r.effects) {
-      effects.push(e);
-      const result = resolve(e, current);
-      if (result) pending.push({ type: 'result', result });
-    }
-  }
+  const ran = runConversationSync(state, input, resolve);
   // Every state the machine produces must survive the trip through the database.
-  conversationStateSchema.parse(JSON.parse(JSON.stringify(current)));
-  return { state: current, outputs, effects };
+  conversationStateSchema.parse(JSON.parse(JSON.stringify(ran.state)));
+  return ran;
 }
 
 export const lastMessage = (d: Driven): Message => {

@@ -3,9 +3,9 @@
  * the IIN still asked) and the opt-out, confirmed when typed, at once from a template's Stop.
  */
 import { describe, expect, it } from 'vitest';
-import { isStopWord } from '../../src/conversation/stop-words.ts';
-import { initialState } from '../../src/conversation/state.ts';
-import { upgradeState } from '../../src/conversation/state-versions.ts';
+import { isStopWord } from '../../src/conversation/core/stop-words.ts';
+import { initialState } from '../../src/conversation/core/state.ts';
+import { upgradeState } from '../../src/conversation/core/state-versions.ts';
 import { button, keys } from './drive.ts';
 import { chat, linkedChat } from './scenarios.ts';
 import { PARENT_IIN, PHONE, World } from './world.ts';

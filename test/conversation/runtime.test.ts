@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config/env.ts';
-import { ConversationRuntime, type ChatRef } from '../../src/conversation/runtime.ts';
-import { conversationStateSchema, initialState } from '../../src/conversation/state.ts';
-import { saveConversation, loadConversation } from '../../src/conversation/store.ts';
+import { ConversationRuntime, type ChatRef } from '../../src/conversation/runtime/runtime.ts';
+import { conversationStateSchema, initialState } from '../../src/conversation/core/state.ts';
+import { saveConversation, loadConversation } from '../../src/conversation/runtime/store.ts';
 import { createLogger } from '../../src/log.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
 import { useDatabase } from '../services/use-database.ts';

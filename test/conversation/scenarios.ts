@@ -1,7 +1,7 @@
 /** Scripted chats over the pure state machine, shared by the unit and i18n tests. */
 import { expect } from 'vitest';
-import type { Input, Message, Output } from '../../src/conversation/io.ts';
-import { initialState, type ConversationState } from '../../src/conversation/state.ts';
+import type { Input, Message, Output } from '../../src/conversation/core/io.ts';
+import { initialState, type ConversationState } from '../../src/conversation/core/state.ts';
 import { drive, lastMessage, press, type Driven } from './drive.ts';
 import { PARENT_IIN, PHONE, World } from './world.ts';
 

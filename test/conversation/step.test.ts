@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Message } from '../../src/conversation/io.ts';
+import type { Message } from '../../src/conversation/core/io.ts';
 import { answersSchema } from '../../src/questionnaire/answers.ts';
 import { button, keys, lastMessage, press } from './drive.ts';
 import { chat, fillQuestionnaire, linkedChat } from './scenarios.ts';

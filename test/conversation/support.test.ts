@@ -4,8 +4,8 @@
  * itself, attachments, and what the parent is told for each outcome the desk reports.
  */
 import { describe, expect, it } from 'vitest';
-import { SUPPORT_TEXT_MAX } from '../../src/conversation/support-rules.ts';
-import type { AttachmentRef } from '../../src/conversation/io.ts';
+import { SUPPORT_TEXT_MAX } from '../../src/conversation/core/support-rules.ts';
+import type { AttachmentRef } from '../../src/conversation/core/io.ts';
 import { keys } from './drive.ts';
 import { chat, linkedChat } from './scenarios.ts';
 import { World } from './world.ts';

@@ -2,9 +2,9 @@
  * A small registry in memory that answers the state machine's effects, for the pure unit tests
  * of the conversation. The real services are tested against the databases in test/services.
  */
-import type { Effect, EffectResult, SupportHours, SupportOutcome } from '../../src/conversation/effects.ts';
-import type { ConversationState } from '../../src/conversation/state.ts';
-import type { KindergartenView, SeasonView } from '../../src/conversation/views.ts';
+import type { Effect, EffectResult, SupportHours, SupportOutcome } from '../../src/conversation/core/effects.ts';
+import type { ConversationState } from '../../src/conversation/core/state.ts';
+import type { KindergartenView, SeasonView } from '../../src/conversation/core/views.ts';
 import type { Answers } from '../../src/questionnaire/answers.ts';
 import { makeIin } from '../../src/domain/iin.ts';
 

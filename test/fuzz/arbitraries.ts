@@ -6,8 +6,8 @@
  * replaced by a value of another type).
  */
 import fc from 'fast-check';
-import { encodeAction } from '../../src/conversation/action-codec.ts';
-import { COMMANDS, type Action } from '../../src/conversation/io.ts';
+import { encodeAction } from '../../src/conversation/core/action-codec.ts';
+import { COMMANDS, type Action } from '../../src/conversation/core/io.ts';
 import type { FuzzWorld } from './world.ts';
 
 /** How many updates per channel (FUZZ_RUNS), the seed (FUZZ_SEED), and the databases (FUZZ_DB). */

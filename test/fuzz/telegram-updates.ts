@@ -5,7 +5,7 @@
  * a wrong secret token, non-JSON and oversized bodies).
  */
 import fc from 'fast-check';
-import type { Action } from '../../src/conversation/io.ts';
+import type { Action } from '../../src/conversation/core/io.ts';
 import { buttonDataArb, forgedActionArb, mutationArb, textArb, type Mutation } from './arbitraries.ts';
 import type { FuzzWorld } from './world.ts';
 

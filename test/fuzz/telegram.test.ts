@@ -11,8 +11,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Update } from 'grammy/types';
-import { decodeAction, encodeAction } from '../../src/conversation/action-codec.ts';
-import type { Action } from '../../src/conversation/io.ts';
+import { decodeAction, encodeAction } from '../../src/conversation/core/action-codec.ts';
+import type { Action } from '../../src/conversation/core/io.ts';
 import type { TestUser } from '../fakes/telegram-updates.ts';
 import { callbackQuery, contactMessage, locationMessage, textMessage, userFor } from '../fakes/telegram-updates.ts';
 import { parentUser, useBot, useSuite, WEBHOOK_SECRET, type Bot, type TelegramParent } from '../telegram/harness.ts';

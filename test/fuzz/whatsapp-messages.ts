@@ -5,7 +5,7 @@
  * signed for another body, not JSON, oversized, for another phone number id, another object.
  */
 import fc from 'fast-check';
-import type { Action } from '../../src/conversation/io.ts';
+import type { Action } from '../../src/conversation/core/io.ts';
 import { buttonDataArb, forgedActionArb, mutationArb, textArb, type Mutation } from './arbitraries.ts';
 import type { FuzzWorld } from './world.ts';
 

@@ -13,7 +13,7 @@
  * 1…99 999), in kindergarten numbers, phones or dates, so a match in an output is a real leak.
  */
 import { expect } from 'vitest';
-import { conversationStateSchema } from '../../src/conversation/state.ts';
+import { conversationStateSchema } from '../../src/conversation/core/state.ts';
 import { makeIin } from '../../src/domain/iin.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { submitQuestionnaire } from '../../src/services/questionnaire.ts';

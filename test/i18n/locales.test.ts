@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Output, Param, Text } from '../../src/conversation/io.ts';
+import type { Output, Param, Text } from '../../src/conversation/core/io.ts';
 import { flattenKeys, loadAllLocales } from '../../src/i18n/resources.ts';
 import { createTranslator, type Translator } from '../../src/i18n/translator.ts';
 import { DIGITAL_SERVICES, SECTIONS } from '../../src/questionnaire/catalog.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { claimStaleInbound, markProcessed, pruneInbound, recordInbound, recordInboundReadingConversation, unprocessedInbound } from '../../src/inbox/inbox.ts';
-import { initialState } from '../../src/conversation/state.ts';
-import { saveConversation } from '../../src/conversation/store.ts';
-import { saveScreenAnchor } from '../../src/conversation/screen-anchor.ts';
+import { initialState } from '../../src/conversation/core/state.ts';
+import { saveConversation } from '../../src/conversation/runtime/store.ts';
+import { saveScreenAnchor } from '../../src/conversation/runtime/screen-anchor.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
 import { useDatabase } from '../services/use-database.ts';
 

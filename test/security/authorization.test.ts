@@ -10,12 +10,12 @@ import path from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config/env.ts';
-import { decodeAction, encodeAction } from '../../src/conversation/action-codec.ts';
-import type { Effect } from '../../src/conversation/effects.ts';
-import { executeEffect } from '../../src/conversation/execute-effect.ts';
-import type { Action, Input, Output } from '../../src/conversation/io.ts';
-import { ConversationRuntime, type ChatRef } from '../../src/conversation/runtime.ts';
-import { loadConversation, saveConversation } from '../../src/conversation/store.ts';
+import { decodeAction, encodeAction } from '../../src/conversation/core/action-codec.ts';
+import type { Effect } from '../../src/conversation/core/effects.ts';
+import { executeEffect } from '../../src/conversation/runtime/execute-effect.ts';
+import type { Action, Input, Output } from '../../src/conversation/core/io.ts';
+import { ConversationRuntime, type ChatRef } from '../../src/conversation/runtime/runtime.ts';
+import { loadConversation, saveConversation } from '../../src/conversation/runtime/store.ts';
 import { PROJECT_ROOT } from '../../src/db/migrations/paths.ts';
 import { createLogger } from '../../src/log.ts';
 import { answersFor } from '../helpers/fixtures.ts';
@@ -180,14 +180,14 @@ describe.each(TEST_DB_KINDS)('authorization audit (%s)', (kind) => {
   it('statically: no effect names a parent, and executeEffect takes the parent from the chat link', () => {
     // Type level: no member of the Effect union has a parentId (tsc fails here otherwise).
     expectTypeOf<Extract<Effect, { parentId: unknown }>>().toBeNever();
-    const effects = fs.readFileSync(path.join(PROJECT_ROOT, 'src/conversation/effects.ts'), 'utf8');
+    const effects = fs.readFileSync(path.join(PROJECT_ROOT, 'src/conversation/core/effects.ts'), 'utf8');
     const effectType = effects
       .slice(effects.indexOf('export type Effect ='), effects.indexOf('export type EffectResult'))
       .replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
     expect(effectType).toContain("type: 'restoreApplication'");
     expect(effectType).not.toMatch(/parent/i);
 
-    const source = fs.readFileSync(path.join(PROJECT_ROOT, 'src/conversation/execute-effect.ts'), 'utf8');
+    const source = fs.readFileSync(path.join(PROJECT_ROOT, 'src/conversation/runtime/execute-effect.ts'), 'utf8');
     // The only way to a parent: the link of (channel, chatId) of the context.
     expect(source).toMatch(
       /const parent = await loadParentContext\(prisma, channel, chatId, now\);\s*if \(!parent\) return \{ type: 'notLinked' \};\s*return executeParentEffect\(ctx, parent\.parentId, parent\.season, now, effect\);/,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/clock.ts';
-import type { Effect } from '../../src/conversation/effects.ts';
-import { executeEffect, type EffectContext } from '../../src/conversation/execute-effect.ts';
-import { initialState } from '../../src/conversation/state.ts';
-import { saveConversation } from '../../src/conversation/store.ts';
+import type { Effect } from '../../src/conversation/core/effects.ts';
+import { executeEffect, type EffectContext } from '../../src/conversation/runtime/execute-effect.ts';
+import { initialState } from '../../src/conversation/core/state.ts';
+import { saveConversation } from '../../src/conversation/runtime/store.ts';
 import { InvalidAnswersError } from '../../src/services/questionnaire.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
 import { answersFor, createApplication, createKindergarten, createParent, createSeason } from '../helpers/fixtures.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { initialState } from '../../src/conversation/state.ts';
-import { loadConversation, saveConversation } from '../../src/conversation/store.ts';
+import { initialState } from '../../src/conversation/core/state.ts';
+import { loadConversation, saveConversation } from '../../src/conversation/runtime/store.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
 import { useDatabase } from './use-database.ts';
 

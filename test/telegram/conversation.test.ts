@@ -3,7 +3,7 @@
  * in long-polling and webhook mode, on the embedded database and on PostgreSQL.
  */
 import { describe, expect, it } from 'vitest';
-import { ADVERTISED_COMMANDS } from '../../src/conversation/io.ts';
+import { ADVERTISED_COMMANDS } from '../../src/conversation/core/io.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
 import {
   expectCallbackDataWithinLimit,

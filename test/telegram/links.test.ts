@@ -6,7 +6,7 @@
  * Telegram's messages after a confirmation.
  */
 import { describe, expect, it } from 'vitest';
-import type { Locale } from '../../src/conversation/views.ts';
+import type { Locale } from '../../src/conversation/core/views.ts';
 import { optedOut } from '../../src/services/opt-outs.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
 import { createApplication, createChild, createParent, createSeason } from '../helpers/fixtures.ts';

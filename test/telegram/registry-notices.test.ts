@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/clock.ts';
 import { fromAlmaty, toAlmaty } from '../../src/domain/almaty-time.ts';
-import type { Locale } from '../../src/conversation/views.ts';
+import type { Locale } from '../../src/conversation/core/views.ts';
 import { IMPORT_KINDS } from '../../src/import/kinds/index.ts';
 import { runImport } from '../../src/import/run-import.ts';
 import { makeDispatcher, telegramSender } from '../campaign/fixtures/dispatch-harness.ts';

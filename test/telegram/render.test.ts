@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeAction } from '../../src/conversation/action-codec.ts';
-import type { Button, Message } from '../../src/conversation/io.ts';
+import { decodeAction } from '../../src/conversation/core/action-codec.ts';
+import type { Button, Message } from '../../src/conversation/core/io.ts';
 import { createTranslator, type Translator } from '../../src/i18n/translator.ts';
 import { inlineKeyboard, perRow, requestKeyboard } from '../../bots/telegram/keyboard.ts';
 import { MAX_TEXT, renderMessage, splitText } from '../../bots/telegram/render.ts';

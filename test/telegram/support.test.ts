@@ -7,8 +7,8 @@
  * identified can write too.
  */
 import { describe, expect, it } from 'vitest';
-import type { Locale } from '../../src/conversation/views.ts';
-import { SUPPORT_TEXT_MAX } from '../../src/conversation/support-rules.ts';
+import type { Locale } from '../../src/conversation/core/views.ts';
+import { SUPPORT_TEXT_MAX } from '../../src/conversation/core/support-rules.ts';
 import { closeThread, replyToThread, SUPPORT_MESSAGES_PER_MINUTE } from '../../src/services/support.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
 import { createOperator } from '../helpers/fixtures.ts';

@@ -3,7 +3,7 @@
  * signed webhook deliveries and the fake Graph API, in Kazakh and Russian.
  */
 import { describe, expect, it } from 'vitest';
-import type { Locale } from '../../src/conversation/views.ts';
+import type { Locale } from '../../src/conversation/core/views.ts';
 import { createTranslator } from '../../src/i18n/translator.ts';
 import { wa } from '../fakes/whatsapp-webhook.ts';
 import { family, identify, useWhatsApp, type Family, type WaUser } from './harness.ts';

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromAlmaty } from '../../src/domain/almaty-time.ts';
-import type { Locale } from '../../src/conversation/views.ts';
+import type { Locale } from '../../src/conversation/core/views.ts';
 import { createTranslator } from '../../src/i18n/translator.ts';
 import { IMPORT_KINDS } from '../../src/import/kinds/index.ts';
 import { runImport } from '../../src/import/run-import.ts';

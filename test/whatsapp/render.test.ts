@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS, shorten, splitText } from '../../bots/whatsapp/limits.ts';
 import { renderOutputs } from '../../bots/whatsapp/render.ts';
 import type { OutgoingMessage } from '../../bots/whatsapp/transport.ts';
-import { decodeAction, encodeAction } from '../../src/conversation/action-codec.ts';
-import type { Action, Button, Message, Text } from '../../src/conversation/io.ts';
+import { decodeAction, encodeAction } from '../../src/conversation/core/action-codec.ts';
+import type { Action, Button, Message, Text } from '../../src/conversation/core/io.ts';
 import { createTranslator, type Translator } from '../../src/i18n/translator.ts';
 import { validateMessage } from '../fakes/graph-api.ts';
 

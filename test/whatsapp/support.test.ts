@@ -6,7 +6,7 @@
  * and brings the reply — once. Refused files are never downloaded past their declared size.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Locale } from '../../src/conversation/views.ts';
+import type { Locale } from '../../src/conversation/core/views.ts';
 import { AWAITING_WINDOW, closeThread, queueAnswerTemplate, replyToThread } from '../../src/services/support.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
 import { createOperator } from '../helpers/fixtures.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadTemplateFile, TEMPLATES, validateTemplate } from '../../bots/whatsapp/templates.ts';
-import { decodeAction } from '../../src/conversation/action-codec.ts';
+import { decodeAction } from '../../src/conversation/core/action-codec.ts';
 
 const file = loadTemplateFile();
 

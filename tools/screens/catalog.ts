@@ -4,15 +4,15 @@
  * file for reviewers (`npm run screens`) and the every-screen test both read this catalog; a text
  * no shot reaches fails that test, so a new screen comes with its shot.
  */
-import type { Input, Message, Output, Text } from '../../src/conversation/io.ts';
-import { localeFromHint, UNKNOWN_LOCALE } from '../../src/conversation/runtime.ts';
-import { initialState, type ConversationState } from '../../src/conversation/state.ts';
-import { step } from '../../src/conversation/step.ts';
-import type { Locale } from '../../src/conversation/views.ts';
+import type { Input, Message, Output, Text } from '../../src/conversation/core/io.ts';
+import { localeFromHint, UNKNOWN_LOCALE } from '../../src/conversation/runtime/runtime.ts';
+import { initialState, type ConversationState } from '../../src/conversation/core/state.ts';
+import { runConversationSync } from '../../src/conversation/core/run.ts';
+import type { Locale } from '../../src/conversation/core/views.ts';
 import { buildNotification } from '../../src/campaign/notifications.ts';
 import { supportClosedMessage, supportNudgeMessage, supportReplyMessage } from '../../src/campaign/support-notifications.ts';
-import { SUPPORT_TEXT_MAX } from '../../src/conversation/support-rules.ts';
-import type { SupportOutcome } from '../../src/conversation/effects.ts';
+import { SUPPORT_TEXT_MAX } from '../../src/conversation/core/support-rules.ts';
+import type { SupportOutcome } from '../../src/conversation/core/effects.ts';
 import type { RegistryEventKind } from '../../src/campaign/outbox-kinds.ts';
 import { buildRegistryNotice, type RegistryNotification } from '../../src/campaign/registry-notices.ts';
 import type { TextLocale } from '../../src/i18n/translator.ts';
@@ -53,18 +53,9 @@ export class Session {
 
   send(action: Caption | null, input: Input, hint: string | null = null): Exchange {
     if (this.state.locale === null && localeFromHint(hint)) this.state = { ...this.state, locale: localeFromHint(hint) };
-    const outputs: Output[] = [];
-    const pending: Input[] = [input];
-    for (let guard = 0; pending.length > 0; guard++) {
-      if (guard > 20) throw new Error('catalog: the state machine keeps asking for effects');
-      const r = step(this.state, pending.shift()!);
-      this.state = r.state;
-      outputs.push(...r.outputs);
-      for (const e of r.effects) {
-        const result = this.world.resolve(e);
-        if (result) pending.push({ type: 'result', result });
-      }
-    }
+    const ran = runConversationSync(this.state, input, (e) => this.world.resolve(e));
+    this.state = ran.state;
+    const outputs = ran.outputs;
     const messages = outputs.filter((o): o is Message => o.kind === 'message' && o.buttons.length > 0);
     if (messages.length > 0) this.last = messages.at(-1)!;
     return { action, outputs, locale: this.state.locale ?? UNKNOWN_LOCALE, ...(input.type === 'action' ? { pressed: true } : {}) };

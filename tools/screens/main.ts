@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LOCALES } from '../../src/conversation/views.ts';
+import { LOCALES } from '../../src/conversation/core/views.ts';
 import { createTranslator } from '../../src/i18n/translator.ts';
 import { screensMarkdown } from './markdown.ts';
 

@@ -2,8 +2,8 @@
  * The screen catalog as a document for proofreading: every shot as Telegram and WhatsApp show it,
  * rendered by the channels' own renderers from the real locales. One file per language.
  */
-import type { Output } from '../../src/conversation/io.ts';
-import type { Locale } from '../../src/conversation/views.ts';
+import type { Output } from '../../src/conversation/core/io.ts';
+import type { Locale } from '../../src/conversation/core/views.ts';
 import type { TextLocale, Translator } from '../../src/i18n/translator.ts';
 import { renderMessage as renderTelegram } from '../../bots/telegram/render.ts';
 import { adaptForWhatsApp } from '../../bots/whatsapp/conversation.ts';

@@ -4,8 +4,8 @@
  * effects without a database. Deterministic — the same seed and date give the same screens — so
  * the screen catalog can be committed and compared.
  */
-import type { Effect, EffectResult, SupportHours, SupportOutcome } from '../../src/conversation/effects.ts';
-import type { ApplicationView, KindergartenView, SeasonView } from '../../src/conversation/views.ts';
+import type { Effect, EffectResult, SupportHours, SupportOutcome } from '../../src/conversation/core/effects.ts';
+import type { ApplicationView, KindergartenView, SeasonView } from '../../src/conversation/core/views.ts';
 import { generateDemoRegistry } from '../../src/db/seed/generate.ts';
 import { distanceKm } from '../../src/db/seed/geo.ts';
 import type { DemoRegistry } from '../../src/db/seed/registry.ts';

@@ -3,7 +3,7 @@
  * may have extended since planning — then nothing is sent), the stop-list notice's data narrowed
  * to the applications still on the stop-list, as the neutral message plus the WhatsApp template call.
  */
-import type { Message } from '../../conversation/io.ts';
+import type { Message } from '../../conversation/core/io.ts';
 import type { Db } from '../../services/db.ts';
 import { buildNotification, stopListDataFromPayload, templateParams, type NotificationContent } from '../notifications.ts';
 import { isSupportKind, registryEventOf, REMINDER, STOPLIST_NOTICE, SUPPORT_CLOSED, SUPPORT_NUDGE, SUPPORT_REPLY, type CampaignKind, type RegistryNoticeKind } from '../outbox-kinds.ts';

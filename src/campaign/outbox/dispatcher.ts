@@ -43,7 +43,7 @@ import { isSupportKind, REMINDER, registryEventOf, SUPPORT_NUDGE } from '../outb
 import { AWAITING_WINDOW } from '../../services/support.ts';
 import { registryHold, URGENT_WINDOW } from '../quiet-hours.ts';
 import type { DaytimeWindow } from '../schedule.ts';
-import type { Message } from '../../conversation/io.ts';
+import type { Message } from '../../conversation/core/io.ts';
 import type { NotificationContent } from '../notifications.ts';
 import { asSendFailure, type Notification, type NotificationSender, type SendFailure, type TemplateCall } from '../senders.ts';
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff.ts';

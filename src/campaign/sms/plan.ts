@@ -3,7 +3,7 @@
  * parts (segments) they take — each text as this deployment writes it, with its page's link of the
  * real length — against the daily budget: spent today, and the sending days the rest needs.
  */
-import type { Locale } from '../../conversation/views.ts';
+import type { Locale } from '../../conversation/core/views.ts';
 import type { Translator } from '../../i18n/translator.ts';
 import { SMS_PAGE_PATH } from '../../links/links.ts';
 import { TOKEN_LENGTH } from '../../links/token.ts';

@@ -10,8 +10,8 @@
  * deadline is shown as its Almaty day ("до 25.12"): read as "before that day", it never tells a
  * parent they have more time than they do.
  */
-import type { Locale } from '../../conversation/views.ts';
-import type { Param, Text } from '../../conversation/io.ts';
+import type { Locale } from '../../conversation/core/views.ts';
+import type { Param, Text } from '../../conversation/core/io.ts';
 import { toAlmaty } from '../../domain/almaty-time.ts';
 import type { Translator } from '../../i18n/translator.ts';
 import type { NotificationContent } from '../notifications.ts';

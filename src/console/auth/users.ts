@@ -4,7 +4,7 @@
  * except the generated one, returned once to be shown.
  */
 import type { OperatorUser } from '../../generated/prisma/client.ts';
-import type { Locale } from '../../conversation/views.ts';
+import type { Locale } from '../../conversation/core/views.ts';
 import type { Db } from '../../services/db.ts';
 import { audit, type Actor } from '../audit.ts';
 import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.ts';

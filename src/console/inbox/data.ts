@@ -4,7 +4,7 @@
  * (files by reference, never their bytes), the parent's applications, the chat's recent bot
  * activity, and whether a WhatsApp free-form reply can go now.
  */
-import type { ChannelName, Locale } from '../../conversation/views.ts';
+import type { ChannelName, Locale } from '../../conversation/core/views.ts';
 import { withinServiceWindow } from '../../domain/service-window.ts';
 import type { Db } from '../../services/db.ts';
 

@@ -5,7 +5,7 @@
  * conversation refresh themselves when anything changes (server-sent events, inbox/events.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SUPPORT_TEXT_MAX } from '../../conversation/support-rules.ts';
+import { SUPPORT_TEXT_MAX } from '../../conversation/core/support-rules.ts';
 import { maskIin, maskName, maskPhone } from '../../domain/mask.ts';
 import { EXTENSION, type KnownFileType } from '../../domain/file-type.ts';
 import { assignThread, closeThread, newReplyKey, queueAnswerTemplate, replyToThread } from '../../services/support.ts';

@@ -4,22 +4,22 @@
  * state under optimistic locking — a concurrent update of the same chat makes this one start
  * over from the fresh state, so no answer is lost.
  */
-import type { Clock } from '../clock.ts';
-import type { Config } from '../config/env.ts';
-import { jsonSafe } from '../db/json-safe.ts';
-import type { KindergartenPages } from '../services/kindergarten-pages.ts';
-import type { LinkService } from '../links/links.ts';
-import type { PrismaClient } from '../generated/prisma/client.ts';
-import type { Logger } from '../log.ts';
+import type { Clock } from '../../clock.ts';
+import type { Config } from '../../config/env.ts';
+import { jsonSafe } from '../../db/json-safe.ts';
+import type { KindergartenPages } from '../../services/kindergarten-pages.ts';
+import type { LinkService } from '../../links/links.ts';
+import type { PrismaClient } from '../../generated/prisma/client.ts';
+import type { Logger } from '../../log.ts';
 import { executeEffect } from './execute-effect.ts';
-import type { Input, Output } from './io.ts';
-import { notice } from './result.ts';
-import { initialState, type ConversationState } from './state.ts';
-import { step } from './step.ts';
+import type { Input, Output } from '../core/io.ts';
+import { notice } from '../core/result.ts';
+import { initialState, type ConversationState } from '../core/state.ts';
+import { runConversation } from '../core/run.ts';
 import { loadConversation, saveConversation, type LoadedConversation, type StateRecovery } from './store.ts';
-import type { TextLocale } from '../i18n/translator.ts';
-import type { FileSource } from '../services/support.ts';
-import type { ChannelName, Locale } from './views.ts';
+import type { TextLocale } from '../../i18n/translator.ts';
+import type { FileSource } from '../../services/support.ts';
+import type { ChannelName, Locale } from '../core/views.ts';
 
 export interface ChatRef {
   channel: ChannelName;
@@ -74,8 +74,6 @@ export function localeFromHint(hint: string | null | undefined): Locale | null {
 }
 
 const MAX_ATTEMPTS = 8;
-/** A guard against a state machine that keeps asking for effects. */
-const MAX_EFFECTS = 16;
 
 export class ConversationRuntime {
   constructor(private readonly deps: RuntimeDeps) {}
@@ -95,10 +93,10 @@ export class ConversationRuntime {
    *
    * @example
    * ```ts
-   * import { systemClock } from '../clock.ts';
-   * import { loadConfig } from '../config/env.ts';
-   * import type { PrismaClient } from '../generated/prisma/client.ts';
-   * import { createLogger } from '../log.ts';
+   * import { systemClock } from '../../clock.ts';
+   * import { loadConfig } from '../../config/env.ts';
+   * import type { PrismaClient } from '../../generated/prisma/client.ts';
+   * import { createLogger } from '../../log.ts';
    * import { ConversationRuntime, type ChatRef } from './runtime.ts';
    *
    * declare const prisma: PrismaClient; // (await openDatabase(…)).prisma, src/db/client.ts
@@ -176,20 +174,7 @@ export class ConversationRuntime {
       ...(opts.settles !== undefined ? { inboundKey: opts.settles } : {}),
       ...(opts.files ? { files: opts.files } : {}),
     };
-    const outputs: Output[] = [];
-    const pending: Input[] = [input];
-    let state = initial;
-    let executed = 0;
-    while (pending.length > 0) {
-      const result = step(state, pending.shift()!);
-      state = result.state;
-      outputs.push(...result.outputs);
-      for (const effect of result.effects) {
-        if (++executed > MAX_EFFECTS) throw new Error('too many effects in one step');
-        const outcome = await executeEffect({ ...ctx, locale: state.locale ?? undefined }, effect);
-        if (outcome) pending.push({ type: 'result', result: outcome });
-      }
-    }
+    const { state, outputs } = await runConversation(initial, input, (effect, now) => executeEffect({ ...ctx, locale: now.locale ?? undefined }, effect));
     return { outputs, locale: state.locale ?? UNKNOWN_LOCALE, state, settled: false };
   }
 }

@@ -2,10 +2,10 @@
  * The persisted conversation of each chat, with optimistic locking: a save names the version it
  * was loaded at and fails when another update of the same chat got there first.
  */
-import type { Channel } from '../generated/prisma/client.ts';
-import type { Db } from '../services/db.ts';
-import { conversationStateSchema, initialState, type ConversationState } from './state.ts';
-import { upgradeState } from './state-versions.ts';
+import type { Channel } from '../../generated/prisma/client.ts';
+import type { Db } from '../../services/db.ts';
+import { conversationStateSchema, initialState, type ConversationState } from '../core/state.ts';
+import { upgradeState } from '../core/state-versions.ts';
 
 /** How a stored state was read when it was not saved in this release's shape. */
 export type StateRecovery =

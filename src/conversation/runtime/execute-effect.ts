@@ -8,25 +8,25 @@
  * decides how to answer (the state machine only offers kindergartens it was shown, so this means a
  * forged or outdated state). Database errors propagate unchanged.
  */
-import type { Config } from '../config/env.ts';
-import type { Clock } from '../clock.ts';
-import { listApplications } from '../services/applications.ts';
-import { findChatLink, setLocale } from '../services/chats.ts';
-import type { Db } from '../services/db.ts';
-import { identifyPhone, verifyIin } from '../services/identification.ts';
-import type { KindergartenPages } from '../services/kindergarten-pages.ts';
-import { searchKindergartens } from '../services/kindergartens.ts';
-import { loadParentContext } from '../services/parent-context.ts';
-import { hasQuestionnaire, loadQuestionnaireStatus, submitQuestionnaire } from '../services/questionnaire.ts';
-import { listStopListed, restoreApplication } from '../services/restore.ts';
-import { chatParents, optIn, optOut } from '../services/opt-outs.ts';
-import type { LinkService } from '../links/links.ts';
-import { getCurrentSeason, toSeasonView, type SeasonRef } from '../services/seasons.ts';
+import type { Config } from '../../config/env.ts';
+import type { Clock } from '../../clock.ts';
+import { listApplications } from '../../services/applications.ts';
+import { findChatLink, setLocale } from '../../services/chats.ts';
+import type { Db } from '../../services/db.ts';
+import { identifyPhone, verifyIin } from '../../services/identification.ts';
+import type { KindergartenPages } from '../../services/kindergarten-pages.ts';
+import { searchKindergartens } from '../../services/kindergartens.ts';
+import { loadParentContext } from '../../services/parent-context.ts';
+import { hasQuestionnaire, loadQuestionnaireStatus, submitQuestionnaire } from '../../services/questionnaire.ts';
+import { listStopListed, restoreApplication } from '../../services/restore.ts';
+import { chatParents, optIn, optOut } from '../../services/opt-outs.ts';
+import type { LinkService } from '../../links/links.ts';
+import { getCurrentSeason, toSeasonView, type SeasonRef } from '../../services/seasons.ts';
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_SUPPORT_SETTINGS, recordParentMessage, supportHours, type FileSource } from '../services/support.ts';
-import type { Effect, EffectResult } from './effects.ts';
+import { DEFAULT_SUPPORT_SETTINGS, recordParentMessage, supportHours, type FileSource } from '../../services/support.ts';
+import type { Effect, EffectResult } from '../core/effects.ts';
 import { loadConversation } from './store.ts';
-import type { ChannelName, Locale } from './views.ts';
+import type { ChannelName, Locale } from '../core/views.ts';
 
 export interface EffectContext {
   prisma: Db;

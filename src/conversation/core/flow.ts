@@ -2,7 +2,7 @@
  * The order of the questionnaire: which question follows or precedes another, where an unfinished
  * draft resumes, and which question number a screen shows. Pure rules, no I/O.
  */
-import type { Answers, Draft } from '../questionnaire/answers.ts';
+import type { Answers, Draft } from '../../questionnaire/answers.ts';
 import type { ConversationState, QuestionScreen, Screen } from './state.ts';
 
 export type { QuestionScreen };

@@ -5,9 +5,9 @@
  * Kept beside the conversation, written only by the channel after delivery (never by the
  * conversation's save), so neither overwrites the other.
  */
-import type { Channel } from '../generated/prisma/client.ts';
-import type { Logger } from '../log.ts';
-import type { Db } from '../services/db.ts';
+import type { Channel } from '../../generated/prisma/client.ts';
+import type { Logger } from '../../log.ts';
+import type { Db } from '../../services/db.ts';
 
 export interface ScreenAnchor {
   seq: number;

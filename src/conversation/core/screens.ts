@@ -13,9 +13,9 @@ import {
   PAYMENT_BRACKETS,
   QUESTION_COUNT,
   SECTIONS,
-} from '../questionnaire/catalog.ts';
-import type { Draft, KindergartenRef } from '../questionnaire/answers.ts';
-import { kindergartenText } from '../i18n/kindergarten-label.ts';
+} from '../../questionnaire/catalog.ts';
+import type { Draft, KindergartenRef } from '../../questionnaire/answers.ts';
+import { kindergartenText } from './kindergarten-label.ts';
 import type { Effect } from './effects.ts';
 import { questionNumber, type QuestionScreen } from './flow.ts';
 import type { Button, Command, Message, Param, Text } from './io.ts';

@@ -2,7 +2,7 @@
  * Data the conversation shows, as loaded by the services. Plain JSON (dates as ISO strings) so it
  * can travel through the pure state machine and be persisted with it.
  */
-import type { Answers } from '../questionnaire/answers.ts';
+import type { Answers } from '../../questionnaire/answers.ts';
 
 export type Locale = 'kk' | 'ru';
 export const LOCALES = ['kk', 'ru'] as const;

@@ -2,10 +2,10 @@
  * The conversation as a pure state machine: step(state, input) → { state, outputs, effects }.
  * Effects ask the runtime for registry data or changes; their results come back as `result` inputs.
  */
-import { answersSchema, otherTextSchema } from '../questionnaire/answers.ts';
-import { MAX_KINDERGARTENS, MIN_KINDERGARTENS } from '../questionnaire/catalog.ts';
-import { normalizePhone } from '../domain/phone.ts';
-import { parseIin } from '../domain/iin.ts';
+import { answersSchema, otherTextSchema } from '../../questionnaire/answers.ts';
+import { MAX_KINDERGARTENS, MIN_KINDERGARTENS } from '../../questionnaire/catalog.ts';
+import { normalizePhone } from '../../domain/phone.ts';
+import { parseIin } from '../../domain/iin.ts';
 import { isCommand } from './action-codec.ts';
 import { firstUnanswered, isQuestion, nextAfter, previous, questionScreen, type QuestionScreen } from './flow.ts';
 import type { Effect } from './effects.ts';
@@ -16,7 +16,7 @@ import { hasDescriptions, leaveOptOut, numberedOptions, show } from './screens.t
 import type { ConversationState, Screen } from './state.ts';
 import { pickNumbers } from './typed-numbers.ts';
 import { isStopWord } from './stop-words.ts';
-import { findLinkCode } from '../links/token.ts';
+import { findLinkCode } from '../../domain/link-code.ts';
 import { keepsTypedText, SUPPORT_TEXT_MAX } from './support-rules.ts';
 
 /**

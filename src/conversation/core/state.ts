@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { draftSchema, emptyDraft, kindergartenRefSchema } from '../questionnaire/answers.ts';
+import { draftSchema, emptyDraft, kindergartenRefSchema } from '../../questionnaire/answers.ts';
 
 export const SCREENS = [
   'language',

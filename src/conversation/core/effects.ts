@@ -3,7 +3,7 @@
  * inputs. The runtime executes effects with the services; the parent is always the one linked to
  * the chat by the runtime — an effect never names a parent.
  */
-import type { Answers } from '../questionnaire/answers.ts';
+import type { Answers } from '../../questionnaire/answers.ts';
 import type { AttachmentRef } from './io.ts';
 import type { ApplicationView, GeoPoint, KindergartenView, Locale, SeasonView, StoredQuestionnaire } from './views.ts';
 

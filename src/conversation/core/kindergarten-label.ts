@@ -1,4 +1,4 @@
-import type { Text } from '../conversation/io.ts';
+import type { Text } from './io.ts';
 
 /**
  * A kindergarten as parents and operators read it: "№12 Балапан", or just the name when the

@@ -2,8 +2,8 @@
  * Drawing the screens that show registry data, when the data an effect asked for comes back, and
  * reacting to the outcome of identification, extension and restore.
  */
-import { MAX_KINDERGARTENS, QUESTION_COUNT } from '../questionnaire/catalog.ts';
-import { emptyDraft } from '../questionnaire/answers.ts';
+import { MAX_KINDERGARTENS, QUESTION_COUNT } from '../../questionnaire/catalog.ts';
+import { emptyDraft } from '../../questionnaire/answers.ts';
 import type { EffectResult } from './effects.ts';
 import { draftFromAnswers, firstUnanswered, isPristine, resumeAt } from './flow.ts';
 import type { Button, Message, Text } from './io.ts';
