@@ -35,7 +35,11 @@ async function main(): Promise<void> {
     );
   }
 
-  if (config.sms) logger.info({ provider: config.sms.provider, dailyBudget: config.sms.dailyBudget }, 'SMS is on: the last resort for parents with SMS consent and no reachable chat');
+  if (config.sms)
+    logger.info(
+      { provider: config.sms.provider, dailyBudget: config.sms.dailyBudget },
+      'SMS is on: the last resort for parents with SMS consent and no reachable chat',
+    );
   else logger.info('SMS is off: set SMS_PROVIDER=mobizon, MOBIZON_API_KEY and SMS_DAILY_BUDGET to turn it on.');
 
   const port = await core.http.listen(config.env.PORT);
@@ -76,7 +80,10 @@ async function main(): Promise<void> {
   logger.info(summary, 'kindergarten queue assistant is running');
   if (channels.length === 0) logger.info('No messaging channel is on. Try the whole conversation in the terminal: npm run chat');
   // On the terminal only, never in the structured log: the demo admin's password, this once.
-  if (core.demoAdmin) console.log(`\nOperator console: ${summary.console}\n  user: ${core.demoAdmin.username}\n  password: ${core.demoAdmin.password}\n  (shown once; add people under Users, or: npm run ops -- user add NAME --role operator)\n`);
+  if (core.demoAdmin)
+    console.log(
+      `\nOperator console: ${summary.console}\n  user: ${core.demoAdmin.username}\n  password: ${core.demoAdmin.password}\n  (shown once; add people under Users, or: npm run ops -- user add NAME --role operator)\n`,
+    );
 
   let stopping = false;
   const stop = async (signal: string) => {

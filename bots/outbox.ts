@@ -26,7 +26,13 @@ export function createOutboxDispatcher(core: Pick<Core, 'config' | 'db' | 'clock
   }
   if (config.whatsapp) {
     const w = config.whatsapp;
-    const transport = new CloudApiTransport({ token: w.token, phoneNumberId: w.phoneNumberId, apiRoot: w.apiRoot, apiVersion: w.apiVersion, timeoutMs: 30_000 });
+    const transport = new CloudApiTransport({
+      token: w.token,
+      phoneNumberId: w.phoneNumberId,
+      apiRoot: w.apiRoot,
+      apiVersion: w.apiVersion,
+      timeoutMs: 30_000,
+    });
     senders.push(new WhatsAppNotifier(new MeteredTransport(transport, core.metrics), core.translator));
   }
   const sms = config.sms;

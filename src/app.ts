@@ -107,7 +107,8 @@ export async function assembleCore(db: Database, config: Config, opts: CoreOptio
     health.register(http);
     registerSmsPage(http, { prisma: db.prisma, links, translator, clock, logger, portalUrl: config.portal.url });
     // One secret fewer to manage: without SESSION_SECRET the console's is derived from the link secret.
-    const sessionSecret = config.console.sessionSecret ?? (linkSecret ? Buffer.from(hkdfSync('sha256', linkSecret, '', 'kq console session', 32)).toString('hex') : null);
+    const sessionSecret =
+      config.console.sessionSecret ?? (linkSecret ? Buffer.from(hkdfSync('sha256', linkSecret, '', 'kq console session', 32)).toString('hex') : null);
     const consoleHandle = sessionSecret
       ? registerConsole(http, {
           prisma: db.prisma,
@@ -123,7 +124,8 @@ export async function assembleCore(db: Database, config: Config, opts: CoreOptio
           workDir: path.resolve(config.env.DATA_DIR, 'console'),
         })
       : null;
-    if (!consoleHandle) logger.info('The operator console is off: set SESSION_SECRET (at least 32 characters, e.g. openssl rand -hex 32), the same on every instance.');
+    if (!consoleHandle)
+      logger.info('The operator console is off: set SESSION_SECRET (at least 32 characters, e.g. openssl rand -hex 32), the same on every instance.');
     const demoAdmin = opts.demoAdmin && consoleHandle ? await ensureDemoAdmin(db.prisma) : null;
     return {
       config,

@@ -44,6 +44,9 @@ export class ConsoleChat {
     const messages = reply.outputs.filter((o): o is Message => o.kind === 'message');
     // A notice alone (a refused press) leaves the keyboard on screen as it was.
     if (messages.length > 0) this.last = messages.at(-1)!;
-    return reply.outputs.map((o) => renderOutput(o, reply.locale, this.translator)).filter((s) => s.length > 0).join('\n\n');
+    return reply.outputs
+      .map((o) => renderOutput(o, reply.locale, this.translator))
+      .filter((s) => s.length > 0)
+      .join('\n\n');
   }
 }

@@ -11,7 +11,6 @@
  */
 import { SmsProviderError, type SmsFailure, type SmsProvider } from '../../src/campaign/sms/provider.ts';
 
-export const MOBIZON_DEFAULT_ROOT = 'https://api.mobizon.kz';
 export const SEND_PATH = '/service/Message/SendSmsMessage';
 
 /** The API's "too many requests" (code 30) names no wait: the first retry is no sooner than this. */
@@ -147,5 +146,8 @@ function networkFailure(err: unknown): { failure: SmsFailure; certainlyNotSent: 
     return { failure: { kind: 'retry', reason: 'mobizon: no answer in time' }, certainlyNotSent: false };
   }
   const code = e?.cause?.code ?? null;
-  return { failure: { kind: 'retry', reason: `mobizon network: ${code ?? e?.message ?? String(err)}` }, certainlyNotSent: code !== null && NOT_CONNECTED.has(code) };
+  return {
+    failure: { kind: 'retry', reason: `mobizon network: ${code ?? e?.message ?? String(err)}` },
+    certainlyNotSent: code !== null && NOT_CONNECTED.has(code),
+  };
 }

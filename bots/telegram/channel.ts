@@ -137,12 +137,11 @@ export class TelegramChannel implements ChannelAdapter {
         silent: true,
       },
     });
-    this.runner.task()?.catch((err: unknown) =>
-      logger.error(
-        describeApiError(err),
-        'telegram: long polling stopped (another instance polling with this token, or a webhook set?)',
-      ),
-    );
+    this.runner
+      .task()
+      ?.catch((err: unknown) =>
+        logger.error(describeApiError(err), 'telegram: long polling stopped (another instance polling with this token, or a webhook set?)'),
+      );
     logger.info({ bot: this.bot.botInfo.username }, 'telegram: long polling started');
   }
 

@@ -102,10 +102,19 @@ export class UpdatePipeline {
     metrics.updatesReceived.inc({ channel: CHANNEL });
     const incoming = classify(update);
     const chatId = incoming.chatId;
-    const turn: Turn = { externalId: String(update.update_id), now: this.core.clock.now(), locale: localeFromHint(clientLanguage(update)) ?? UNKNOWN_LOCALE, hint: clientLanguage(update), activityPending: false, settled: false, anchor: null };
+    const turn: Turn = {
+      externalId: String(update.update_id),
+      now: this.core.clock.now(),
+      locale: localeFromHint(clientLanguage(update)) ?? UNKNOWN_LOCALE,
+      hint: clientLanguage(update),
+      activityPending: false,
+      settled: false,
+      anchor: null,
+    };
     let callback: CallbackAnswer | null = null;
     let outcome: UpdateOutcome = 'failed';
-    const answerFor = () => (update.callback_query ? new CallbackAnswer(api, update.callback_query.id, logger, this.opts.answerDeadlineMs, webhookReply) : null);
+    const answerFor = () =>
+      update.callback_query ? new CallbackAnswer(api, update.callback_query.id, logger, this.opts.answerDeadlineMs, webhookReply) : null;
     try {
       const { fresh, conversation, anchor } = await recordInboundReadingConversation(this.prisma, {
         channel: CHANNEL,
@@ -117,7 +126,10 @@ export class UpdatePipeline {
         // Recorded with the update, saving a round trip per message.
         activityAt: showsActivity(incoming) ? turn.now : undefined,
       });
-      if (!fresh && !(await claimStaleInbound(this.prisma, CHANNEL, turn.externalId, new Date(Date.now() - INBOX_STALE_AFTER_MS), { maxAttempts: MAX_ATTEMPTS }))) {
+      if (
+        !fresh &&
+        !(await claimStaleInbound(this.prisma, CHANNEL, turn.externalId, new Date(Date.now() - INBOX_STALE_AFTER_MS), { maxAttempts: MAX_ATTEMPTS }))
+      ) {
         logger.debug({ updateId: update.update_id }, 'telegram: duplicate update skipped');
         return (outcome = 'duplicate');
       }

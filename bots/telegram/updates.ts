@@ -127,6 +127,3 @@ export function chatIdOf(update: Update): number | null {
     null
   );
 }
-
-/** The callback query of an update, so it can be answered whatever happens to the update. */
-export const callbackIdOf = (update: Update): string | null => update.callback_query?.id ?? null;

@@ -74,7 +74,9 @@ export class WhatsAppChannel implements ChannelAdapter {
     private readonly config: WhatsAppConfig,
     private readonly opts: WhatsAppChannelOptions = {},
   ) {
-    const raw = opts.transport ?? new CloudApiTransport({ token: config.token, phoneNumberId: config.phoneNumberId, apiRoot: config.apiRoot, apiVersion: config.apiVersion });
+    const raw =
+      opts.transport ??
+      new CloudApiTransport({ token: config.token, phoneNumberId: config.phoneNumberId, apiRoot: config.apiRoot, apiVersion: config.apiVersion });
     this.transport = new MeteredTransport(raw, core.metrics);
     this.files = raw.fetchMedia ? { fetch: (ref, max) => raw.fetchMedia!(ref, max) } : undefined;
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
@@ -207,7 +209,15 @@ export class WhatsAppChannel implements ChannelAdapter {
       return;
     }
     const hint = stored.message.type === 'button' ? await this.templateLanguage(chatId) : null;
-    const { outputs, locale, settled } = await converse(this.core.runtime, { channel: CHANNEL, chatId }, input, senderPhone(stored.message), externalId, hint, this.files);
+    const { outputs, locale, settled } = await converse(
+      this.core.runtime,
+      { channel: CHANNEL, chatId },
+      input,
+      senderPhone(stored.message),
+      externalId,
+      hint,
+      this.files,
+    );
     // The core has saved the answer (and marked the update processed with it, unless the step
     // failed): from here a failed reply never makes it be applied twice.
     if (!settled) await markProcessed(prisma, CHANNEL, externalId, now);

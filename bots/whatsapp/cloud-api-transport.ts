@@ -3,25 +3,12 @@
  * builders check the platform limits before a request leaves, and its `GraphApiError` carries the
  * Graph error code that `classifyFailure` turns into our `WhatsAppSendError`.
  */
-import {
-  buildTemplateSendPayload,
-  GraphApiError,
-  isBusinessScopedUserId,
-  WhatsAppClient,
-  type SendMessageResponse,
-} from '@kapso/whatsapp-cloud-api';
+import { buildTemplateSendPayload, GraphApiError, isBusinessScopedUserId, WhatsAppClient, type SendMessageResponse } from '@kapso/whatsapp-cloud-api';
 import type { Locale } from '../../src/conversation/index.ts';
 import { classifyFailure } from './errors.ts';
 import { readLimited } from '../../src/http/read-limited.ts';
 import type { FetchedFile } from '../../src/services/support.ts';
-import {
-  WhatsAppSendError,
-  type ChatId,
-  type OutgoingMessage,
-  type SendResult,
-  type TemplateMessage,
-  type WhatsAppTransport,
-} from './transport.ts';
+import { WhatsAppSendError, type ChatId, type OutgoingMessage, type SendResult, type TemplateMessage, type WhatsAppTransport } from './transport.ts';
 
 export interface CloudApiOptions {
   token: string;

@@ -41,7 +41,6 @@ export const inboundMessageSchema = z.looseObject({
   document: inboundMediaSchema.extend({ filename: z.string().optional() }).optional(),
 });
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
-export type InboundMedia = z.infer<typeof inboundMediaSchema>;
 
 const statusErrorSchema = z.looseObject({
   code: z.number().optional(),
@@ -49,7 +48,6 @@ const statusErrorSchema = z.looseObject({
   message: z.string().optional(),
   errorData: z.looseObject({ details: z.string().optional() }).optional(),
 });
-export type StatusError = z.infer<typeof statusErrorSchema>;
 
 export const inboundStatusSchema = z.looseObject({
   id: z.string(),
@@ -94,8 +92,7 @@ export function parseWebhook(payload: unknown): ParsedWebhook {
       // is skipped; the other changes of a batched delivery still count.
       try {
         events.push(...changeEvents(object, entry.id, change));
-      } catch {
-      }
+      } catch {}
     }
   }
   return { object, events };

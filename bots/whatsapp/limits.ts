@@ -38,7 +38,6 @@ export function shorten(text: string, max: number): string {
   return head.replace(/[\s,.;:–—-]+$/u, '') + ELLIPSIS;
 }
 
-
 /** Splits a long text into chunks of at most `max` code units, preferring paragraph and line breaks. */
 export function splitText(text: string, max: number): string[] {
   const chunks: string[] = [];

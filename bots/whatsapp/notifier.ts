@@ -44,7 +44,15 @@ export class WhatsAppNotifier implements NotificationSender {
     const viaTemplate = !n.withinServiceWindow;
     if (viaTemplate && !n.template) throw new SendFailure({ kind: 'fatal', reason: 'the window is closed and the notification has no template' });
     const messages: OutgoingMessage[] = viaTemplate
-      ? [{ type: 'template', name: n.template!.name, locale: n.locale, params: n.template!.paramsByLocale?.[n.locale] ?? n.template!.params, buttonPayloads: n.template!.buttonPayloads }]
+      ? [
+          {
+            type: 'template',
+            name: n.template!.name,
+            locale: n.locale,
+            params: n.template!.paramsByLocale?.[n.locale] ?? n.template!.params,
+            buttonPayloads: n.template!.buttonPayloads,
+          },
+        ]
       : renderOutputs([n.message], n.locale, this.translator);
     let externalId: string | null = null;
     for (const message of messages) {

@@ -223,11 +223,8 @@ function dataPagedLists(paragraphs: string[], buttons: Button[], m: Message, ctx
   const options = all.filter((p) => !p.nav);
   const navButtons = buttons.filter((b) => b.role === 'nav');
   const current = m.paging?.page ?? 0;
-  const priority = (b: Button): number =>
-    b.action.type === 'done' ? 0 : b.action.type === 'page' ? (b.action.page > current ? 1 : 2) : 3;
-  const navs = [...navButtons]
-    .sort((a, b) => priority(a) - priority(b))
-    .map((b) => place(b, m, ctx));
+  const priority = (b: Button): number => (b.action.type === 'done' ? 0 : b.action.type === 'page' ? (b.action.page > current ? 1 : 2) : 3);
+  const navs = [...navButtons].sort((a, b) => priority(a) - priority(b)).map((b) => place(b, m, ctx));
   const rows = [...options, ...navs];
   const first = rows.slice(0, LIMITS.listRows);
   const out = list(paragraphs, first, m, ctx);

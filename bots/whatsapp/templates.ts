@@ -31,10 +31,7 @@ export interface TemplateCreateRequest {
   name: string;
   language: Locale;
   category: 'UTILITY';
-  components: (
-    | { type: 'BODY'; text: string; example: { body_text: string[][] } }
-    | { type: 'BUTTONS'; buttons: { type: 'QUICK_REPLY'; text: string }[] }
-  )[];
+  components: ({ type: 'BODY'; text: string; example: { body_text: string[][] } } | { type: 'BUTTONS'; buttons: { type: 'QUICK_REPLY'; text: string }[] })[];
 }
 
 export interface TemplateFile {

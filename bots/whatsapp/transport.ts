@@ -81,16 +81,7 @@ export interface WhatsAppTransport {
  * - `invalid`: the request itself is wrong (100 and other parameter errors) — a bug, do not retry;
  * - `unknown`: anything else — do not retry.
  */
-export type SendFailureKind =
-  | 'throughput'
-  | 'pairRateLimit'
-  | 'transient'
-  | 'outsideWindow'
-  | 'undeliverable'
-  | 'template'
-  | 'auth'
-  | 'invalid'
-  | 'unknown';
+export type SendFailureKind = 'throughput' | 'pairRateLimit' | 'transient' | 'outsideWindow' | 'undeliverable' | 'template' | 'auth' | 'invalid' | 'unknown';
 
 export class WhatsAppSendError extends Error {
   override readonly name = 'WhatsAppSendError';

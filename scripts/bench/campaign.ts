@@ -98,7 +98,12 @@ async function main(): Promise<void> {
     console.log(`seeded ${PARENTS} parents, children, applications, chat links in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     const now = new Date();
     const season = await db.prisma.season.create({
-      data: { code: 'bench', opensAt: new Date(now.getTime() - 30 * 86_400_000), deadline: new Date(now.getTime() + 7 * 86_400_000), validUntil: new Date(now.getTime() + 365 * 86_400_000) },
+      data: {
+        code: 'bench',
+        opensAt: new Date(now.getTime() - 30 * 86_400_000),
+        deadline: new Date(now.getTime() + 7 * 86_400_000),
+        validUntil: new Date(now.getTime() + 365 * 86_400_000),
+      },
     });
     t = performance.now();
     const planned = await planReminders(db.prisma, { season, offsetDays: 7, now });
@@ -108,14 +113,23 @@ async function main(): Promise<void> {
     const wall0 = performance.now();
     const children = [];
     for (let i = 0; i < INSTANCES; i++) {
-      children.push(spawnTsx('test/campaign/fixtures/dispatch-child.ts', { DATABASE_URL: url, API_ROOT: apiRoot, RATE: String(CAP), LANES: 'auto', BATCH: '200' }));
+      children.push(
+        spawnTsx('test/campaign/fixtures/dispatch-child.ts', { DATABASE_URL: url, API_ROOT: apiRoot, RATE: String(CAP), LANES: 'auto', BATCH: '200' }),
+      );
     }
     const codes = await Promise.all(children.map((c) => c.exited));
     const wallS = (performance.now() - wall0) / 1000;
     if (codes.some((c) => c !== 0)) throw new Error(`a dispatcher failed: exit codes ${codes.join(', ')}`);
     const lines = await Promise.all(children.map((c) => c.line));
     const cpuMs = lines.reduce((sum, l) => sum + Number(/cpu=([\d.]+)/.exec(l)?.[1] ?? NaN), 0);
-    const stats = (await (await fetch(statsUrl)).json()) as { accepted: number; tooMany: number; maxPerSecond: number; chats: number; duplicates: number; activeMs: number };
+    const stats = (await (await fetch(statsUrl)).json()) as {
+      accepted: number;
+      tooMany: number;
+      maxPerSecond: number;
+      chats: number;
+      duplicates: number;
+      activeMs: number;
+    };
     const sentRows = await db.prisma.outbox.count({ where: { status: 'SENT' } });
 
     const activeS = stats.activeMs / 1000;
@@ -130,7 +144,9 @@ async function main(): Promise<void> {
     console.log(`duplicates:                  ${stats.duplicates} (target 0)`);
     console.log(`429s received:               ${stats.tooMany} (target 0)`);
     console.log(`planner time for ${planned} rows: ${plannerMs.toFixed(0)} ms`);
-    console.log(`dispatcher CPU per 1 000 messages: ${((cpuMs / stats.accepted) * 1000).toFixed(0)} ms (user+system of the dispatcher processes while dispatching)`);
+    console.log(
+      `dispatcher CPU per 1 000 messages: ${((cpuMs / stats.accepted) * 1000).toFixed(0)} ms (user+system of the dispatcher processes while dispatching)`,
+    );
   } finally {
     fake.proc.kill('SIGTERM');
     await fake.exited;

@@ -34,7 +34,14 @@ async function main(): Promise<void> {
            (CASE WHEN i % 7 = 0 THEN 'PRIVATE' ELSE 'STATE' END)::"Ownership", '{KK,RU}', 50 + i % 200, 'Район ' || (i % 12), 43.2, 76.9
     FROM generate_series(1, 1000) i`);
   const now = new Date();
-  const season = await p.season.create({ data: { code: '2026', opensAt: new Date(now.getTime() - 20 * 86_400_000), deadline: new Date(now.getTime() + 10 * 86_400_000), validUntil: new Date(now.getTime() + 375 * 86_400_000) } });
+  const season = await p.season.create({
+    data: {
+      code: '2026',
+      opensAt: new Date(now.getTime() - 20 * 86_400_000),
+      deadline: new Date(now.getTime() + 10 * 86_400_000),
+      validUntil: new Date(now.getTime() + 375 * 86_400_000),
+    },
+  });
   await sql(`
     INSERT INTO parents (iin, "fullName", phone, locale, "notifyWhatsapp", "notifySms")
     SELECT lpad(i::text, 12, '0'), 'Ата-ана ' || i, '+7701' || lpad(i::text, 7, '0'), (CASE WHEN i % 5 < 3 THEN 'kk' ELSE 'ru' END)::"Locale", i % 10 < 7, i % 20 < 9
@@ -130,7 +137,9 @@ async function main(): Promise<void> {
       times.sort((a, b) => a - b);
       const q = (f: number) => times[Math.min(times.length - 1, Math.ceil(f * times.length) - 1)]!;
       worst = Math.max(worst, q(0.95));
-      rows.push(`| ${name} | ${q(0.5).toFixed(1)} | ${q(0.95).toFixed(1)} | ${times.at(-1)!.toFixed(1)} | ${cold.toFixed(0)} | ${q(0.95) <= TARGET_MS ? 'yes' : 'NO'} |`);
+      rows.push(
+        `| ${name} | ${q(0.5).toFixed(1)} | ${q(0.95).toFixed(1)} | ${times.at(-1)!.toFixed(1)} | ${cold.toFixed(0)} | ${q(0.95) <= TARGET_MS ? 'yes' : 'NO'} |`,
+      );
     }
     console.log(`\n| page | p50 ms | p95 ms | max ms | first request ms | p95 ≤ ${TARGET_MS} ms |\n|---|---|---|---|---|---|\n${rows.join('\n')}`);
     console.log(`\nworst p95: ${worst.toFixed(1)} ms (target ≤ ${TARGET_MS} ms), ${RUNS} requests per page after one first request`);

@@ -69,7 +69,11 @@ const KINDS: BenchDb[] = (() => {
   if (asked !== 'all') return [asked as BenchDb];
   return existsSync(path.join(SOCKET_DIR, '.s.PGSQL.5432')) ? ['embedded', 'postgres', 'postgres-socket'] : ['embedded', 'postgres'];
 })();
-const DB_NAMES: Record<BenchDb, string> = { embedded: 'embedded (PGlite)', postgres: 'PostgreSQL (TCP 127.0.0.1)', 'postgres-socket': 'PostgreSQL (Unix socket)' };
+const DB_NAMES: Record<BenchDb, string> = {
+  embedded: 'embedded (PGlite)',
+  postgres: 'PostgreSQL (TCP 127.0.0.1)',
+  'postgres-socket': 'PostgreSQL (Unix socket)',
+};
 type Load = 'paced' | 'saturation';
 const LOADS = (process.env['BENCH_LOADS'] ?? 'paced,saturation').split(',').map((l) => l.trim()) as Load[];
 const THINK = parseThink(process.env['BENCH_THINK_MS'] ?? '2000-8000');
@@ -130,7 +134,9 @@ class Platform {
   );
   ask<T extends PlatformReply['type']>(req: PlatformRequest, expect: T): Promise<Extract<PlatformReply, { type: T }>> {
     return new Promise((resolve, reject) => {
-      this.worker.once('message', (reply: PlatformReply) => (reply.type === expect ? resolve(reply as Extract<PlatformReply, { type: T }>) : reject(new Error(`platform answered ${reply.type}`))));
+      this.worker.once('message', (reply: PlatformReply) =>
+        reply.type === expect ? resolve(reply as Extract<PlatformReply, { type: T }>) : reject(new Error(`platform answered ${reply.type}`)),
+      );
       this.worker.postMessage(req);
     });
   }
@@ -219,7 +225,16 @@ async function measured(platform: Platform, drive: () => Promise<{ completed: nu
   const platformBusyMs = platform.eventLoopUtilization(platformElu).active;
   clearInterval(sampler);
   const after = memory();
-  return { completed, failures, seconds, busyMs, dbBusyMs, platformBusyMs, rssPer1000: ((peakRss - before.rss) / PARENTS) * 1000, heapPer1000: ((after.heap - before.heap) / PARENTS) * 1000 };
+  return {
+    completed,
+    failures,
+    seconds,
+    busyMs,
+    dbBusyMs,
+    platformBusyMs,
+    rssPer1000: ((peakRss - before.rss) / PARENTS) * 1000,
+    heapPer1000: ((after.heap - before.heap) / PARENTS) * 1000,
+  };
 }
 
 function figures(name: string, load: Load, samples: Samples, m: Awaited<ReturnType<typeof measured>>, queriesPerUpdate: number | null): Figures {
@@ -267,18 +282,33 @@ async function benchProduct(platform: Platform, kind: BenchDb, load: Load): Prom
   const parents = registry.slice(0, PARENTS);
   const warmupParents = registry.slice(PARENTS, PARENTS + WARMUP);
 
-  const config = loadConfig({ SEED_DEMO: 'false', LOG_LEVEL: 'silent', TELEGRAM_BOT_TOKEN: '1:x', TELEGRAM_WEBHOOK_URL: 'http://127.0.0.1:1', TELEGRAM_WEBHOOK_SECRET: SECRET });
+  const config = loadConfig({
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'silent',
+    TELEGRAM_BOT_TOKEN: '1:x',
+    TELEGRAM_WEBHOOK_URL: 'http://127.0.0.1:1',
+    TELEGRAM_WEBHOOK_SECRET: SECRET,
+  });
   const core = await assembleCore(db, config, { seedDemo: false, logger: createLogger('silent') });
   const port = await core.http.listen(0, '127.0.0.1');
   const fake = await platform.ask({ type: 'startFake' }, 'fakeStarted');
-  const channel = new TelegramChannel(core, { ...config.telegram!, token: fake.token, apiRoot: fake.apiRoot, webhookUrl: `http://127.0.0.1:${port}`, webhookSecret: SECRET });
+  const channel = new TelegramChannel(core, {
+    ...config.telegram!,
+    token: fake.token,
+    apiRoot: fake.apiRoot,
+    webhookUrl: `http://127.0.0.1:${port}`,
+    webhookSecret: SECRET,
+  });
   await channel.start();
   const samples = new Samples();
   const byKind = process.env['BENCH_PHASES'] ? new Map<string, number[]>() : null;
   timedRoute(core, '/webhooks/telegram', samples, byKind);
   const url = `http://127.0.0.1:${port}/webhooks/telegram`;
   if (warmupParents.length > 0) {
-    await platform.ask({ type: 'run', script: 'conversation', url, secret: SECRET, parents: warmupParents, firstUserId: WARMUP_USERS, think: NO_THINK, seed: SEED }, 'ran');
+    await platform.ask(
+      { type: 'run', script: 'conversation', url, secret: SECRET, parents: warmupParents, firstUserId: WARMUP_USERS, think: NO_THINK, seed: SEED },
+      'ran',
+    );
     samples.clear();
     byKind?.clear();
   }
@@ -312,11 +342,10 @@ async function benchProduct(platform: Platform, kind: BenchDb, load: Load): Prom
   });
   if (process.env['BENCH_PHASES']) gcObserver.observe({ entryTypes: ['gc'] });
   const allocations = process.env['BENCH_ALLOC'] ? await sampleAllocations() : null;
-  const m = await measured(platform, () =>
-    platform.ask(
-      { type: 'run', script: 'conversation', url, secret: SECRET, parents, firstUserId: MEASURED_USERS, think: thinkOf(load), seed: SEED },
-      'ran',
-    ),
+  const m = await measured(
+    platform,
+    () =>
+      platform.ask({ type: 'run', script: 'conversation', url, secret: SECRET, parents, firstUserId: MEASURED_USERS, think: thinkOf(load), seed: SEED }, 'ran'),
     db.thread,
   );
   sqlLog.timings = null;
@@ -324,9 +353,14 @@ async function benchProduct(platform: Platform, kind: BenchDb, load: Load): Prom
   if (allocations) printAllocations(await allocations.stop(), samples.ms.length);
   if (gcs.length > 0) console.log(`  heap in use at the end: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);
   for (const kind of new Set(gcs.map((g) => g.kind))) {
-    const v = gcs.filter((g) => g.kind === kind).map((g) => g.ms).sort((a, b) => a - b);
+    const v = gcs
+      .filter((g) => g.kind === kind)
+      .map((g) => g.ms)
+      .sort((a, b) => a - b);
     const name = GC_KINDS[kind] ?? `kind ${kind}`;
-    console.log(`  gc ${name}: n=${v.length} total ${v.reduce((a, b) => a + b, 0).toFixed(0)} ms p50 ${percentile(v, 50).toFixed(1)} ms max ${v.at(-1)!.toFixed(1)} ms`);
+    console.log(
+      `  gc ${name}: n=${v.length} total ${v.reduce((a, b) => a + b, 0).toFixed(0)} ms p50 ${percentile(v, 50).toFixed(1)} ms max ${v.at(-1)!.toFixed(1)} ms`,
+    );
   }
   const queries = sqlLog.count - queriesBefore;
   for (const [name, v] of Object.entries(phases)) {
@@ -361,7 +395,11 @@ async function sampleAllocations(): Promise<{ stop(): Promise<HeapProfile> }> {
   session.connect();
   const post = <T>(method: string, params?: object) =>
     new Promise<T>((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r as T))));
-  await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !ALLOC_OLD_ONLY });
+  await post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: !ALLOC_OLD_ONLY,
+  });
   return {
     async stop() {
       const { profile } = await post<{ profile: HeapProfile }>('HeapProfiler.stopSampling');
@@ -434,7 +472,10 @@ const sqlLog = { count: 0, timings: null as number[] | null, byStatement: new Ma
     if (!timings) return query.apply(this, args);
     // pg-pool passes a callback; a direct client call gets a promise.
     const t = performance.now();
-    const key = text.replace(/"public"\./g, '').replace(/SELECT .* FROM/, 'SELECT … FROM').slice(0, 48);
+    const key = text
+      .replace(/"public"\./g, '')
+      .replace(/SELECT .* FROM/, 'SELECT … FROM')
+      .slice(0, 48);
     const record = () => {
       const d = performance.now() - t;
       timings.push(d);
@@ -473,11 +514,27 @@ async function benchEcho(platform: Platform, load: Load, updatesPerParent: numbe
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   const texters = (n: number) => Array.from({ length: n }, () => ({ phone: '', iin: '' }));
   if (WARMUP > 0) {
-    await platform.ask({ type: 'run', script: 'echo', url, secret: SECRET, parents: texters(WARMUP), firstUserId: WARMUP_USERS, think: NO_THINK, updatesPerParent, seed: SEED }, 'ran');
+    await platform.ask(
+      { type: 'run', script: 'echo', url, secret: SECRET, parents: texters(WARMUP), firstUserId: WARMUP_USERS, think: NO_THINK, updatesPerParent, seed: SEED },
+      'ran',
+    );
     samples.clear();
   }
   const m = await measured(platform, () =>
-    platform.ask({ type: 'run', script: 'echo', url, secret: SECRET, parents: texters(PARENTS), firstUserId: MEASURED_USERS, think: thinkOf(load), updatesPerParent, seed: SEED }, 'ran'),
+    platform.ask(
+      {
+        type: 'run',
+        script: 'echo',
+        url,
+        secret: SECRET,
+        parents: texters(PARENTS),
+        firstUserId: MEASURED_USERS,
+        think: thinkOf(load),
+        updatesPerParent,
+        seed: SEED,
+      },
+      'ran',
+    ),
   );
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await platform.ask({ type: 'closeFake' }, 'fakeClosed');
@@ -498,7 +555,9 @@ async function main(): Promise<void> {
     for (const kind of KINDS) {
       const r = await benchProduct(platform, kind, load);
       product.push(r);
-      console.log(`${r.name}, ${load}: ${r.completed}/${PARENTS} conversations completed, ${r.updates} updates in ${r.seconds.toFixed(1)} s, ${r.failures} webhook answers other than 200; the fake platform's thread busy ${ms(r.platformCpuMs)} per update`);
+      console.log(
+        `${r.name}, ${load}: ${r.completed}/${PARENTS} conversations completed, ${r.updates} updates in ${r.seconds.toFixed(1)} s, ${r.failures} webhook answers other than 200; the fake platform's thread busy ${ms(r.platformCpuMs)} per update`,
+      );
     }
     const perParent = Math.max(1, Math.round((product[0]?.updates ?? PARENTS * 16) / PARENTS));
     results.push(...product);
@@ -507,8 +566,12 @@ async function main(): Promise<void> {
   await platform.close();
 
   const pace = `think time ${THINK.min}–${THINK.max} ms`;
-  console.log(`\n${PARENTS} conversations at once, Telegram webhook, loopback fake Bot API in a worker thread, ${process.platform} ${process.arch}, node ${process.version}, V8 ${V8_DEFAULTS ? 'defaults' : V8_FLAGS.join(' ')}\n`);
-  console.log('| run | load | updates | updates/s | p50 | p99 | max | CPU / update | peak RSS / 1000 conv. | heap kept / 1000 conv. | queries / update | p99 vs echo | updates/s vs echo |');
+  console.log(
+    `\n${PARENTS} conversations at once, Telegram webhook, loopback fake Bot API in a worker thread, ${process.platform} ${process.arch}, node ${process.version}, V8 ${V8_DEFAULTS ? 'defaults' : V8_FLAGS.join(' ')}\n`,
+  );
+  console.log(
+    '| run | load | updates | updates/s | p50 | p99 | max | CPU / update | peak RSS / 1000 conv. | heap kept / 1000 conv. | queries / update | p99 vs echo | updates/s vs echo |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const echo = results.find((e) => e.load === r.load && e.name.startsWith('bare'));
@@ -521,7 +584,11 @@ async function main(): Promise<void> {
   const paced = results.filter((r) => r.load === 'paced' && !r.name.startsWith('bare'));
   if (paced.length > 0) {
     const missed = paced.filter((r) => r.p99 > TARGET_P99_MS);
-    console.log(missed.length === 0 ? `\np99 ≤ ${TARGET_P99_MS} ms at a human pace (${pace}): met` : `\np99 ≤ ${TARGET_P99_MS} ms at a human pace (${pace}): missed by ${missed.map((r) => r.name).join(', ')}`);
+    console.log(
+      missed.length === 0
+        ? `\np99 ≤ ${TARGET_P99_MS} ms at a human pace (${pace}): met`
+        : `\np99 ≤ ${TARGET_P99_MS} ms at a human pace (${pace}): missed by ${missed.map((r) => r.name).join(', ')}`,
+    );
   }
 }
 

@@ -64,24 +64,58 @@ const STEP = Math.floor(ROWS / CHANGED);
 async function generate(dir: string): Promise<void> {
   const files = filesIn(dir);
   const t0 = performance.now();
-  await writeLines(files.kindergartens, 'number;name_kk;name_ru;address_kk;address_ru;ownership;languages;capacity;district;latitude;longitude', KINDERGARTENS, (i) =>
-    [i + 1, `№${i + 1} балабақша`, `Детский сад №${i + 1}`, `Абай даңғылы, ${i}`, `проспект Абая, ${i}`, i % 7 ? 'гос' : 'частный', '"KK, RU"', 50 + (i % 200), `Район ${i % 12}`, '43,2', '76,9'].join(';'),
+  await writeLines(
+    files.kindergartens,
+    'number;name_kk;name_ru;address_kk;address_ru;ownership;languages;capacity;district;latitude;longitude',
+    KINDERGARTENS,
+    (i) =>
+      [
+        i + 1,
+        `№${i + 1} балабақша`,
+        `Детский сад №${i + 1}`,
+        `Абай даңғылы, ${i}`,
+        `проспект Абая, ${i}`,
+        i % 7 ? 'гос' : 'частный',
+        '"KK, RU"',
+        50 + (i % 200),
+        `Район ${i % 12}`,
+        '43,2',
+        '76,9',
+      ].join(';'),
   );
-  await writeLines(files.parents, 'iin;full_name;phone;locale', PARENTS, (i) => `${parentIin(i)};Ата-ана ${i};+7701${String(i).padStart(7, '0')};${i % 2 ? 'kk' : 'ru'}`);
+  await writeLines(
+    files.parents,
+    'iin;full_name;phone;locale',
+    PARENTS,
+    (i) => `${parentIin(i)};Ата-ана ${i};+7701${String(i).padStart(7, '0')};${i % 2 ? 'kk' : 'ru'}`,
+  );
   const applicationLine = (referred: boolean) => (i: number) => {
     const reg = new Date(Date.UTC(2021, 0, 1) + (i % 1_000) * DAY);
     const k = (i * 7919) % KINDERGARTENS;
     const status = referred ? ['направлено', String(((k + 101) % KINDERGARTENS) + 1), 'Балапан', '20.08.2025'] : ['активна', '', '', ''];
-    return [100_000 + i, parentIin(i % PARENTS), childIin(i), `Бала ${i}`, 'общая', ddmmyyyy(reg), status[0], '2025-10-01', `"${k + 1}, ${((k + 13) % KINDERGARTENS) + 1}, ${((k + 29) % KINDERGARTENS) + 1}"`, ...status.slice(1)].join(';');
+    return [
+      100_000 + i,
+      parentIin(i % PARENTS),
+      childIin(i),
+      `Бала ${i}`,
+      'общая',
+      ddmmyyyy(reg),
+      status[0],
+      '2025-10-01',
+      `"${k + 1}, ${((k + 13) % KINDERGARTENS) + 1}, ${((k + 29) % KINDERGARTENS) + 1}"`,
+      ...status.slice(1),
+    ].join(';');
   };
-  const APP_HEADER = 'queue_number;parent_iin;child_iin;child_full_name;category;registered_at;status;valid_until;choices;referral_kindergarten;referral_group;referral_accept_by';
+  const APP_HEADER =
+    'queue_number;parent_iin;child_iin;child_full_name;category;registered_at;status;valid_until;choices;referral_kindergarten;referral_group;referral_accept_by';
   await writeLines(files.applications, APP_HEADER, ROWS, applicationLine(false));
   const plain = applicationLine(false);
   const referred = applicationLine(true);
   await writeLines(files.changed, APP_HEADER, ROWS, (i) => (i % STEP === 0 && i / STEP < CHANGED ? referred(i) : plain(i)));
   const mb = (await stat(files.applications)).size / 1e6;
-  console.log(`generated ${ROWS} applications (${mb.toFixed(0)} MB), ${PARENTS} parents, ${KINDERGARTENS} kindergartens in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-
+  console.log(
+    `generated ${ROWS} applications (${mb.toFixed(0)} MB), ${PARENTS} parents, ${KINDERGARTENS} kindergartens in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 
 async function main(): Promise<void> {

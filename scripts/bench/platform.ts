@@ -55,12 +55,18 @@ const MAX_PRESSES = 40;
 const agent = new Agent({ keepAlive: true });
 function postJson(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; contentType: string | null; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? null, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? null, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -84,7 +90,10 @@ class Chats {
         messageId: result.message_id ?? Number(c.params.message_id),
         date: result.date ?? Math.floor(Date.now() / 1000),
         text: String(c.params.text),
-        buttons: inline.flat().filter((b) => b.callback_data).map((b) => ({ text: b.text, data: b.callback_data! })),
+        buttons: inline
+          .flat()
+          .filter((b) => b.callback_data)
+          .map((b) => ({ text: b.text, data: b.callback_data! })),
       });
     }
     return this.keyboards.get(chatId) ?? null;
@@ -97,7 +106,8 @@ let fakeChats: Chats | null = null;
 
 async function run(req: Extract<PlatformRequest, { type: 'run' }>): Promise<PlatformReply> {
   const random = createRandom(req.seed);
-  const think = () => new Promise<void>((r) => (req.think.max <= 0 ? setImmediate(r) : setTimeout(r, req.think.min + random.float(0, req.think.max - req.think.min))));
+  const think = () =>
+    new Promise<void>((r) => (req.think.max <= 0 ? setImmediate(r) : setTimeout(r, req.think.min + random.float(0, req.think.max - req.think.min))));
   let posted = 0;
   let failures = 0;
   const post = async (update: NewUpdate) => {
@@ -140,7 +150,9 @@ async function conversation(
   const chats = (fakeChats ??= new Chats(f));
   const press = async (data: string) => {
     const k = chats.keyboard(user.id)!;
-    await post(callbackQuery(f, user, { message_id: k.messageId, chatId: user.id, text: k.text, inline: null, sentMarkup: null, date: k.date, editCount: 0 }, data));
+    await post(
+      callbackQuery(f, user, { message_id: k.messageId, chatId: user.id, text: k.text, inline: null, sentMarkup: null, date: k.date, editCount: 0 }, data),
+    );
   };
   await post(startCommand(user));
   await think();

@@ -26,7 +26,9 @@ async function main(): Promise<void> {
     await p.$executeRawUnsafe(`
       INSERT INTO parents (iin, "fullName", phone) SELECT lpad(i::text, 12, '0'), 'Parent ' || i, '+7701' || lpad(i::text, 7, '0')
       FROM generate_series(1, ${ROWS}) i`);
-    const season = await p.season.create({ data: { code: '2026', opensAt: new Date('2026-09-01'), deadline: new Date('2026-10-31'), validUntil: new Date('2027-10-31') } });
+    const season = await p.season.create({
+      data: { code: '2026', opensAt: new Date('2026-09-01'), deadline: new Date('2026-10-31'), validUntil: new Date('2027-10-31') },
+    });
     const sections = `'{football,sportDance,ballroomDance,chess,basketball,drawing,extendedDay,funChemistry,karate,computerGraphics,youngEcologist,astronomy,other}'::text[]`;
     const digital = `'{invoices,cashless,absenceRecalculation,attendance,healthPassport,portfolio,teacherProfile,nutrition,eContracts,androidApp,iosApp,onlineReception,other}'::text[]`;
     await p.$executeRawUnsafe(`
@@ -49,7 +51,9 @@ async function main(): Promise<void> {
       CROSS JOIN LATERAL generate_series(1, 1 + q.id % 3) AS r(rank)
       JOIN kindergartens k ON k."number" = 1 + ((q.id::bigint * 7919 + r.rank * 131) % 1000)`);
     await p.$executeRawUnsafe('ANALYZE');
-    const [c] = await p.$queryRaw<{ q: number; ch: number }[]>`SELECT (SELECT count(*) FROM questionnaires)::int AS q, (SELECT count(*) FROM questionnaire_choices)::int AS ch`;
+    const [c] = await p.$queryRaw<
+      { q: number; ch: number }[]
+    >`SELECT (SELECT count(*) FROM questionnaires)::int AS q, (SELECT count(*) FROM questionnaire_choices)::int AS ch`;
     console.log(`created ${c!.q} questionnaires with ${c!.ch} kindergarten choices in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     const translator = await createTranslator({ portal: 'https://egov.kz', supportPhone: '1414' });
@@ -57,7 +61,9 @@ async function main(): Promise<void> {
       const started = performance.now();
       const r = await exportStats(p, { season, outDir: dir, locale: 'ru', translator, now: new Date() });
       const total = (performance.now() - started) / 1000;
-      console.log(`run ${run}: queries ${r.querySeconds.toFixed(2)} s, with CSV + HTML ${total.toFixed(2)} s (target ≤ 5 s) — ${r.stats.questionnaires} questionnaires, median ${r.stats.paymentMedian}`);
+      console.log(
+        `run ${run}: queries ${r.querySeconds.toFixed(2)} s, with CSV + HTML ${total.toFixed(2)} s (target ≤ 5 s) — ${r.stats.questionnaires} questionnaires, median ${r.stats.paymentMedian}`,
+      );
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

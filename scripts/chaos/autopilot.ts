@@ -16,9 +16,7 @@ export interface Button {
 }
 
 export function nextPress(buttons: Button[], tickedHere: boolean): { data: string; final: boolean } | null {
-  const decoded = buttons
-    .map((b) => ({ ...b, d: decodeAction(b.data) }))
-    .filter((b) => b.d !== null) as (Button & { d: { seq: number; action: Action } })[];
+  const decoded = buttons.map((b) => ({ ...b, d: decodeAction(b.data) })).filter((b) => b.d !== null) as (Button & { d: { seq: number; action: Action } })[];
   const is = (a: Action, type: Action['type'], value?: string) => a.type === type && (value === undefined || ('value' in a && a.value === value));
   const confirm = decoded.find((b) => is(b.d.action, 'choose', 'confirm'));
   if (confirm) return { data: confirm.data, final: true };

@@ -78,9 +78,7 @@ export async function checkInvariants(i: CheckInput): Promise<Report> {
     for (const s of strangers) violations.push(`parent ${s.parentId} has a questionnaire but never chatted`);
 
     // ——— extensions and application status ———
-    const after = new Map(
-      (await q<AppSnapshot>(`SELECT id, "parentId", status::text AS status, "validUntil" FROM applications`)).map((a) => [a.id, a]),
-    );
+    const after = new Map((await q<AppSnapshot>(`SELECT id, "parentId", status::text AS status, "validUntil" FROM applications`)).map((a) => [a.id, a]));
     const ext = await q<{ applicationId: number; n: number; foreign: number }>(
       `SELECT e."applicationId", count(*)::int AS n,
               count(*) FILTER (WHERE qn."parentId" IS DISTINCT FROM a."parentId")::int AS foreign
@@ -169,7 +167,8 @@ export async function checkInvariants(i: CheckInput): Promise<Report> {
       `SELECT channel::text, "chatId" FROM outbox WHERE kind = 'REMINDER' AND status = 'PENDING' AND error LIKE 'held:%'`,
     );
     figures.push(['reminders held back for a parent using the bot', held.length]);
-    for (const r of held.filter((r) => !i.chats.has(`${r.channel}:${r.chatId}`)).slice(0, 5)) violations.push(`${r.channel}:${r.chatId}: a reminder held back for a chat nobody used`);
+    for (const r of held.filter((r) => !i.chats.has(`${r.channel}:${r.chatId}`)).slice(0, 5))
+      violations.push(`${r.channel}:${r.chatId}: a reminder held back for a chat nobody used`);
     const open = outboxByStatus.filter((r) => r.status === 'PENDING' || r.status === 'SENDING').reduce((s, r) => s + r.n, 0) - held.length;
     if (open > 0) {
       // What each one waits for, so a failed run says why.
@@ -177,16 +176,24 @@ export async function checkInvariants(i: CheckInput): Promise<Report> {
         `SELECT id, kind::text, channel::text, status::text, attempts, to_char("nextAttemptAt", 'HH24:MI:SS.MS') AS due, error
          FROM outbox WHERE status IN ('PENDING', 'SENDING') AND coalesce(error, '') NOT LIKE 'held:%' ORDER BY id`,
       );
-      const described = rows.map((r) => `#${r.id} ${r.kind} ${r.channel} ${r.status}, ${r.attempts} attempt(s), due ${r.due} UTC${r.error ? `, ${r.error}` : ''}`);
+      const described = rows.map(
+        (r) => `#${r.id} ${r.kind} ${r.channel} ${r.status}, ${r.attempts} attempt(s), due ${r.due} UTC${r.error ? `, ${r.error}` : ''}`,
+      );
       violations.push(`${open} outbox rows still PENDING or SENDING after the drain: ${described.join('; ')}`);
     }
 
     // ——— the registry re-imported mid-run: each referral told once per chat, none lost ———
     const done = await readdir(path.join(i.registry.dir, 'done')).catch(() => [] as string[]);
     const failed = await readdir(path.join(i.registry.dir, 'failed')).catch(() => [] as string[]);
-    figures.push(['registry file imported (done / failed / still waiting)', `${done.length} / ${failed.length} / ${(await readdir(i.registry.dir)).filter((f) => f.endsWith('.csv')).length}`]);
-    if (done.length !== 1 || failed.length !== 0) violations.push(`the registry file was not imported once: done/ ${done.join(', ')}, failed/ ${failed.join(', ')}`);
-    const events = await q<{ applicationId: number; n: number }>(`SELECT "applicationId", count(*)::int AS n FROM registry_events WHERE kind = 'REFERRAL_ISSUED' GROUP BY "applicationId"`);
+    figures.push([
+      'registry file imported (done / failed / still waiting)',
+      `${done.length} / ${failed.length} / ${(await readdir(i.registry.dir)).filter((f) => f.endsWith('.csv')).length}`,
+    ]);
+    if (done.length !== 1 || failed.length !== 0)
+      violations.push(`the registry file was not imported once: done/ ${done.join(', ')}, failed/ ${failed.join(', ')}`);
+    const events = await q<{ applicationId: number; n: number }>(
+      `SELECT "applicationId", count(*)::int AS n FROM registry_events WHERE kind = 'REFERRAL_ISSUED' GROUP BY "applicationId"`,
+    );
     const eventsOf = new Map(events.map((e) => [e.applicationId, e.n]));
     const notices = await q<{ channel: string; chatId: string; queueNumber: number; status: string; attempts: number }>(
       `SELECT channel::text, "chatId", (payload->>'queueNumber')::int AS "queueNumber", status::text, attempts FROM outbox WHERE kind = 'REGISTRY_REFERRAL_ISSUED'`,
@@ -198,7 +205,8 @@ export async function checkInvariants(i: CheckInput): Promise<Report> {
       if (c.method === 'sendMessage' && c.response.ok && m && /🎉/.test(String(c.params.text))) count(`TELEGRAM:${c.params.chat_id}:${m[1]}`);
     }
     for (const m of i.graph.accepted()) {
-      if (m.type === 'template' && m.template?.name === 'kg_queue_referral_issued') count(`WHATSAPP:${m.to}:${m.template.components?.[0]?.parameters?.[0]?.text}`);
+      if (m.type === 'template' && m.template?.name === 'kg_queue_referral_issued')
+        count(`WHATSAPP:${m.to}:${m.template.components?.[0]?.parameters?.[0]?.text}`);
       const body = m.type === 'interactive' ? String(m.interactive?.body?.text ?? '') : '';
       const n = /№ (\d+)/.exec(body);
       if (n && /🎉/.test(body)) count(`WHATSAPP:${m.to}:${n[1]}`);
@@ -206,9 +214,11 @@ export async function checkInvariants(i: CheckInput): Promise<Report> {
     let told = 0;
     let repeats = 0;
     for (const r of i.registry.referrals) {
-      if (eventsOf.get(r.applicationId) !== 1) violations.push(`application ${r.applicationId}: ${eventsOf.get(r.applicationId) ?? 0} referral events (expected 1)`);
+      if (eventsOf.get(r.applicationId) !== 1)
+        violations.push(`application ${r.applicationId}: ${eventsOf.get(r.applicationId) ?? 0} referral events (expected 1)`);
       const rows = notices.filter((n) => `${n.channel}:${n.chatId}` === r.chat && n.queueNumber === r.queueNumber);
-      if (rows.length !== 1 || rows[0]!.status !== 'SENT') violations.push(`${r.chat}: referral ${r.queueNumber} has ${rows.length} outbox row(s), ${rows.map((x) => x.status).join(', ')}`);
+      if (rows.length !== 1 || rows[0]!.status !== 'SENT')
+        violations.push(`${r.chat}: referral ${r.queueNumber} has ${rows.length} outbox row(s), ${rows.map((x) => x.status).join(', ')}`);
       const n = referralDelivered.get(`${r.chat}:${r.queueNumber}`) ?? 0;
       if (n === 0) violations.push(`${r.chat}: referral ${r.queueNumber} never reached the chat (lost)`);
       else told++;
@@ -217,7 +227,10 @@ export async function checkInvariants(i: CheckInput): Promise<Report> {
         if ((rows[0]?.attempts ?? 0) < 2) violations.push(`${r.chat}: referral ${r.queueNumber} delivered ${n} times, its row sent on the first attempt`);
       }
     }
-    figures.push(['referrals imported / told to their chat / repeats (in flight at a kill)', `${events.length} / ${told} of ${i.registry.referrals.length} / ${repeats}`]);
+    figures.push([
+      'referrals imported / told to their chat / repeats (in flight at a kill)',
+      `${events.length} / ${told} of ${i.registry.referrals.length} / ${repeats}`,
+    ]);
     if (i.registry.referrals.length === 0) violations.push('no referral in the registry file: the run proved nothing about it');
     if (repeats > bound) violations.push(`${repeats} repeated referral notices exceed the at-least-once bound ${bound}`);
 

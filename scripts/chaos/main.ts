@@ -99,10 +99,14 @@ async function main(): Promise<number> {
     cleanup.push(() => rm(registryDir, { recursive: true, force: true }));
     // More chats, linked a week ago as well, for the registry's referrals (their reminders are not checked).
     const referralChats = await linkQuietChats(admin, season.validUntil, PARENTS + QUIET, REFERRAL_CHATS, now);
-    const referrals = await referralExport(admin, [
-      { chats: quiet, minNeeding: 2 },
-      { chats: referralChats, minNeeding: 1 },
-    ], season.validUntil);
+    const referrals = await referralExport(
+      admin,
+      [
+        { chats: quiet, minNeeding: 2 },
+        { chats: referralChats, minNeeding: 1 },
+      ],
+      season.validUntil,
+    );
 
     // ——— the platforms and the instances ———
     const telegram = await FakeTelegramApi.start();
@@ -241,8 +245,14 @@ async function main(): Promise<number> {
     const figures: [string, string | number][] = [
       ['seed', SEED],
       ['instances / kills / restarts', `${INSTANCES} / ${kills} / ${instances.all.reduce((s, i) => s + i.starts, 0) - INSTANCES}`],
-      ['parents simulated (Telegram / WhatsApp)', `${outcomes.length} (${outcomes.filter((o) => o.channel === 'TELEGRAM').length} / ${outcomes.filter((o) => o.channel === 'WHATSAPP').length})`],
-      ['identified / completed / idle', `${outcomes.filter((o) => o.identified).length} / ${outcomes.filter((o) => o.completed).length} / ${outcomes.filter((o) => o.idle).length}`],
+      [
+        'parents simulated (Telegram / WhatsApp)',
+        `${outcomes.length} (${outcomes.filter((o) => o.channel === 'TELEGRAM').length} / ${outcomes.filter((o) => o.channel === 'WHATSAPP').length})`,
+      ],
+      [
+        'identified / completed / idle',
+        `${outcomes.filter((o) => o.identified).length} / ${outcomes.filter((o) => o.completed).length} / ${outcomes.filter((o) => o.idle).length}`,
+      ],
       ['parent re-sends after silence', outcomes.reduce((s, o) => s + o.retries, 0)],
       ['parents stuck', stuck.length],
       ['webhook posts / redelivered by the balancer', `${lb.stats.posts} / ${lb.stats.redeliveries}`],
@@ -312,11 +322,28 @@ const REFERRAL_CHATS = 16;
  * least `minNeeding` of them (a quiet chat keeps one, and its reminder due), now referred to its
  * first choice: the CSV and what each referral's notice must reach.
  */
-async function referralExport(admin: pg.Client, groups: { chats: Set<string>; minNeeding: number }[], validUntil: Date): Promise<{ csv: string; rows: Referral[] }> {
+async function referralExport(
+  admin: pg.Client,
+  groups: { chats: Set<string>; minNeeding: number }[],
+  validUntil: Date,
+): Promise<{ csv: string; rows: Referral[] }> {
   const rows = [];
   for (const g of groups) rows.push(...(await referredIn(admin, g.chats, g.minNeeding, validUntil)));
   const header = 'queue_number;parent_iin;child_iin;child_full_name;registered_at;status;valid_until;choices;referral_kindergarten;referral_accept_by';
-  const lines = rows.map((r) => [r.queueNumber, r.parentIin, r.childIin, r.child, r.registered, 'направлено', r.valid, `"${r.choices}"`, r.choices.split(',')[0]!.trim(), '31.12.2030'].join(';'));
+  const lines = rows.map((r) =>
+    [
+      r.queueNumber,
+      r.parentIin,
+      r.childIin,
+      r.child,
+      r.registered,
+      'направлено',
+      r.valid,
+      `"${r.choices}"`,
+      r.choices.split(',')[0]!.trim(),
+      '31.12.2030',
+    ].join(';'),
+  );
   return {
     csv: `${header}\n${lines.join('\n')}\n`,
     rows: rows.map((r) => ({ applicationId: r.id, queueNumber: r.queueNumber, chat: `${r.channel}:${r.chatId}` })),
@@ -326,7 +353,18 @@ async function referralExport(admin: pg.Client, groups: { chats: Set<string>; mi
 async function referredIn(admin: pg.Client, keys: Set<string>, minNeeding: number, validUntil: Date) {
   const chats = [...keys].map((k) => k.split(':') as [string, string]);
   return (
-    await admin.query<{ id: number; queueNumber: number; parentIin: string; childIin: string; child: string; registered: string; valid: string; choices: string; channel: string; chatId: string }>(
+    await admin.query<{
+      id: number;
+      queueNumber: number;
+      parentIin: string;
+      childIin: string;
+      child: string;
+      registered: string;
+      valid: string;
+      choices: string;
+      channel: string;
+      chatId: string;
+    }>(
       `SELECT DISTINCT ON (cl."parentId") a.id, a."queueNumber", p.iin AS "parentIin", c.iin AS "childIin", c."fullName" AS child,
               to_char(a."registeredAt" + interval '5 hours', 'YYYY-MM-DD') AS registered, to_char(a."validUntil" + interval '5 hours', 'YYYY-MM-DD') AS valid,
               (SELECT string_agg(k.number::text, ', ' ORDER BY ac.rank) FROM application_choices ac JOIN kindergartens k ON k.id = ac."kindergartenId" WHERE ac."applicationId" = a.id) AS choices,

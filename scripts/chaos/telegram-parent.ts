@@ -56,7 +56,10 @@ export class TelegramScreens {
         messageId: result.message_id ?? Number(c.params.message_id),
         date: result.date ?? Math.floor(Date.now() / 1000),
         text,
-        buttons: inline.flat().filter((b) => b.callback_data).map((b) => ({ text: b.text, data: b.callback_data! })),
+        buttons: inline
+          .flat()
+          .filter((b) => b.callback_data)
+          .map((b) => ({ text: b.text, data: b.callback_data! })),
       });
     }
   }
@@ -120,7 +123,12 @@ export class TelegramParent {
       const k = this.screens.keyboard(this.user.id);
       const b = k ? pick(k.buttons) : null;
       if (!k || !b) return null;
-      return callbackQuery(this.fake, this.user, { message_id: k.messageId, chatId: this.user.id, text: k.text, inline: null, sentMarkup: null, date: k.date, editCount: 0 }, b.data);
+      return callbackQuery(
+        this.fake,
+        this.user,
+        { message_id: k.messageId, chatId: this.user.id, text: k.text, inline: null, sentMarkup: null, date: k.date, editCount: 0 },
+        b.data,
+      );
     };
   }
 

@@ -104,10 +104,17 @@ async function main(): Promise<void> {
   try {
     const start = fromAlmaty(addDays(toAlmaty(new Date('2026-11-02T00:00:00Z')), 0), 8 * 60);
     const season = await createRegistry(db.prisma, start);
-    say(`registry: ${PARENTS} parents needing extension (${(LINKED * 100).toFixed(0)} % linked to a bot, WhatsApp consent ${(CONSENT_WA * 100).toFixed(0)} %, SMS consent ${(CONSENT_SMS * 100).toFixed(0)} %), ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    say(
+      `registry: ${PARENTS} parents needing extension (${(LINKED * 100).toFixed(0)} % linked to a bot, WhatsApp consent ${(CONSENT_WA * 100).toFixed(0)} %, SMS consent ${(CONSENT_SMS * 100).toFixed(0)} %), ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
     const scenarios: Scenario[] = [
-      { name: `every consenting parent: WhatsApp tier ${TIER}${SMS_ON ? `, SMS ${SMS_BUDGET} segments a day` : ', no SMS'}`, reach: { whatsappOutreach: true, sms: SMS_ON, smsLastResortDays: 7, smsPerDay: Math.floor(SMS_BUDGET / SMS_PARTS_PER_MESSAGE) } },
-      ...(BASELINE ? [{ name: 'linked chats only (the campaign before)', reach: { whatsappOutreach: false, sms: false, smsLastResortDays: 7, smsPerDay: null } }] : []),
+      {
+        name: `every consenting parent: WhatsApp tier ${TIER}${SMS_ON ? `, SMS ${SMS_BUDGET} segments a day` : ', no SMS'}`,
+        reach: { whatsappOutreach: true, sms: SMS_ON, smsLastResortDays: 7, smsPerDay: Math.floor(SMS_BUDGET / SMS_PARTS_PER_MESSAGE) },
+      },
+      ...(BASELINE
+        ? [{ name: 'linked chats only (the campaign before)', reach: { whatsappOutreach: false, sms: false, smsLastResortDays: 7, smsPerDay: null } }]
+        : []),
     ];
     const results: Result[] = [];
     for (const scenario of scenarios) {
@@ -181,14 +188,23 @@ async function runSeason(
     senders,
     // The platforms' per-second rates are not what this simulates (the tier and the budget are):
     // high enough that a day's sends never wait for a slot.
-    settings: { ratePerSecond: { TELEGRAM: 50_000, WHATSAPP: 50_000, SMS: 50_000 }, whatsappTier: settings.whatsappTier, maxAttempts: 8, window: settings.window, batchSize: BATCH },
+    settings: {
+      ratePerSecond: { TELEGRAM: 50_000, WHATSAPP: 50_000, SMS: 50_000 },
+      whatsappTier: settings.whatsappTier,
+      maxAttempts: 8,
+      window: settings.window,
+      batchSize: BATCH,
+    },
     clock,
     logger,
     instanceId: 'sim',
     templates: CAMPAIGN_TEMPLATES,
     sleep: async (ms) => clock.advance(ms),
     // Each SMS links to its page, issued by the real link service (one token row per parent).
-    deepLinks: deepLinksFor(db, new LinkService(randomBytes(32), { telegramBot: 'kezek_sim_bot', whatsappNumber: '77001234567', publicUrl: 'https://kezek.example.kz' })),
+    deepLinks: deepLinksFor(
+      db,
+      new LinkService(randomBytes(32), { telegramBot: 'kezek_sim_bot', whatsappNumber: '77001234567', publicUrl: 'https://kezek.example.kz' }),
+    ),
   });
   const deps: SchedulerDeps = { db, clock, logger, settings };
   const random = createRandom(SEED).derive(scenario.name);
@@ -266,7 +282,12 @@ async function drawResponses(
 }
 
 /** The extensions whose time has come: the application extended as the questionnaire does. */
-async function applyResponses(db: Db, pending: { at: number; parentId: number }[], now: Date, season: { id: number; validUntil: Date; oldValidity: Date }): Promise<void> {
+async function applyResponses(
+  db: Db,
+  pending: { at: number; parentId: number }[],
+  now: Date,
+  season: { id: number; validUntil: Date; oldValidity: Date },
+): Promise<void> {
   const due = pending.filter((p) => p.at <= now.getTime());
   if (due.length === 0) return;
   const keep = pending.filter((p) => p.at > now.getTime());
@@ -302,11 +323,15 @@ function report(results: Result[]): void {
     for (const d of r.days) say(`| ${d.day} | ${d.reached} | ${d.extended} | ${d.atRisk} | ${d.sent.TELEGRAM} / ${d.sent.WHATSAPP} / ${d.sent.SMS} |`);
     const c = r.coverage;
     const pct = (n: number) => `${((100 * n) / Math.max(1, c.audience)).toFixed(1)} %`;
-    say(`\nAt the deadline: reached ${c.reached} of ${c.audience} (${pct(c.reached)}: chat ${c.byChat}, WhatsApp template ${c.byWhatsappOutreach}, SMS ${c.bySms}); extended ${c.extended} (${pct(c.extended)}); out of reach ${c.unreachable}; the purge would move ${r.purged} applications.`);
+    say(
+      `\nAt the deadline: reached ${c.reached} of ${c.audience} (${pct(c.reached)}: chat ${c.byChat}, WhatsApp template ${c.byWhatsappOutreach}, SMS ${c.bySms}); extended ${c.extended} (${pct(c.extended)}); out of reach ${c.unreachable}; the purge would move ${r.purged} applications.`,
+    );
   }
   if (results.length === 2) {
     const [all, before] = results as [Result, Result];
-    say(`\nApplications saved against the linked-chats-only campaign: ${before.purged - all.purged} (${before.purged} → ${all.purged} moved to the stop-list).`);
+    say(
+      `\nApplications saved against the linked-chats-only campaign: ${before.purged - all.purged} (${before.purged} → ${all.purged} moved to the stop-list).`,
+    );
   }
 }
 

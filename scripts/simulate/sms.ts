@@ -13,7 +13,12 @@ import { MobizonDouble } from '../../test/fakes/mobizon.ts';
 
 const API_KEY = 'sim-mobizon-key-0123456789abcdef0123456789';
 
-export async function simSmsSender(db: Db, clock: ManualClock, budget: number, window: DaytimeWindow): Promise<{ sender: NotificationSender; close(): Promise<void> }> {
+export async function simSmsSender(
+  db: Db,
+  clock: ManualClock,
+  budget: number,
+  window: DaytimeWindow,
+): Promise<{ sender: NotificationSender; close(): Promise<void> }> {
   const double = await MobizonDouble.start({ apiKey: API_KEY, senderNames: ['KEZEK'] });
   const sender = new SmsNotifier({
     provider: new MobizonProvider({ apiKey: API_KEY, apiRoot: double.apiRoot, timeoutMs: 10_000 }),

@@ -32,7 +32,18 @@ export const QUESTIONNAIRE_QUIET_MS = 12 * 60 * 60_000;
  * The questionnaire's screens (conversation/core/flow.ts `isQuestion`, and its summary). Typed against
  * the conversation's screens, so renaming one there fails the build here.
  */
-const QUESTIONNAIRE_SCREENS: ReadonlySet<string> = new Set(['q1', 'q2', 'q2why', 'q3', 'q4', 'q5', 'q5other', 'q6', 'q6other', 'summary'] as const satisfies readonly Screen[]);
+const QUESTIONNAIRE_SCREENS: ReadonlySet<string> = new Set([
+  'q1',
+  'q2',
+  'q2why',
+  'q3',
+  'q4',
+  'q5',
+  'q5other',
+  'q6',
+  'q6other',
+  'summary',
+] as const satisfies readonly Screen[]);
 
 /** What is known of a chat's activity; every field may be missing (a chat that never wrote). */
 export interface ChatActivity {

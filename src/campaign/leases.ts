@@ -35,14 +35,7 @@ export async function releaseLease(db: Db, name: string, holder: string): Promis
 }
 
 /** Runs `fn` only if this caller takes the lease; otherwise reports who holds it. */
-export async function withLease<T>(
-  db: Db,
-  name: string,
-  holder: string,
-  ttlMs: number,
-  now: Date,
-  fn: () => Promise<T>,
-): Promise<LeaseOutcome<T>> {
+export async function withLease<T>(db: Db, name: string, holder: string, ttlMs: number, now: Date, fn: () => Promise<T>): Promise<LeaseOutcome<T>> {
   if (!(await acquireLease(db, name, holder, ttlMs, now))) {
     const current = await db.schedulerLease.findUnique({ where: { name }, select: { holder: true } });
     return { acquired: false, holder: current?.holder ?? null };

@@ -30,19 +30,6 @@ export function offsetTag(offsetDays: number): string {
   return offsetDays === OPENING_OFFSET ? 'open' : `d${offsetDays}`;
 }
 
-/** What a reminder row's payload holds; the text itself is rendered at send time. */
-export interface ReminderPayload {
-  offsetDays: number;
-}
-
-/** What a stop-list notice row's payload holds: frozen at the purge, as the template needs them. */
-export interface StopListPayload {
-  purgeRunId: number;
-  queueNumbers: number[];
-  /** ISO instant the applications were moved to the stop-list. */
-  stopListedAt: string;
-}
-
 /**
  * Notices of registry events (src/import/registry-events.ts): `REGISTRY_` + the event's kind.
  * Planned by the import in its transaction, one row per linked chat of the parent.

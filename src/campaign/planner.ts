@@ -82,11 +82,7 @@ export async function reminderContent(
 }
 
 /** `reminderContent(...) !== null`. */
-export async function stillNeedsReminder(
-  db: Db,
-  row: { kind: string; parentId: number | null; seasonId: number | null },
-  now: Date,
-): Promise<boolean> {
+export async function stillNeedsReminder(db: Db, row: { kind: string; parentId: number | null; seasonId: number | null }, now: Date): Promise<boolean> {
   return (await reminderContent(db, row, now)) !== null;
 }
 
@@ -117,7 +113,10 @@ export async function cancelObsoleteReminders(db: Db, opts: { now: Date; seasonI
  * chats, if the parent still needs to extend this season and has not opted out there. Its offset
  * is the days left, so the next planned reminder supersedes it as usual.
  */
-export async function resendReminder(db: Db, { season, parentId, now }: { season: Pick<Season, 'id' | 'validUntil' | 'deadline'>; parentId: number; now: Date }): Promise<number> {
+export async function resendReminder(
+  db: Db,
+  { season, parentId, now }: { season: Pick<Season, 'id' | 'validUntil' | 'deadline'>; parentId: number; now: Date },
+): Promise<number> {
   const left = daysLeft(season.deadline, now);
   const prefix = `reminder:${season.id}:resend:${parentId}:${now.getTime()}:`;
   return db.$executeRaw`

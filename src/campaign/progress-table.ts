@@ -25,7 +25,10 @@ export function progressRows(p: CampaignProgress): [string, string][] {
   if (c) {
     rows.push(
       ['Audience this season / Аудитория кампании', `${c.audience} parents who needed to extend`],
-      ['  reached / охвачено', `${c.reached}${pct(c.reached, c.audience)}: chat ${c.byChat}, WhatsApp at the registry phone ${c.byWhatsappOutreach}, SMS ${c.bySms}`],
+      [
+        '  reached / охвачено',
+        `${c.reached}${pct(c.reached, c.audience)}: chat ${c.byChat}, WhatsApp at the registry phone ${c.byWhatsappOutreach}, SMS ${c.bySms}`,
+      ],
       ['  reached, then extended / охвачено и продлили', `${c.reachedThenExtended}${pct(c.reachedThenExtended, c.reached)}`],
       ['  asked to stop / отказались от сообщений', `${c.optedOut}${pct(c.optedOut, c.audience)}`],
       ['  out of reach / недоступны', `${c.unreachable}${pct(c.unreachable, c.audience)}`],

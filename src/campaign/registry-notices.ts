@@ -45,16 +45,27 @@ export function registryPayload(payload: unknown): RegistryNoticePayload | null 
 }
 
 /** The notification as of now; null when it no longer holds (the referral went meanwhile). */
-export async function registryNotification(db: Db, event: RegistryEventKind, p: RegistryNoticePayload, parentId: number | null): Promise<RegistryNotification | null> {
+export async function registryNotification(
+  db: Db,
+  event: RegistryEventKind,
+  p: RegistryNoticePayload,
+  parentId: number | null,
+): Promise<RegistryNotification | null> {
   if (event === 'REFERRAL_ISSUED') {
     // A referral withdrawn or moved before its notice went is not announced; the later event is.
-    const app = await db.application.findFirst({ where: { queueNumber: p.queueNumber, ...(parentId === null ? {} : { parentId }) }, select: { status: true, referralKindergartenId: true } });
-    if (!app || app.status !== 'REFERRED' || app.referralKindergartenId !== p.kindergartenId) return null;
+    const app = await db.application.findFirst({
+      where: { queueNumber: p.queueNumber, ...(parentId === null ? {} : { parentId }) },
+      select: { status: true, referralKindergartenId: true },
+    });
+    if (app?.status !== 'REFERRED' || app.referralKindergartenId !== p.kindergartenId) return null;
   }
   const kindergarten =
     p.kindergartenId === null
       ? null
-      : await db.kindergarten.findUnique({ where: { id: p.kindergartenId }, select: { number: true, nameKk: true, nameRu: true, addressKk: true, addressRu: true } });
+      : await db.kindergarten.findUnique({
+          where: { id: p.kindergartenId },
+          select: { number: true, nameKk: true, nameRu: true, addressKk: true, addressRu: true },
+        });
   return { event, queueNumber: p.queueNumber, kindergarten, group: p.group, acceptBy: p.acceptBy ? new Date(p.acceptBy) : null };
 }
 
@@ -69,7 +80,9 @@ export function buildRegistryNotice(n: RegistryNotification): Message {
       body.push(text('campaign.registry.referral.issued', { number }));
       if (n.kindergarten) body.push(text('campaign.registry.referral.where', { kindergarten: kindergartenParam(n.kindergarten) }));
       if (n.group) body.push(text('campaign.registry.referral.group', { group: n.group }));
-      body.push(n.acceptBy ? text('campaign.registry.referral.acceptBy', { date: { date: n.acceptBy.toISOString() } }) : text('campaign.registry.referral.acceptSoon'));
+      body.push(
+        n.acceptBy ? text('campaign.registry.referral.acceptBy', { date: { date: n.acceptBy.toISOString() } }) : text('campaign.registry.referral.acceptSoon'),
+      );
       button = { text: text('campaign.registry.referral.button'), action: { type: 'command', name: 'accept' }, role: 'option' };
       break;
     case 'REFERRAL_LAPSED':

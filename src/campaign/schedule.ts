@@ -64,9 +64,7 @@ export function reminderSlots(season: SeasonDates, settings: ScheduleSettings): 
     if (dueFrom.getTime() >= season.deadline.getTime()) continue;
     slots.push({ offsetDays: d, dueFrom });
   }
-  return slots.sort(
-    (a, b) => a.dueFrom.getTime() - b.dueFrom.getTime() || slotRank(a.offsetDays) - slotRank(b.offsetDays),
-  );
+  return slots.sort((a, b) => a.dueFrom.getTime() - b.dueFrom.getTime() || slotRank(a.offsetDays) - slotRank(b.offsetDays));
 }
 
 // Opening first among equals, then larger offsets first.

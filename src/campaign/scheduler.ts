@@ -61,7 +61,8 @@ export async function plannerTick(deps: SchedulerDeps): Promise<PlannerTickResul
   if (!outcome.acquired) return { ran: false, season: season.code, offsetDays: slot.offsetDays, enqueued: 0 };
   const { linked, whatsapp, sms } = outcome.value;
   const enqueued = linked + whatsapp + sms;
-  if (enqueued > 0) deps.logger.info({ season: season.code, offsetDays: slot.offsetDays, enqueued, linked, whatsappOutreach: whatsapp, sms }, 'reminders planned');
+  if (enqueued > 0)
+    deps.logger.info({ season: season.code, offsetDays: slot.offsetDays, enqueued, linked, whatsappOutreach: whatsapp, sms }, 'reminders planned');
   return { ran: true, season: season.code, offsetDays: slot.offsetDays, enqueued };
 }
 
@@ -118,10 +119,7 @@ export interface RunningScheduler {
   stop(): Promise<void>;
 }
 
-export function startScheduler(
-  core: Pick<Core, 'config' | 'clock' | 'logger'> & { db: { prisma: Db } },
-  opts: SchedulerOptions = {},
-): RunningScheduler {
+export function startScheduler(core: Pick<Core, 'config' | 'clock' | 'logger'> & { db: { prisma: Db } }, opts: SchedulerOptions = {}): RunningScheduler {
   const deps: SchedulerDeps = { db: core.db.prisma, clock: core.clock, logger: core.logger, settings: core.config.campaign };
   const inFlight = new Set<Promise<unknown>>();
   const guarded = (name: string, fn: () => Promise<unknown>) => () => {
@@ -131,8 +129,16 @@ export function startScheduler(
     return p;
   };
   const tasks: ScheduledTask[] = [
-    cron.schedule(opts.plannerCron ?? '0 * * * * *', guarded('planner', () => plannerTick(deps)), { name: 'campaign-planner', noOverlap: true }),
-    cron.schedule(opts.purgeCron ?? '30 * * * * *', guarded('purge', () => purgeTick(deps)), { name: 'campaign-purge', noOverlap: true }),
+    cron.schedule(
+      opts.plannerCron ?? '0 * * * * *',
+      guarded('planner', () => plannerTick(deps)),
+      { name: 'campaign-planner', noOverlap: true },
+    ),
+    cron.schedule(
+      opts.purgeCron ?? '30 * * * * *',
+      guarded('purge', () => purgeTick(deps)),
+      { name: 'campaign-purge', noOverlap: true },
+    ),
     // Idempotent deletes: no lease needed when two instances prune in the same minute.
     cron.schedule(
       opts.pruneCron ?? '17 * * * *',
@@ -147,7 +153,9 @@ export function startScheduler(
   ];
   if (opts.sweepSessions) {
     // Expired console sessions are already refused; this only keeps the table small.
-    tasks.push(cron.schedule(opts.pruneCron ?? '17 * * * *', guarded('console-session-sweep', opts.sweepSessions), { name: 'console-session-sweep', noOverlap: true }));
+    tasks.push(
+      cron.schedule(opts.pruneCron ?? '17 * * * *', guarded('console-session-sweep', opts.sweepSessions), { name: 'console-session-sweep', noOverlap: true }),
+    );
   }
   if (opts.registrySync) {
     tasks.push(cron.schedule(opts.registrySyncCron ?? '45 * * * * *', guarded('registry-sync', opts.registrySync), { name: 'registry-sync', noOverlap: true }));

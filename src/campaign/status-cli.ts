@@ -25,9 +25,14 @@ async function main(): Promise<number> {
       return 1;
     }
     const progress = await campaignProgress(db.prisma, season, now, config.campaign.reach);
-    const sms = config.sms && config.links.publicUrl
-      ? await smsPlan(db.prisma, season, now, { translator: await createTranslator({ portal: config.portal.url, supportPhone: config.portal.supportPhone }), publicUrl: config.links.publicUrl, dailyBudget: config.sms.dailyBudget })
-      : null;
+    const sms =
+      config.sms && config.links.publicUrl
+        ? await smsPlan(db.prisma, season, now, {
+            translator: await createTranslator({ portal: config.portal.url, supportPhone: config.portal.supportPhone }),
+            publicUrl: config.links.publicUrl,
+            dailyBudget: config.sms.dailyBudget,
+          })
+        : null;
     if (values.json) console.log(JSON.stringify(sms ? { ...progress, sms } : progress, null, 2));
     else console.log(sms ? `${formatProgressTable(progress)}\n${formatRows(smsPlanRows(sms))}` : formatProgressTable(progress));
     return 0;

@@ -10,8 +10,7 @@ const optionalString = z
   .optional()
   .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()));
 
-const hoursRange = (example: string) =>
-  z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, `HH:MM-HH:MM, e.g. ${example}`);
+const hoursRange = (example: string) => z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, `HH:MM-HH:MM, e.g. ${example}`);
 
 const optionalInt = (min: number) =>
   z
@@ -400,7 +399,7 @@ function smsProblems(env: Env): string[] {
     return stray.length > 0 ? [`SMS_PROVIDER: required when ${stray.join(', ')} ${stray.length > 1 ? 'are' : 'is'} set (SMS_PROVIDER=mobizon)`] : [];
   }
   const problems: string[] = [];
-  if (env.MOBIZON_API_KEY === undefined) problems.push('MOBIZON_API_KEY: required when SMS_PROVIDER=mobizon (the key from the Mobizon account\'s API settings)');
+  if (env.MOBIZON_API_KEY === undefined) problems.push("MOBIZON_API_KEY: required when SMS_PROVIDER=mobizon (the key from the Mobizon account's API settings)");
   if (env.SMS_DAILY_BUDGET === undefined) problems.push('SMS_DAILY_BUDGET: required when SMS_PROVIDER is set (SMS parts per day, all instances together)');
   // An SMS's only way into the bots and out of the SMS is its page: without it the text could not
   // say how to stop.

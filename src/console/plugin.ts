@@ -44,7 +44,14 @@ export interface ConsoleHandle {
 export function registerConsole(http: HttpServer, deps: ConsoleDeps): ConsoleHandle {
   const idleMs = (deps.idleMinutes ?? 30) * 60_000;
   const sessions = new DatabaseSessionStore(deps.prisma, () => deps.clock.now(), idleMs);
-  const ctx: PageContext = { ...deps, render: createRenderer(deps.translator), figures: new SharedFigures(() => deps.clock.now(), (err, key) => deps.logger.error({ err, figures: key }, 'console: figures could not be refreshed')) };
+  const ctx: PageContext = {
+    ...deps,
+    render: createRenderer(deps.translator),
+    figures: new SharedFigures(
+      () => deps.clock.now(),
+      (err, key) => deps.logger.error({ err, figures: key }, 'console: figures could not be refreshed'),
+    ),
+  };
 
   http.app.register(
     async (app: FastifyInstance) => {
@@ -101,7 +108,8 @@ export function registerConsole(http: HttpServer, deps: ConsoleDeps): ConsoleHan
           const next = req.method === 'GET' ? `?next=${encodeURIComponent(req.url)}` : '';
           return reply.redirect(`${CONSOLE_PREFIX}/login${next}`, 303);
         }
-        if (!can(operator.role, permission)) return ctx.render(req, reply, { view: 'error', title: 'error.forbiddenTitle', data: { message: 'error.forbidden' }, status: 403 });
+        if (!can(operator.role, permission))
+          return ctx.render(req, reply, { view: 'error', title: 'error.forbiddenTitle', data: { message: 'error.forbidden' }, status: 403 });
       });
       // Every state change carries the form's token (after the session check: no session, login).
       app.addHook('preHandler', (req, reply, done) => {
@@ -111,10 +119,20 @@ export function registerConsole(http: HttpServer, deps: ConsoleDeps): ConsoleHan
       app.setErrorHandler((err: FastifyError, req, reply) => {
         const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
         if (status === 500) deps.logger.error({ err, path: req.routeOptions.url }, 'console: a page failed');
-        const message = status === 403 ? 'error.csrf' : status === 413 ? 'error.tooLarge' : status === 429 ? 'error.tooMany' : status === 500 ? 'error.internal' : 'error.badRequest';
+        const message =
+          status === 403
+            ? 'error.csrf'
+            : status === 413
+              ? 'error.tooLarge'
+              : status === 429
+                ? 'error.tooMany'
+                : status === 500
+                  ? 'error.internal'
+                  : 'error.badRequest';
         return ctx.render(req, reply, { view: 'error', title: 'error.title', data: { message }, status });
       });
-      const notFound = (req: FastifyRequest, reply: FastifyReply) => ctx.render(req, reply, { view: 'error', title: 'error.notFoundTitle', data: { message: 'error.notFound' }, status: 404 });
+      const notFound = (req: FastifyRequest, reply: FastifyReply) =>
+        ctx.render(req, reply, { view: 'error', title: 'error.notFoundTitle', data: { message: 'error.notFound' }, status: 404 });
       app.setNotFoundHandler(notFound);
 
       app.get('/', { config: { permission: 'dashboard' } }, (_req, reply) => reply.redirect(`${CONSOLE_PREFIX}/dashboard`, 303));
@@ -144,4 +162,3 @@ async function signedInOperator(deps: ConsoleDeps, req: FastifyRequest) {
   if (!user || user.disabledAt || user.sessionsValidFrom.getTime() > signedInAt) return null;
   return user;
 }
-

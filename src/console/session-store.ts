@@ -28,7 +28,10 @@ export class DatabaseSessionStore implements SessionStore {
     this.db.operatorSession
       .findUnique({ where: { id } })
       // Reason: the column holds what `set` wrote (the plugin's own session object, as JSON); only this store writes it.
-      .then((row) => callback(null, row && row.expiresAt > this.now() ? (row.data as unknown as Session) : null), (err: unknown) => callback(err));
+      .then(
+        (row) => callback(null, row && row.expiresAt > this.now() ? (row.data as unknown as Session) : null),
+        (err: unknown) => callback(err),
+      );
   }
 
   destroy(id: string, callback: (err?: unknown) => void): void {

@@ -52,6 +52,10 @@ export function createRenderer(translator: Translator): Render {
       when: (d: Date | null | undefined) => (d ? formatAlmaty(d).slice(0, 16) : '—'),
       day: (d: Date | null | undefined) => (d ? formatAlmaty(d).slice(0, 10) : '—'),
     });
-    return reply.code(page.status ?? 200).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+    return reply
+      .code(page.status ?? 200)
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(html);
   };
 }

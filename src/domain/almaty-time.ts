@@ -6,7 +6,6 @@
 
 export const ALMATY = 'Asia/Almaty';
 const MINUTE_MS = 60_000;
-export const DAY_MS = 86_400_000;
 
 const OFFSET_FORMAT = new Intl.DateTimeFormat('en-US', { timeZone: ALMATY, timeZoneName: 'longOffset' });
 
@@ -64,11 +63,6 @@ export function fromAlmaty(date: LocalDate, minuteOfDay = 0, second = 0): Date {
 export function addDays(date: LocalDate, days: number): LocalDate {
   const d = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
-}
-
-/** Whole Almaty calendar days from `a` to `b` (b − a). */
-export function calendarDaysBetween(a: LocalDate, b: LocalDate): number {
-  return Math.round((Date.UTC(b.year, b.month - 1, b.day) - Date.UTC(a.year, a.month - 1, a.day)) / DAY_MS);
 }
 
 export class DateParseError extends Error {

@@ -8,9 +8,7 @@ export type IinError = 'format' | 'birthDate' | 'century' | 'checkDigit' | 'unas
 
 export type Sex = 'M' | 'F';
 
-export type IinParseResult =
-  | { ok: true; iin: string; birthDate: Date; sex: Sex }
-  | { ok: false; error: IinError };
+export type IinParseResult = { ok: true; iin: string; birthDate: Date; sex: Sex } | { ok: false; error: IinError };
 
 const FIRST_WEIGHTS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] as const;
 const SECOND_WEIGHTS = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2] as const;
@@ -82,14 +80,12 @@ const pad = (n: number, width: number) => String(n).padStart(width, '0');
  */
 export function makeIin(birthDate: Date, sex: Sex, serial: number): string {
   const year = birthDate.getUTCFullYear();
-  if (!Number.isFinite(birthDate.getTime()) || year < 1800 || year > 2099)
-    throw new RangeError('makeIin: birth year must be within 1800–2099');
+  if (!Number.isFinite(birthDate.getTime()) || year < 1800 || year > 2099) throw new RangeError('makeIin: birth year must be within 1800–2099');
   if (!Number.isInteger(serial) || serial < 0 || serial > 9999) throw new RangeError('makeIin: serial must be an integer 0–9999');
 
   const centuryIndex = Math.floor((year - 1800) / 100); // 0, 1 or 2
   const centuryDigit = 1 + centuryIndex * 2 + (sex === 'F' ? 1 : 0);
-  const head =
-    pad(year % 100, 2) + pad(birthDate.getUTCMonth() + 1, 2) + pad(birthDate.getUTCDate(), 2) + String(centuryDigit);
+  const head = pad(year % 100, 2) + pad(birthDate.getUTCMonth() + 1, 2) + pad(birthDate.getUTCDate(), 2) + String(centuryDigit);
 
   for (let step = 0; step < 10_000; step++) {
     const first11 = head + pad((serial + step) % 10_000, 4);

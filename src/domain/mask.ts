@@ -18,12 +18,7 @@ export function maskIin(iin: string): string {
  */
 export function maskPhone(phone: string): string {
   const digits = phone.replace(/\D/g, '');
-  const national =
-    digits.length === 11 && (digits[0] === '7' || digits[0] === '8')
-      ? digits.slice(1)
-      : digits.length === 10
-        ? digits
-        : null;
+  const national = digits.length === 11 && (digits[0] === '7' || digits[0] === '8') ? digits.slice(1) : digits.length === 10 ? digits : null;
   if (national === null) return maskDigits(phone);
   return `+7 ${national[0]}${BULLET.repeat(2)} ${BULLET.repeat(3)} ${BULLET.repeat(2)}${national.slice(8)}`;
 }

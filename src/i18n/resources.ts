@@ -14,7 +14,9 @@ export type ResourceTree = { [key: string]: string | ResourceTree };
 export function loadLocale(locale: Locale, dir = LOCALES_DIR): ResourceTree {
   const tree: ResourceTree = {};
   const folder = path.join(dir, locale);
-  for (const file of readdirSync(folder).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(folder)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const content = JSON.parse(readFileSync(path.join(folder, file), 'utf8')) as ResourceTree;
     merge(tree, content, `${locale}/${file}`);
   }

@@ -9,9 +9,7 @@ import { checkByteOrderMark, strictUtf8Decoder } from './encoding.ts';
 
 export type Delimiter = ';' | ',';
 
-export type CsvItem =
-  | { kind: 'record'; line: number; fields: string[] }
-  | { kind: 'broken'; line: number; problem: BrokenLine };
+export type CsvItem = { kind: 'record'; line: number; fields: string[] } | { kind: 'broken'; line: number; problem: BrokenLine };
 
 export type BrokenLine = 'unclosedQuote' | 'textAfterQuote' | 'quoteInField';
 

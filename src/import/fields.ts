@@ -29,12 +29,7 @@ export const text = (max: number) =>
   z
     .string()
     .transform(tidyText)
-    .pipe(
-      z
-        .string()
-        .min(1, 'пусто / empty')
-        .max(max, `длиннее ${max} символов / longer than ${max} characters`),
-    );
+    .pipe(z.string().min(1, 'пусто / empty').max(max, `длиннее ${max} символов / longer than ${max} characters`));
 
 export const optionalText = (max: number) =>
   z
@@ -202,10 +197,7 @@ export const STATUS = spelledEnum(
   'ACTIVE/активна, STOP_LISTED/стоп-лист, REFERRED/направлено, ENROLLED/зачислен, WITHDRAWN/отозвано',
 );
 
-export const YES_NO = spelledEnum(
-  { yes: ['1', 'true', 'да', 'иә', 'y', '+'], no: ['0', 'false', 'нет', 'жоқ', 'n', '-', ''] },
-  'да/нет, иә/жоқ, yes/no, 1/0',
-);
+export const YES_NO = spelledEnum({ yes: ['1', 'true', 'да', 'иә', 'y', '+'], no: ['0', 'false', 'нет', 'жоқ', 'n', '-', ''] }, 'да/нет, иә/жоқ, yes/no, 1/0');
 
 /** Separators inside one cell holding a list ("KK, RU", "12;45;7", "12 45 7"). */
 const LIST_SEPARATORS = /[,;/|+\s]+/;

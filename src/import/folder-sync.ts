@@ -111,7 +111,15 @@ async function syncOne(deps: FolderSyncDeps, name: string): Promise<SyncedFile> 
   await rm(input + READY_SUFFIX, { force: true });
   if (outcome === 'done' || result === null) await rm(report, { force: true });
   if (problem) await writeFile(path.join(failedDir, `${stamp}_${name}.error.txt`), `${problem}\n`);
-  const summary = { file: name, kind, outcome, rows: result?.rows ?? 0, rejected: result?.rejectedCount ?? 0, events: result?.events ?? 0, notices: result?.notices ?? 0 };
+  const summary = {
+    file: name,
+    kind,
+    outcome,
+    rows: result?.rows ?? 0,
+    rejected: result?.rejectedCount ?? 0,
+    events: result?.events ?? 0,
+    notices: result?.notices ?? 0,
+  };
   if (outcome === 'done') logger.info(summary, 'registry sync: file imported');
   else logger.warn({ ...summary, problem }, 'registry sync: file refused; see failed/');
   return { file: name, kind, outcome, result, problem };

@@ -142,7 +142,9 @@ export async function runImport<Row, Context>(target: ImportTarget, kind: Import
             mapped.missing.length > 0 ? `нет столбцов / missing columns: ${mapped.missing.join(', ')}` : '',
             mapped.duplicated.length > 0 ? `столбцы повторяются / repeated columns: ${mapped.duplicated.join(', ')}` : '',
           ].filter(Boolean);
-          throw new ImportFileError(`Заголовок файла (строка ${item.line}): ${parts.join('; ')}. Запустите «import ${kind.name} --help». / Run "import ${kind.name} --help".`);
+          throw new ImportFileError(
+            `Заголовок файла (строка ${item.line}): ${parts.join('; ')}. Запустите «import ${kind.name} --help». / Run "import ${kind.name} --help".`,
+          );
         }
         header = mapped.index;
         keyIndex = header.get(kind.keyColumn)!;
@@ -190,7 +192,11 @@ export async function runImport<Row, Context>(target: ImportTarget, kind: Import
     wouldWrite = staged.count - duplicates.length - refused.length;
     if (opts.dryRun || (!opts.partial && result.rejectedCount > 0)) throw new Rollback();
     if (refused.length > 0) await s.query(`DELETE FROM ${STAGE} WHERE line = ANY($1::int[])`, [refused.map((r) => r.line)]);
-    const outcome = await kind.merge(s, STAGE, { now: opts.now ?? new Date(), bulkRows: opts.bulkRows ?? BULK_ROWS, reach: opts.reach ?? { whatsapp: false, sms: false } });
+    const outcome = await kind.merge(s, STAGE, {
+      now: opts.now ?? new Date(),
+      bulkRows: opts.bulkRows ?? BULK_ROWS,
+      reach: opts.reach ?? { whatsapp: false, sms: false },
+    });
     result.events = outcome.events;
     result.notices = outcome.notices;
     return wouldWrite;

@@ -75,7 +75,12 @@ export class LinkService {
   /** Which links can be issued now (for the start log and the planner). */
   describe(): { deepLinks: boolean; telegram: boolean; whatsapp: boolean; smsPages: boolean } {
     const on = this.enabled;
-    return { deepLinks: on, telegram: on && this.telegramBot !== null, whatsapp: on && this.targets.whatsappNumber !== null, smsPages: on && this.targets.publicUrl !== null };
+    return {
+      deepLinks: on,
+      telegram: on && this.telegramBot !== null,
+      whatsapp: on && this.targets.whatsappNumber !== null,
+      smsPages: on && this.targets.publicUrl !== null,
+    };
   }
 
   /**

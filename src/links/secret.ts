@@ -11,9 +11,7 @@ import type { Config } from '../config/env.ts';
 
 export const SECRET_FILE = 'link-secret';
 
-export type LinkSecret =
-  | { secret: Buffer; source: 'env' | 'dataDir' }
-  | { secret: null; source: null };
+export type LinkSecret = { secret: Buffer; source: 'env' | 'dataDir' } | { secret: null; source: null };
 
 export async function resolveLinkSecret(config: Pick<Config, 'links' | 'database'>): Promise<LinkSecret> {
   if (config.links.secret) return { secret: Buffer.from(config.links.secret, 'utf8'), source: 'env' };

@@ -81,7 +81,9 @@ export function gaugesFromDatabase(metrics: Metrics, src: DatabaseGaugeSources):
     g.set(s.tierUsed),
   );
   fromSnapshot('kq_whatsapp_tier_delayed', 'Campaign messages the WhatsApp tier holds back right now', [], (g, s) => g.set(s.tierDelayed));
-  new Gauge({ name: 'kq_whatsapp_tier_limit', help: 'The configured WhatsApp messaging tier (WHATSAPP_TIER); -1 = unlimited', registers }).set(src.whatsappTier ?? -1);
+  new Gauge({ name: 'kq_whatsapp_tier_limit', help: 'The configured WhatsApp messaging tier (WHATSAPP_TIER); -1 = unlimited', registers }).set(
+    src.whatsappTier ?? -1,
+  );
   fromSnapshot(
     'kq_season_applications',
     'Applications of the current season: extended, restored (distinct applications) and moved to the stop-list by the purge',

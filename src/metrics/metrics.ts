@@ -24,21 +24,50 @@ export interface MetricsOptions {
 export class Metrics {
   readonly registry = new Registry();
 
-  readonly updatesReceived = this.counter('kq_updates_received_total', 'Platform updates (Telegram updates, WhatsApp messages and statuses) received, per channel', ['channel']);
-  readonly updatesProcessed = this.counter('kq_updates_processed_total', 'Updates handled to the end (including ones with nothing to do), per channel', ['channel']);
+  readonly updatesReceived = this.counter(
+    'kq_updates_received_total',
+    'Platform updates (Telegram updates, WhatsApp messages and statuses) received, per channel',
+    ['channel'],
+  );
+  readonly updatesProcessed = this.counter('kq_updates_processed_total', 'Updates handled to the end (including ones with nothing to do), per channel', [
+    'channel',
+  ]);
   readonly updatesDuplicate = this.counter('kq_updates_duplicate_total', 'Redelivered updates recognised by the inbox and skipped, per channel', ['channel']);
-  readonly updatesFailed = this.counter('kq_updates_failed_total', 'Updates whose handling failed (logged; the parent was told to try again), per channel', ['channel']);
-  readonly updateSeconds = this.histogram('kq_update_handling_seconds', 'Time from an update reaching the channel to its handling being settled (reply sent), per channel', ['channel'], HANDLING_BUCKETS);
-  readonly apiRequests = this.counter('kq_platform_api_requests_total', 'Requests to the Bot API and the Graph API by method and outcome (rate_limited = HTTP 429 or a throughput error); every retry is a request', ['channel', 'method', 'outcome']);
-  readonly apiRetries = this.counter('kq_platform_api_retries_total', 'Requests that repeated an earlier failed one (429 after retry_after, 5xx, network), by method', ['channel', 'method']);
-  readonly outboxSent = this.counter('kq_outbox_sent_total', 'Campaign messages (reminders, stop-list notices) the platform accepted, per channel and kind', ['channel', 'kind']);
+  readonly updatesFailed = this.counter('kq_updates_failed_total', 'Updates whose handling failed (logged; the parent was told to try again), per channel', [
+    'channel',
+  ]);
+  readonly updateSeconds = this.histogram(
+    'kq_update_handling_seconds',
+    'Time from an update reaching the channel to its handling being settled (reply sent), per channel',
+    ['channel'],
+    HANDLING_BUCKETS,
+  );
+  readonly apiRequests = this.counter(
+    'kq_platform_api_requests_total',
+    'Requests to the Bot API and the Graph API by method and outcome (rate_limited = HTTP 429 or a throughput error); every retry is a request',
+    ['channel', 'method', 'outcome'],
+  );
+  readonly apiRetries = this.counter(
+    'kq_platform_api_retries_total',
+    'Requests that repeated an earlier failed one (429 after retry_after, 5xx, network), by method',
+    ['channel', 'method'],
+  );
+  readonly outboxSent = this.counter('kq_outbox_sent_total', 'Campaign messages (reminders, stop-list notices) the platform accepted, per channel and kind', [
+    'channel',
+    'kind',
+  ]);
   readonly sendRateLimit = new Gauge({
     name: 'kq_outbox_rate_limit_per_second',
     help: 'The configured send rate of the whole deployment, per channel (compare rate(kq_outbox_sent_total[1m]))',
     labelNames: ['channel'] as const,
     registers: [this.registry],
   });
-  readonly statementSeconds = this.histogram('kq_db_statement_seconds', 'Time of one database statement as the driver adapter runs it (query or execute, transactions included)', ['database'], STATEMENT_BUCKETS);
+  readonly statementSeconds = this.histogram(
+    'kq_db_statement_seconds',
+    'Time of one database statement as the driver adapter runs it (query or execute, transactions included)',
+    ['database'],
+    STATEMENT_BUCKETS,
+  );
   private histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): Histogram<L> {
     return new Histogram<L>({ name, help, labelNames, buckets, registers: [this.registry] });
   }

@@ -46,7 +46,8 @@ function columnTable(columns: readonly ColumnSpec[]): string {
 const IMPORT_ORDER: Record<ImportKindName, string> = {
   kindergartens: 'Загружайте первыми / Import first.',
   parents: 'Загружайте до заявлений / Import before applications.',
-  applications: 'Заявители (parents.csv) и сады (kindergartens.csv) должны быть уже загружены; ребёнок создаётся или обновляется из строки. / Parents and kindergartens must be imported first; the child is created or updated from the row.',
+  applications:
+    'Заявители (parents.csv) и сады (kindergartens.csv) должны быть уже загружены; ребёнок создаётся или обновляется из строки. / Parents and kindergartens must be imported first; the child is created or updated from the row.',
 };
 
 export function importHelp(kind?: ImportKindName): string {

@@ -4,18 +4,13 @@
  */
 
 export const OWNERSHIP_PREFERENCES = ['ANY', 'STATE', 'PRIVATE'] as const;
-export type OwnershipPreference = (typeof OWNERSHIP_PREFERENCES)[number];
 
 export const OWNERSHIP_REASONS = ['QUALITY', 'COST'] as const;
-export type OwnershipReason = (typeof OWNERSHIP_REASONS)[number];
 
 export const INSTRUCTION_LANGUAGES = ['KK', 'RU'] as const;
-export type InstructionLanguage = (typeof INSTRUCTION_LANGUAGES)[number];
 
 /** Maximum monthly parent payment, tenge: twelve brackets, "up to N". */
-export const PAYMENT_BRACKETS = [
-  10_000, 15_000, 20_000, 25_000, 30_000, 35_000, 40_000, 45_000, 50_000, 70_000, 90_000, 110_000,
-] as const;
+export const PAYMENT_BRACKETS = [10_000, 15_000, 20_000, 25_000, 30_000, 35_000, 40_000, 45_000, 50_000, 70_000, 90_000, 110_000] as const;
 export type PaymentBracket = (typeof PAYMENT_BRACKETS)[number];
 
 /** Paid extra sections; `other` asks for a free text. */

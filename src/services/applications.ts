@@ -47,10 +47,6 @@ export async function listApplicationViews(
 }
 
 /** Every application of the parent, whatever its status: the parent sees the whole picture. */
-export function listApplications(
-  db: Db,
-  parentId: number,
-  season: Pick<SeasonRef, 'validUntil'> | null,
-): Promise<ApplicationView[]> {
+export function listApplications(db: Db, parentId: number, season: Pick<SeasonRef, 'validUntil'> | null): Promise<ApplicationView[]> {
   return listApplicationViews(db, parentId, season);
 }

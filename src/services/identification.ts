@@ -86,11 +86,7 @@ async function lockState(db: Db, limits: IdentificationLimits, chat: ChatRef, ph
 }
 
 /** Is the phone in the registry, and is identification locked for this chat or phone? One statement. */
-export async function identifyPhone(
-  db: Db,
-  limits: IdentificationLimits,
-  args: ChatRef & { phone: string; now: Date },
-): Promise<PhoneIdentification> {
+export async function identifyPhone(db: Db, limits: IdentificationLimits, args: ChatRef & { phone: string; now: Date }): Promise<PhoneIdentification> {
   const phone = normalizePhone(args.phone);
   const [row] = await db.$queryRaw<(LockRow & { found: boolean })[]>`
     SELECT ${lockColumns(limits, args, phone, args.now)},

@@ -163,5 +163,15 @@ export function kindergartenView(
   demand: number,
   distanceKm: number | null,
 ): KindergartenView {
-  return { id: k.id, number: k.number, nameKk: k.nameKk, nameRu: k.nameRu, ownership: k.ownership, languages: k.languages, capacity: k.capacity, demand, distanceKm };
+  return {
+    id: k.id,
+    number: k.number,
+    nameKk: k.nameKk,
+    nameRu: k.nameRu,
+    ownership: k.ownership,
+    languages: k.languages,
+    capacity: k.capacity,
+    demand,
+    distanceKm,
+  };
 }

@@ -21,13 +21,7 @@ export type OptOutSource = 'bot' | 'template' | 'sms' | 'operator';
 const ids = (parentIds: number | readonly number[]): number[] => [...new Set(typeof parentIds === 'number' ? [parentIds] : parentIds)];
 
 /** Records the opt-outs; one already stored keeps its first source and date. Returns how many are new. */
-export async function optOut(
-  db: Db,
-  parentIds: number | readonly number[],
-  channel: Channel,
-  source: OptOutSource,
-  now: Date = new Date(),
-): Promise<number> {
+export async function optOut(db: Db, parentIds: number | readonly number[], channel: Channel, source: OptOutSource, now: Date = new Date()): Promise<number> {
   const data = ids(parentIds).map((parentId) => ({ parentId, channel, source, createdAt: now }));
   if (data.length === 0) return 0;
   const r = await db.notificationOptOut.createMany({ data, skipDuplicates: true });

@@ -68,11 +68,7 @@ interface StoredRow {
  * `needsExtension` (seasons.ts). Columns as in prisma/schema.prisma (Questionnaire,
  * QuestionnaireChoice, Kindergarten, Application).
  */
-export async function loadQuestionnaireStatus(
-  db: Db,
-  parentId: number,
-  season: Pick<SeasonRef, 'id' | 'code' | 'validUntil'>,
-): Promise<QuestionnaireStatus> {
+export async function loadQuestionnaireStatus(db: Db, parentId: number, season: Pick<SeasonRef, 'id' | 'code' | 'validUntil'>): Promise<QuestionnaireStatus> {
   const rows = await db.$queryRaw<StoredRow[]>`
     SELECT q.ownership::text, q."ownershipReason"::text, q.language::text, q."maxPayment",
       q.sections, q."sectionsOther", q.digital, q."digitalOther", q.channel::text, q."submittedAt", q."updatedAt",

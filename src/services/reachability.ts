@@ -13,13 +13,7 @@ export async function markUnreachable(db: Db, channel: Channel, chatId: string, 
 }
 
 /** An inbound message: the chat is reachable and its customer-service window opens now. */
-export async function recordInboundActivity(
-  db: Db,
-  channel: Channel,
-  chatId: string,
-  now: Date,
-  externalUserId?: string | null,
-): Promise<void> {
+export async function recordInboundActivity(db: Db, channel: Channel, chatId: string, now: Date, externalUserId?: string | null): Promise<void> {
   await db.chatLink.updateMany({
     where: { channel, chatId },
     data: { unreachableAt: null, lastInboundAt: now, ...(externalUserId ? { externalUserId } : {}) },

@@ -31,11 +31,7 @@ export function listStopListed(db: Db, parentId: number, season: Pick<SeasonRef,
 }
 
 /** Why the policy refuses this restore, or null when it allows it. */
-export function restoreRefusal(
-  policy: RestorePolicy,
-  application: { stopListedAt: Date | null; restoreCount: number },
-  now: Date,
-): 'window' | 'times' | null {
+export function restoreRefusal(policy: RestorePolicy, application: { stopListedAt: Date | null; restoreCount: number }, now: Date): 'window' | 'times' | null {
   if (policy.maxTimes !== null && application.restoreCount >= policy.maxTimes) return 'times';
   // Without a recorded stop-list date there is nothing to measure the window from: allow.
   if (policy.windowDays !== null && application.stopListedAt !== null) {

@@ -21,9 +21,6 @@ export function toSeasonView(season: SeasonRef): SeasonView {
 }
 
 /** Active and valid for less than the season grants: the parent should extend it. */
-export function needsExtension(
-  application: { status: string; validUntil: Date },
-  season: Pick<SeasonRef, 'validUntil'> | null,
-): boolean {
+export function needsExtension(application: { status: string; validUntil: Date }, season: Pick<SeasonRef, 'validUntil'> | null): boolean {
   return season !== null && application.status === 'ACTIVE' && application.validUntil.getTime() < season.validUntil.getTime();
 }

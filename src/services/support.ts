@@ -166,8 +166,11 @@ async function fetchChecked(ref: ParentFile, source: FileSource | undefined): Pr
 function cleanName(name: string | null): string | null {
   if (!name) return null;
   const base = name.split(/[/\\]/).pop() ?? '';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what a file name must not keep
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 120);
+  const clean = base
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what a file name must not keep
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 120);
   return clean || null;
 }
 

@@ -116,7 +116,16 @@ export async function computeStats(db: Db, season: StatsSeason, onStep?: (done: 
   const keys = Object.keys(queries) as (keyof typeof queries)[];
   if (isTransactionClient(db)) for (const k of keys) await runOne(k);
   else await Promise.all(keys.map(runOne));
-  const { total: [total], chosen, active, ownership, language, payment, multi, otherTexts } = results;
+  const {
+    total: [total],
+    chosen,
+    active,
+    ownership,
+    language,
+    payment,
+    multi,
+    otherTexts,
+  } = results;
 
   const registry = await db.kindergarten.findMany({
     select: { id: true, number: true, nameKk: true, nameRu: true, district: true, ownership: true, capacity: true },
@@ -146,8 +155,14 @@ export async function computeStats(db: Db, season: StatsSeason, onStep?: (done: 
     language,
     payment: payment.map(({ value, count }) => ({ value, count })),
     paymentMedian: payment[0]?.median ?? null,
-    sections: multi.filter((m) => m.question === 'sections').map(({ value, count }) => ({ value, count })).sort(byCount),
-    digital: multi.filter((m) => m.question === 'digital').map(({ value, count }) => ({ value, count })).sort(byCount),
+    sections: multi
+      .filter((m) => m.question === 'sections')
+      .map(({ value, count }) => ({ value, count }))
+      .sort(byCount),
+    digital: multi
+      .filter((m) => m.question === 'digital')
+      .map(({ value, count }) => ({ value, count }))
+      .sort(byCount),
     otherTexts,
   };
 }

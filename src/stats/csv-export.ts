@@ -36,7 +36,11 @@ export const STATS_CSV_FILES = [
 export type StatsCsvName = (typeof STATS_CSV_FILES)[number];
 
 /** Each CSV file's content (the console serves them one by one, the CLI writes them all). */
-export function statsCsvFiles(stats: QuestionnaireStats, labels: ReportLabels, nameOf: (k: { nameKk: string; nameRu: string }) => string): Record<StatsCsvName, string> {
+export function statsCsvFiles(
+  stats: QuestionnaireStats,
+  labels: ReportLabels,
+  nameOf: (k: { nameKk: string; nameRu: string }) => string,
+): Record<StatsCsvName, string> {
   const total = stats.questionnaires;
   return {
     'summary.csv': csv(['season', 'questionnaires', 'payment_median'], [[stats.season.code, total, stats.paymentMedian]]),
@@ -52,15 +56,35 @@ export function statsCsvFiles(stats: QuestionnaireStats, labels: ReportLabels, n
       ['preference', 'preference_label', 'reason', 'reason_label', 'count', 'share_percent'],
       stats.ownership.map((o) => [o.preference, labels.ownership(o.preference), o.reason, labels.reason(o.reason), o.count, share(o.count, total)]),
     ),
-    'language.csv': csv(['language', 'label', 'count', 'share_percent'], stats.language.map((l) => [l.value, labels.language(l.value), l.count, share(l.count, total)])),
-    'payment.csv': csv(['max_payment', 'label', 'count', 'share_percent'], stats.payment.map((p) => [p.value, labels.payment(p.value), p.count, share(p.count, total)])),
-    'sections.csv': csv(['section', 'label', 'count', 'share_percent'], stats.sections.map((s) => [s.value, labels.section(s.value), s.count, share(s.count, total)])),
-    'digital.csv': csv(['service', 'label', 'count', 'share_percent'], stats.digital.map((s) => [s.value, labels.digital(s.value), s.count, share(s.count, total)])),
-    'other-texts.csv': csv(['question', 'text', 'count'], stats.otherTexts.map((o) => [o.question, o.text, o.count])),
+    'language.csv': csv(
+      ['language', 'label', 'count', 'share_percent'],
+      stats.language.map((l) => [l.value, labels.language(l.value), l.count, share(l.count, total)]),
+    ),
+    'payment.csv': csv(
+      ['max_payment', 'label', 'count', 'share_percent'],
+      stats.payment.map((p) => [p.value, labels.payment(p.value), p.count, share(p.count, total)]),
+    ),
+    'sections.csv': csv(
+      ['section', 'label', 'count', 'share_percent'],
+      stats.sections.map((s) => [s.value, labels.section(s.value), s.count, share(s.count, total)]),
+    ),
+    'digital.csv': csv(
+      ['service', 'label', 'count', 'share_percent'],
+      stats.digital.map((s) => [s.value, labels.digital(s.value), s.count, share(s.count, total)]),
+    ),
+    'other-texts.csv': csv(
+      ['question', 'text', 'count'],
+      stats.otherTexts.map((o) => [o.question, o.text, o.count]),
+    ),
   };
 }
 
-export async function writeStatsCsv(dir: string, stats: QuestionnaireStats, labels: ReportLabels, nameOf: (k: { nameKk: string; nameRu: string }) => string): Promise<string[]> {
+export async function writeStatsCsv(
+  dir: string,
+  stats: QuestionnaireStats,
+  labels: ReportLabels,
+  nameOf: (k: { nameKk: string; nameRu: string }) => string,
+): Promise<string[]> {
   const written: string[] = [];
   for (const [name, content] of Object.entries(statsCsvFiles(stats, labels, nameOf))) {
     const file = path.join(dir, name);

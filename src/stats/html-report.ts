@@ -89,7 +89,15 @@ export function reportSections({ stats, labels, locale, generatedAt }: HtmlRepor
   );
   parts.push(
     table(
-      [t('report.demand.district', { district: '' }).replace(/[:\s]+$/, ''), t('report.demand.kindergartens'), t('report.demand.capacity'), t('report.demand.first'), t('report.demand.second'), t('report.demand.third'), t('report.demand.applications')],
+      [
+        t('report.demand.district', { district: '' }).replace(/[:\s]+$/, ''),
+        t('report.demand.kindergartens'),
+        t('report.demand.capacity'),
+        t('report.demand.first'),
+        t('report.demand.second'),
+        t('report.demand.third'),
+        t('report.demand.applications'),
+      ],
       stats.districts.map((d) => [d.district, d.kindergartens, d.capacity, d.first, d.second, d.third, d.applications]),
       [false, true, true, true, true, true, true],
     ),
@@ -100,8 +108,26 @@ export function reportSections({ stats, labels, locale, generatedAt }: HtmlRepor
     parts.push(`<h3>${e(title)}</h3>${demandChart(title, rows, labels, nameOf)}`);
     parts.push(
       table(
-        [t('report.demand.number'), t('report.demand.kindergarten'), t('report.demand.capacity'), t('report.demand.first'), t('report.demand.second'), t('report.demand.third'), t('report.demand.ratio'), t('report.demand.applications')],
-        rows.map((k) => [k.number, nameOf(k), k.capacity, k.first, k.second, k.third, k.capacity > 0 ? (k.first / k.capacity).toFixed(2) : '—', k.applications]),
+        [
+          t('report.demand.number'),
+          t('report.demand.kindergarten'),
+          t('report.demand.capacity'),
+          t('report.demand.first'),
+          t('report.demand.second'),
+          t('report.demand.third'),
+          t('report.demand.ratio'),
+          t('report.demand.applications'),
+        ],
+        rows.map((k) => [
+          k.number,
+          nameOf(k),
+          k.capacity,
+          k.first,
+          k.second,
+          k.third,
+          k.capacity > 0 ? (k.first / k.capacity).toFixed(2) : '—',
+          k.applications,
+        ]),
         [true, false, true, true, true, true, true, true],
       ),
     );

@@ -55,7 +55,9 @@ export function barChart(spec: ChartSpec): string {
   spec.rows.forEach((row, r) => {
     const top = LEGEND_HEIGHT + r * rowHeight;
     const mid = top + (rowHeight - ROW_GAP) / 2 + 4;
-    out.push(`<text x="${LABEL_WIDTH - 8}" y="${mid}" text-anchor="end" class="label"><title>${escapeHtml(row.label)}</title>${escapeHtml(clip(row.label))}</text>`);
+    out.push(
+      `<text x="${LABEL_WIDTH - 8}" y="${mid}" text-anchor="end" class="label"><title>${escapeHtml(row.label)}</title>${escapeHtml(clip(row.label))}</text>`,
+    );
     spec.layout.forEach((seriesOfBar, b) => {
       const y = top + b * (BAR_HEIGHT + BAR_GAP);
       let bx = LABEL_WIDTH;

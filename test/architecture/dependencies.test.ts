@@ -24,7 +24,9 @@ function sources(dir: string): string[] {
 /** What a file imports: project files resolved to absolute paths, packages by name. */
 function importsOf(file: string): { files: string[]; packages: string[] } {
   const text = readFileSync(file, 'utf8');
-  const specs = [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm), ...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!);
+  const specs = [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm), ...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
+    (m) => m[1]!,
+  );
   return {
     files: specs.filter((s) => s.startsWith('.')).map((s) => path.resolve(path.dirname(file), s)),
     packages: specs.filter((s) => !s.startsWith('.')),
@@ -104,7 +106,10 @@ describe('dependency rules', () => {
         mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
         writeFileSync(path.join(root, file), text);
       };
-      write('src/conversation/core/step.ts', "import { x } from '../../questionnaire/catalog.ts';\nimport { db } from '../../db/client.ts';\nimport pino from 'pino';\n");
+      write(
+        'src/conversation/core/step.ts',
+        "import { x } from '../../questionnaire/catalog.ts';\nimport { db } from '../../db/client.ts';\nimport pino from 'pino';\n",
+      );
       write('src/conversation/index.ts', "export { step } from './core/step.ts';\n");
       write('bots/telegram/render.ts', "import { step } from '../../src/conversation/index.ts';\nimport { io } from '../../src/conversation/core/io.ts';\n");
       expect(coreViolations(root)).toEqual(['src/conversation/core/step.ts → src/db/client.ts', 'src/conversation/core/step.ts → pino']);
@@ -116,7 +121,11 @@ describe('dependency rules', () => {
 
   it.each(['domain', 'questionnaire'])('src/%s/ imports nothing else of the product', (dir) => {
     const root = path.join(SRC, dir) + path.sep;
-    const outside = sources(path.join(SRC, dir)).flatMap((f) => importsOf(f).files.filter((i) => !i.startsWith(root)).map((i) => `${rel(f)} → ${rel(i)}`));
+    const outside = sources(path.join(SRC, dir)).flatMap((f) =>
+      importsOf(f)
+        .files.filter((i) => !i.startsWith(root))
+        .map((i) => `${rel(f)} → ${rel(i)}`),
+    );
     expect(outside).toEqual([]);
   });
 });

@@ -55,7 +55,10 @@ describe('reminder hold', () => {
   });
 
   it('in the questionnaire a minute ago: the next morning', () => {
-    expect(reminderHold(moved(almaty('2026-12-20 11:59'), 'q2'), almaty('2026-12-20 12:00'), window)).toEqual({ until: almaty('2026-12-21 09:00'), reason: 'busy' });
+    expect(reminderHold(moved(almaty('2026-12-20 11:59'), 'q2'), almaty('2026-12-20 12:00'), window)).toEqual({
+      until: almaty('2026-12-21 09:00'),
+      reason: 'busy',
+    });
   });
 
   it('across the evening boundary: a quiet hour ending at 20:00 or later waits for 09:00', () => {
@@ -65,7 +68,10 @@ describe('reminder hold', () => {
   });
 
   it('a late-night questionnaire session: 12 h later, inside the next day’s window', () => {
-    expect(reminderHold(moved(almaty('2026-12-20 23:30'), 'summary'), almaty('2026-12-21 09:00'), window)).toEqual({ until: almaty('2026-12-21 11:30'), reason: 'busy' });
+    expect(reminderHold(moved(almaty('2026-12-20 23:30'), 'summary'), almaty('2026-12-21 09:00'), window)).toEqual({
+      until: almaty('2026-12-21 11:30'),
+      reason: 'busy',
+    });
   });
 
   it('outside the window, even an idle chat waits for the opening', () => {

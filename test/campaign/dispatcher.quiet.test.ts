@@ -70,7 +70,9 @@ describe.each(TEST_DB_KINDS)('reminders wait while the chat is busy (%s)', (kind
 
     /** What the platform accepted for the chat. */
     const delivered = (chatId: string): unknown[] =>
-      channel === 'TELEGRAM' ? fakes.tg.callsOf('sendMessage').filter((c) => c.response.ok && String(c.params.chat_id) === chatId) : fakes.graph.accepted(chatId);
+      channel === 'TELEGRAM'
+        ? fakes.tg.callsOf('sendMessage').filter((c) => c.response.ok && String(c.params.chat_id) === chatId)
+        : fakes.graph.accepted(chatId);
 
     const row = (offsetDays = 7) => prisma().outbox.findFirstOrThrow({ where: { kind: REMINDER, offsetDays } });
 
@@ -174,7 +176,15 @@ describe.each(TEST_DB_KINDS)('reminders wait while the chat is busy (%s)', (kind
       const queueNumbers = (await prisma().application.findMany({ where: { parentId: p.id } })).map((a) => a.queueNumber);
       await prisma().application.updateMany({ where: { parentId: p.id }, data: { status: 'STOP_LISTED', stopListedAt: NOW } });
       await prisma().outbox.create({
-        data: { dedupeKey: `n-${p.id}`, channel, chatId, parentId: p.id, kind: STOPLIST_NOTICE, payload: { purgeRunId: 1, queueNumbers, stopListedAt: NOW.toISOString() }, nextAttemptAt: NOW },
+        data: {
+          dedupeKey: `n-${p.id}`,
+          channel,
+          chatId,
+          parentId: p.id,
+          kind: STOPLIST_NOTICE,
+          payload: { purgeRunId: 1, queueNumbers, stopListedAt: NOW.toISOString() },
+          nextAttemptAt: NOW,
+        },
       });
       expect(await (await dispatcher()).tick()).toMatchObject({ sent: 1, deferred: 0 });
       expect(delivered(chatId)).toHaveLength(1);

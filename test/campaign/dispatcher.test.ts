@@ -64,7 +64,12 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
     const tr = await sharedTranslator();
     expect(message.params.text).toContain(tr.t('kk', 'campaign.reminder.howTo'));
     expect(message.params.reply_markup.inline_keyboard.flat().map((b: { callback_data: string }) => b.callback_data)).toEqual([EXTEND]);
-    expect(row).toMatchObject({ status: 'SENT', attempts: 1, externalId: String((message.response as { result: { message_id: number } }).result.message_id), viaTemplate: false });
+    expect(row).toMatchObject({
+      status: 'SENT',
+      attempts: 1,
+      externalId: String((message.response as { result: { message_id: number } }).result.message_id),
+      viaTemplate: false,
+    });
     expect(row!.sentAt).toEqual(NOW);
   });
 
@@ -245,7 +250,15 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
     const chat = await linkChat(prisma(), parent.id, { channel: 'TELEGRAM', chatId: tgChat() });
     const queueNumbers = applications.map((a) => a.queueNumber);
     await prisma().outbox.create({
-      data: { dedupeKey: `n-${parent.id}`, channel: 'TELEGRAM', chatId: chat.chatId, parentId: parent.id, kind: STOPLIST_NOTICE, payload: { purgeRunId: 1, queueNumbers, stopListedAt: NOW.toISOString() }, nextAttemptAt: NOW },
+      data: {
+        dedupeKey: `n-${parent.id}`,
+        channel: 'TELEGRAM',
+        chatId: chat.chatId,
+        parentId: parent.id,
+        kind: STOPLIST_NOTICE,
+        payload: { purgeRunId: 1, queueNumbers, stopListedAt: NOW.toISOString() },
+        nextAttemptAt: NOW,
+      },
     });
     return { applications, queueNumbers };
   }

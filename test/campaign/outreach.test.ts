@@ -37,7 +37,10 @@ async function parent(db: Db, who: Who) {
 }
 
 const rows = (db: Db) =>
-  db.outbox.findMany({ orderBy: { id: 'asc' }, select: { channel: true, chatId: true, parentId: true, offsetDays: true, payload: true, nextAttemptAt: true, status: true, error: true } });
+  db.outbox.findMany({
+    orderBy: { id: 'asc' },
+    select: { channel: true, chatId: true, parentId: true, offsetDays: true, payload: true, nextAttemptAt: true, status: true, error: true },
+  });
 
 describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => {
   const { prisma, clock } = useDispatchDatabase(kind, NOW);
@@ -91,7 +94,9 @@ describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => 
     expect(sms7.sort()).toEqual([smsOnly.address, stoppedWhatsapp.address].sort());
     expect((await rows(db)).filter((r) => r.offsetDays === 30 && r.channel !== 'TELEGRAM').every((r) => r.status === 'CANCELLED')).toBe(true);
     // Routes switched off: nothing beyond the chats.
-    expect(await planOutreach(db, { season, offsetDays: 3, now: later, reach: { ...REACH, whatsappOutreach: false, sms: false }, tier: null, window: WINDOW })).toEqual({ whatsapp: 0, sms: 0 });
+    expect(
+      await planOutreach(db, { season, offsetDays: 3, now: later, reach: { ...REACH, whatsappOutreach: false, sms: false }, tier: null, window: WINDOW }),
+    ).toEqual({ whatsapp: 0, sms: 0 });
   });
 
   it('under the tier the never-reminded come first, spread over the sending days left; whom the tier cannot reach in time gets an SMS', async () => {
@@ -101,7 +106,19 @@ describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => 
     const fresh = [];
     for (let i = 0; i < 3; i++) fresh.push(await parent(db, { whatsapp: true, sms: true }));
     await db.outbox.create({
-      data: { dedupeKey: 'old', channel: 'WHATSAPP', chatId: reached.address, parentId: reached.id, kind: 'REMINDER', seasonId: season.id, offsetDays: 30, payload: { offsetDays: 30, outreach: true }, status: 'SENT', sentAt: almaty('2026-11-20 10:00'), viaTemplate: true },
+      data: {
+        dedupeKey: 'old',
+        channel: 'WHATSAPP',
+        chatId: reached.address,
+        parentId: reached.id,
+        kind: 'REMINDER',
+        seasonId: season.id,
+        offsetDays: 30,
+        payload: { offsetDays: 30, outreach: true },
+        status: 'SENT',
+        sentAt: almaty('2026-11-20 10:00'),
+        viaTemplate: true,
+      },
     });
     // Two sending days left (today, tomorrow 09:00), two new conversations a day: four of five go.
     expect(await planOutreach(db, { season, offsetDays: 1, now: NOW, reach: REACH, tier: 2, window: WINDOW })).toEqual({ whatsapp: 4, sms: 1 });
@@ -122,10 +139,15 @@ describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => 
     const d = makeDispatcher({ prisma: db, dbKind: kind, senders: [await whatsappSender(fakes.graph.url)], settings: { whatsappTier: 2 }, clock });
     await d.tick();
     await d.stop();
-    expect(fakes.graph.accepted().map((m) => m.to).sort()).toEqual([fresh[0]!.address, fresh[1]!.address].sort());
+    expect(
+      fakes.graph
+        .accepted()
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual([fresh[0]!.address, fresh[1]!.address].sort());
   });
 
-  it('sends the template to the registry phone in the parent\'s language; drops it at send time for a parent who linked a chat or asked to stop meanwhile', async () => {
+  it("sends the template to the registry phone in the parent's language; drops it at send time for a parent who linked a chat or asked to stop meanwhile", async () => {
     const db = prisma();
     const season = await createCampaignSeason(db);
     const ru = await parent(db, { whatsapp: true, locale: 'ru' });
@@ -139,7 +161,12 @@ describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => 
     await d.tick();
     await d.stop();
     const sent = fakes.graph.accepted();
-    expect(sent.map((m) => [m.to, m.type, m.template.language.code]).sort()).toEqual([[ru.address, 'template', 'ru'], [unknown.address, 'template', 'kk']].sort());
+    expect(sent.map((m) => [m.to, m.type, m.template.language.code]).sort()).toEqual(
+      [
+        [ru.address, 'template', 'ru'],
+        [unknown.address, 'template', 'kk'],
+      ].sort(),
+    );
     const cancelled = Object.fromEntries((await rows(db)).filter((r) => r.status === 'CANCELLED').map((r) => [r.chatId, r.error]));
     expect(cancelled).toEqual({ [linksMeanwhile.address]: 'reached in a chat', [stopsMeanwhile.address]: 'opted out' });
   });
@@ -160,7 +187,10 @@ describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => 
     expect(dead.map((u) => [u.channel, u.address, u.seasonId])).toEqual(
       [refusedAtSend, refusedLater].map((p) => ['WHATSAPP', p.address, season.id]).sort((a, b) => String(a[1]).localeCompare(String(b[1]))),
     );
-    expect(await planOutreach(db, { season, offsetDays: 14, now: almaty('2026-12-11 09:00'), reach: REACH, tier: null, window: WINDOW })).toEqual({ whatsapp: 0, sms: 0 });
+    expect(await planOutreach(db, { season, offsetDays: 14, now: almaty('2026-12-11 09:00'), reach: REACH, tier: null, window: WINDOW })).toEqual({
+      whatsapp: 0,
+      sms: 0,
+    });
   });
 
   it("the purge's stop-list notice goes to the registry phone of a parent no chat reaches: the template with consent to WhatsApp, else an SMS", async () => {
@@ -171,7 +201,12 @@ describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => 
     const deadNumber = await parent(db, { whatsapp: true, sms: true });
     await db.undeliverableAddress.create({ data: { channel: 'WHATSAPP', address: deadNumber.address, seasonId: season.id, code: '131026' } });
     const stopped = await parent(db, { whatsapp: true, sms: true });
-    await db.notificationOptOut.createMany({ data: [{ parentId: stopped.id, channel: 'WHATSAPP', source: 'bot' }, { parentId: stopped.id, channel: 'SMS', source: 'sms' }] });
+    await db.notificationOptOut.createMany({
+      data: [
+        { parentId: stopped.id, channel: 'WHATSAPP', source: 'bot' },
+        { parentId: stopped.id, channel: 'SMS', source: 'sms' },
+      ],
+    });
     await parent(db, { whatsapp: null, sms: null });
     await parent(db, { whatsapp: true, sms: true, extended: true });
     const chatted = await parent(db, { whatsapp: true, sms: true });
@@ -203,7 +238,9 @@ describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => 
     await d.tick();
     await d.stop();
     const sent = fakes.graph.accepted();
-    expect(sent.map((m) => [m.to, m.type, m.template.name, m.template.language.code])).toEqual([[whatsapp.address, 'template', CAMPAIGN_TEMPLATES.STOPLIST_NOTICE.name, 'ru']]);
+    expect(sent.map((m) => [m.to, m.type, m.template.name, m.template.language.code])).toEqual([
+      [whatsapp.address, 'template', CAMPAIGN_TEMPLATES.STOPLIST_NOTICE.name, 'ru'],
+    ]);
   });
 
   it('measures coverage: reached by route, reached then extended, opted out, out of reach', async () => {
@@ -218,7 +255,18 @@ describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => 
     await parent(db, {});
     const sent = (p: { id: number }, channel: 'TELEGRAM' | 'WHATSAPP' | 'SMS', chatId: string, outreach: boolean, at: Date) =>
       db.outbox.create({
-        data: { dedupeKey: `s${p.id}${channel}`, channel, chatId, parentId: p.id, kind: 'REMINDER', seasonId: season.id, offsetDays: 30, payload: { offsetDays: 30, ...(outreach ? { outreach } : {}) }, status: 'SENT', sentAt: at },
+        data: {
+          dedupeKey: `s${p.id}${channel}`,
+          channel,
+          chatId,
+          parentId: p.id,
+          kind: 'REMINDER',
+          seasonId: season.id,
+          offsetDays: 30,
+          payload: { offsetDays: 30, ...(outreach ? { outreach } : {}) },
+          status: 'SENT',
+          sentAt: at,
+        },
       });
     await sent(inChat, 'TELEGRAM', chat.chatId, false, NOW);
     await sent(byTemplate, 'WHATSAPP', byTemplate.address, true, NOW);
@@ -226,7 +274,17 @@ describe.each(TEST_DB_KINDS)('outreach to parents with no chat (%s)', (kind) => 
     // The template's parent extends after it.
     const app = await db.application.findFirstOrThrow({ where: { parentId: byTemplate.id } });
     await db.application.update({ where: { id: app.id }, data: { validUntil: SEASON_DATES.validUntil } });
-    await db.extension.create({ data: { applicationId: app.id, seasonId: season.id, kind: 'EXTEND', oldValidUntil: OLD_VALIDITY, newValidUntil: SEASON_DATES.validUntil, channel: 'WHATSAPP', createdAt: almaty('2026-11-26 10:00') } });
+    await db.extension.create({
+      data: {
+        applicationId: app.id,
+        seasonId: season.id,
+        kind: 'EXTEND',
+        oldValidUntil: OLD_VALIDITY,
+        newValidUntil: SEASON_DATES.validUntil,
+        channel: 'WHATSAPP',
+        createdAt: almaty('2026-11-26 10:00'),
+      },
+    });
     expect(await campaignCoverage(db, season, REACH)).toEqual({
       audience: 5,
       reached: 3,
@@ -246,8 +304,17 @@ describe('the sending days left (pure)', () => {
   it('now inside the window, then each morning up to the deadline; from the next opening at night; none after the deadline', async () => {
     const { sendingDays } = await import('../../src/campaign/outreach.ts');
     const deadline = almaty('2026-11-28 23:59:59');
-    expect(sendingDays(almaty('2026-11-25 15:30'), deadline, WINDOW)).toEqual([almaty('2026-11-25 15:30'), almaty('2026-11-26 09:00'), almaty('2026-11-27 09:00'), almaty('2026-11-28 09:00')]);
-    expect(sendingDays(almaty('2026-11-25 22:10'), deadline, WINDOW)).toEqual([almaty('2026-11-26 09:00'), almaty('2026-11-27 09:00'), almaty('2026-11-28 09:00')]);
+    expect(sendingDays(almaty('2026-11-25 15:30'), deadline, WINDOW)).toEqual([
+      almaty('2026-11-25 15:30'),
+      almaty('2026-11-26 09:00'),
+      almaty('2026-11-27 09:00'),
+      almaty('2026-11-28 09:00'),
+    ]);
+    expect(sendingDays(almaty('2026-11-25 22:10'), deadline, WINDOW)).toEqual([
+      almaty('2026-11-26 09:00'),
+      almaty('2026-11-27 09:00'),
+      almaty('2026-11-28 09:00'),
+    ]);
     expect(sendingDays(almaty('2026-11-28 21:00'), deadline, WINDOW)).toEqual([]);
     expect(sendingDays(almaty('2026-11-28 10:00'), deadline, WINDOW)).toEqual([almaty('2026-11-28 10:00')]);
   });

@@ -133,9 +133,7 @@ describe.each(TEST_DB_KINDS)('reminder planner (%s)', (kind) => {
     }
     const clients = Array.from({ length: 4 }, () => new PrismaClient({ adapter: new PrismaPg({ connectionString: database().url! }) }));
     try {
-      const counts = await Promise.all(
-        clients.flatMap((c) => [1, 2].map(() => planReminders(c, { season, offsetDays: 7, now: almaty('2026-12-18 09:00') }))),
-      );
+      const counts = await Promise.all(clients.flatMap((c) => [1, 2].map(() => planReminders(c, { season, offsetDays: 7, now: almaty('2026-12-18 09:00') }))));
       expect(counts.reduce((a, b) => a + b, 0)).toBe(400);
       expect(await db.outbox.count()).toBe(400);
       const dupes = await db.$queryRaw<{ n: number }[]>`

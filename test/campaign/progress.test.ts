@@ -33,7 +33,14 @@ describe.each(TEST_DB_KINDS)('campaign progress (%s)', (kind) => {
     const p4wa = await linkChat(db, p4.parent.id, { channel: 'WHATSAPP', unreachableAt: almaty('2026-12-01 10:00') });
     const p5 = await parentWith(db, { needing: 1 }); // never linked
 
-    type R = { chat: { channel: Channel; chatId: string; parentId: number }; offset: number; status: OutboxStatus; sentAt?: string; next?: string; error?: string };
+    type R = {
+      chat: { channel: Channel; chatId: string; parentId: number };
+      offset: number;
+      status: OutboxStatus;
+      sentAt?: string;
+      next?: string;
+      error?: string;
+    };
     const rows: R[] = [
       { chat: p3tg, offset: OPENING_OFFSET, status: 'SENT', sentAt: '2026-10-01 10:05' },
       { chat: p1tg, offset: OPENING_OFFSET, status: 'SENT', sentAt: '2026-10-01 10:05' },

@@ -70,7 +70,10 @@ describe.each(TEST_DB_KINDS)('purge (%s)', (kind) => {
     expect(notices.map((n) => n.dedupeKey).sort()).toEqual(
       [`stoplist:${season.id}:TELEGRAM:${tg.chatId}`, `stoplist:${season.id}:WHATSAPP:${wa.chatId}`].sort(),
     );
-    const numbers = late.applications.slice(0, 2).map((a) => a.queueNumber).sort((x, y) => x - y);
+    const numbers = late.applications
+      .slice(0, 2)
+      .map((a) => a.queueNumber)
+      .sort((x, y) => x - y);
     for (const n of notices) {
       expect(n).toMatchObject({ kind: 'STOPLIST_NOTICE', parentId: late.parent.id, seasonId: season.id, status: 'PENDING', offsetDays: null });
       expect(n.payload).toEqual({ purgeRunId, queueNumbers: numbers, stopListedAt: now.toISOString() });

@@ -36,11 +36,7 @@ export function createCampaignSeason(db: Db, dates: Partial<typeof SEASON_DATES>
 }
 
 let chatCounter = 0;
-export async function linkChat(
-  db: Db,
-  parentId: number,
-  opts: { channel?: Channel; chatId?: string; locale?: Locale; unreachableAt?: Date | null } = {},
-) {
+export async function linkChat(db: Db, parentId: number, opts: { channel?: Channel; chatId?: string; locale?: Locale; unreachableAt?: Date | null } = {}) {
   return db.chatLink.create({
     data: {
       channel: opts.channel ?? 'TELEGRAM',

@@ -41,8 +41,19 @@ describe('configuration from the environment', () => {
       REMINDER_OFFSETS_DAYS: '30, x',
       WHATSAPP_TIER: '500',
     });
-    for (const name of ['DATABASE_URL', 'PORT', 'IIN_MAX_ATTEMPTS', 'RESTORE_KEEPS_REGISTRATION_DATE', 'TELEGRAM_WEBHOOK_URL', 'REMINDER_OFFSETS_DAYS', 'WHATSAPP_TIER']) {
-      expect(found.some((p) => p.startsWith(`${name}:`)), name).toBe(true);
+    for (const name of [
+      'DATABASE_URL',
+      'PORT',
+      'IIN_MAX_ATTEMPTS',
+      'RESTORE_KEEPS_REGISTRATION_DATE',
+      'TELEGRAM_WEBHOOK_URL',
+      'REMINDER_OFFSETS_DAYS',
+      'WHATSAPP_TIER',
+    ]) {
+      expect(
+        found.some((p) => p.startsWith(`${name}:`)),
+        name,
+      ).toBe(true);
     }
   });
 
@@ -105,14 +116,22 @@ describe('configuration from the environment', () => {
       WHATSAPP_DISPLAY_NUMBER: '+7 (700) 123-45-67',
       PUBLIC_URL: 'https://kezek.example.kz/',
     });
-    expect(c.links).toEqual({ secret: 'x'.repeat(32), telegramBotUsername: 'kezek_almaty_bot', whatsappNumber: '77001234567', publicUrl: 'https://kezek.example.kz' });
+    expect(c.links).toEqual({
+      secret: 'x'.repeat(32),
+      telegramBotUsername: 'kezek_almaty_bot',
+      whatsappNumber: '77001234567',
+      publicUrl: 'https://kezek.example.kz',
+    });
     // The public address defaults to the Telegram webhook's origin.
-    expect(loadConfig({ TELEGRAM_BOT_TOKEN: 't', TELEGRAM_WEBHOOK_URL: 'https://kezek.example.kz/webhooks/telegram', TELEGRAM_WEBHOOK_SECRET: 's' }).links.publicUrl).toBe(
-      'https://kezek.example.kz',
-    );
+    expect(
+      loadConfig({ TELEGRAM_BOT_TOKEN: 't', TELEGRAM_WEBHOOK_URL: 'https://kezek.example.kz/webhooks/telegram', TELEGRAM_WEBHOOK_SECRET: 's' }).links.publicUrl,
+    ).toBe('https://kezek.example.kz');
     const found = problems({ LINK_SECRET: 'short', TELEGRAM_BOT_USERNAME: 'no spaces please', WHATSAPP_DISPLAY_NUMBER: 'call me', PUBLIC_URL: 'kezek' });
     for (const name of ['LINK_SECRET', 'TELEGRAM_BOT_USERNAME', 'WHATSAPP_DISPLAY_NUMBER', 'PUBLIC_URL']) {
-      expect(found.some((p) => p.startsWith(`${name}:`)), name).toBe(true);
+      expect(
+        found.some((p) => p.startsWith(`${name}:`)),
+        name,
+      ).toBe(true);
     }
   });
 });
@@ -149,8 +168,17 @@ describe('SMS configuration', () => {
     ]);
     expect(problems({ SMS_PROVIDER: 'mobizon', MOBIZON_API_KEY: KEY, PUBLIC_URL: PAGE_ROOT })).toEqual([expect.stringMatching(/^SMS_DAILY_BUDGET:/)]);
     // The webhook's origin is the public address too; on PostgreSQL the links need the shared secret.
-    const pg = { SMS_PROVIDER: 'mobizon', MOBIZON_API_KEY: KEY, SMS_DAILY_BUDGET: '10', TELEGRAM_BOT_TOKEN: '1:x', TELEGRAM_WEBHOOK_URL: `${PAGE_ROOT}/tg`, TELEGRAM_WEBHOOK_SECRET: 'w' };
-    expect(problems({ ...pg, DATABASE_URL: 'postgresql://localhost/x' })).toEqual([expect.stringMatching(/^LINK_SECRET: required when SMS_PROVIDER is set on PostgreSQL/)]);
+    const pg = {
+      SMS_PROVIDER: 'mobizon',
+      MOBIZON_API_KEY: KEY,
+      SMS_DAILY_BUDGET: '10',
+      TELEGRAM_BOT_TOKEN: '1:x',
+      TELEGRAM_WEBHOOK_URL: `${PAGE_ROOT}/tg`,
+      TELEGRAM_WEBHOOK_SECRET: 'w',
+    };
+    expect(problems({ ...pg, DATABASE_URL: 'postgresql://localhost/x' })).toEqual([
+      expect.stringMatching(/^LINK_SECRET: required when SMS_PROVIDER is set on PostgreSQL/),
+    ]);
     expect(problems({ ...pg, DATABASE_URL: 'postgresql://localhost/x', LINK_SECRET: 'k'.repeat(32) })).toEqual([]);
     expect(problems({ MOBIZON_API_KEY: KEY, SMS_DAILY_BUDGET: '10' })).toEqual([
       'SMS_PROVIDER: required when MOBIZON_API_KEY, SMS_DAILY_BUDGET are set (SMS_PROVIDER=mobizon)',

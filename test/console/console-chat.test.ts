@@ -29,11 +29,22 @@ describe.each(TEST_DB_KINDS)('console chat on %s', (kind) => {
     let screen = '';
     const send = async (line: string) => (screen = await chat.send(line));
     const pick = (label: string) => {
-      const m = screen.split('\n').map((l) => /^\s+(\d+)\) (.*)$/.exec(l)).find((x) => x && x[2]!.includes(label));
+      const m = screen
+        .split('\n')
+        .map((l) => /^\s+(\d+)\) (.*)$/.exec(l))
+        .find((x) => x && x[2]!.includes(label));
       if (!m) throw new Error(`no button "${label}" on screen:\n${screen}`);
       return send(m[1]!);
     };
-    return { chat, send, pick, start: async () => (screen = await chat.start()), get screen() { return screen; } };
+    return {
+      chat,
+      send,
+      pick,
+      start: async () => (screen = await chat.start()),
+      get screen() {
+        return screen;
+      },
+    };
   };
 
   it('identification → questionnaire → extension, stored in the database', async () => {
@@ -104,7 +115,7 @@ describe.each(TEST_DB_KINDS)('console chat on %s', (kind) => {
     expect(link.parentId).toBe(dbParent.id);
   });
 
-  it('restores a stop-listed application after this season\'s questionnaire', async () => {
+  it("restores a stop-listed application after this season's questionnaire", async () => {
     const parent = DEMO_PARENTS[1]!;
     const s = session('e2e-ru');
     await s.start();

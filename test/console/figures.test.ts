@@ -42,7 +42,10 @@ describe('shared figures', () => {
   it('a failed refresh keeps the old figures and is reported; a failed first computation is not kept', async () => {
     let now = 0;
     const errors: string[] = [];
-    const figures = new SharedFigures(() => new Date(now), (_e, key) => errors.push(key));
+    const figures = new SharedFigures(
+      () => new Date(now),
+      (_e, key) => errors.push(key),
+    );
     await expect(figures.get('x', 1_000, () => Promise.reject(new Error('db down')))).rejects.toThrow('db down');
     expect((await figures.get('x', 1_000, async () => 7)).value).toBe(7);
     now = 2_000;

@@ -94,11 +94,20 @@ export class HttpClient {
   private cookies = new Map<string, string>();
   constructor(private readonly base: string) {}
 
-  async request(method: 'GET' | 'POST', pathAndQuery: string, form?: Record<string, string>): Promise<{ status: number; location: string | null; text: string }> {
+  async request(
+    method: 'GET' | 'POST',
+    pathAndQuery: string,
+    form?: Record<string, string>,
+  ): Promise<{ status: number; location: string | null; text: string }> {
     const headers: Record<string, string> = {};
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (form) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const r = await fetch(`${this.base}${pathAndQuery}`, { method, headers, body: form ? new URLSearchParams(form).toString() : undefined, redirect: 'manual' });
+    const r = await fetch(`${this.base}${pathAndQuery}`, {
+      method,
+      headers,
+      body: form ? new URLSearchParams(form).toString() : undefined,
+      redirect: 'manual',
+    });
     for (const c of r.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const i = pair!.indexOf('=');

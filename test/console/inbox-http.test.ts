@@ -58,7 +58,12 @@ describe.each(TEST_DB_KINDS)('the inbox over HTTP (%s)', (kind) => {
     const viewer = new HttpClient(world.base);
     await viewer.login('viewer9');
     const token = await viewer.token(`/admin/inbox/${threadId}`);
-    const refused = await viewer.request('POST', `/admin/inbox/${threadId}/reply`, { _csrf: token, text: 'x', replyKey: '00000000-0000-4000-8000-000000000000', seen: '0' });
+    const refused = await viewer.request('POST', `/admin/inbox/${threadId}/reply`, {
+      _csrf: token,
+      text: 'x',
+      replyKey: '00000000-0000-4000-8000-000000000000',
+      seen: '0',
+    });
     expect(refused.status).toBe(403);
     expect((await viewer.request('GET', `/admin/inbox/${threadId}/files/${fileMessageId}`)).status).toBe(403);
 
@@ -101,11 +106,21 @@ describe.each(TEST_DB_KINDS)('the inbox over HTTP (%s)', (kind) => {
     for (const [i, after] of [10, 20, 40].entries()) {
       await recordParentMessage(db, { channel: 'WHATSAPP', chatId: `7700${i}`, locale: 'kk', key: `w${i}`, text: 'сұрақ', now: t0 });
       const t = await db.supportThread.findFirstOrThrow({ where: { chatId: `7700${i}` } });
-      await replyToThread(db, { threadId: t.id, operatorId: op.id, text: 'жауап', replyKey: `r${i}`, seenMessageId: 0, force: false, now: new Date(t0.getTime() + after * MINUTE) });
+      await replyToThread(db, {
+        threadId: t.id,
+        operatorId: op.id,
+        text: 'жауап',
+        replyKey: `r${i}`,
+        seenMessageId: 0,
+        force: false,
+        now: new Date(t0.getTime() + after * MINUTE),
+      });
     }
     const f = await inboxFigures(db, new Date());
     expect(f).toEqual({ open: 4, waiting: 1, medianFirstResponseMinutes: 20, answeredToday: expect.any(Number) });
-    const [today] = await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM support_messages WHERE author = 'OPERATOR' AND "createdAt" >= date_trunc('day', now() AT TIME ZONE 'Asia/Almaty') AT TIME ZONE 'Asia/Almaty'`;
+    const [today] = await db.$queryRaw<
+      { n: number }[]
+    >`SELECT count(*)::int AS n FROM support_messages WHERE author = 'OPERATOR' AND "createdAt" >= date_trunc('day', now() AT TIME ZONE 'Asia/Almaty') AT TIME ZONE 'Asia/Almaty'`;
     expect(f.answeredToday).toBe(today!.n);
 
     const client = new HttpClient(world.base);

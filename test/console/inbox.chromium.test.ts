@@ -25,7 +25,19 @@ import { wa } from '../fakes/whatsapp-webhook.ts';
 import { createEmptyPostgresDatabase } from '../helpers/db.ts';
 import { JPEG } from '../helpers/files.ts';
 import { makeDispatcher, telegramSender, whatsappSender } from '../campaign/fixtures/dispatch-harness.ts';
-import { APP_SECRET, describeSent, family, identify, NUMBER, TOKEN, VERIFY_TOKEN, WaUser, webhookPoster, type Family, type Harness } from '../whatsapp/harness.ts';
+import {
+  APP_SECRET,
+  describeSent,
+  family,
+  identify,
+  NUMBER,
+  TOKEN,
+  VERIFY_TOKEN,
+  WaUser,
+  webhookPoster,
+  type Family,
+  type Harness,
+} from '../whatsapp/harness.ts';
 import { findChromium, launchBrowser, login, newPage, PASSWORD, person, shot } from './harness.ts';
 
 const chromiumPath = findChromium();
@@ -78,7 +90,11 @@ describe.skipIf(!chromiumPath)('the inbox in Chromium, with both channels', () =
     const port = await core.http.listen(0, '127.0.0.1');
     const base = `http://127.0.0.1:${port}`;
     const settled = new Set<number>();
-    const tg = new TelegramChannel(core, { token: fakeTg.token, apiRoot: fakeTg.apiRoot, webhookUrl: base, webhookSecret: TG_SECRET }, { onSettled: (id) => settled.add(id) });
+    const tg = new TelegramChannel(
+      core,
+      { token: fakeTg.token, apiRoot: fakeTg.apiRoot, webhookUrl: base, webhookSecret: TG_SECRET },
+      { onSettled: (id) => settled.add(id) },
+    );
     await tg.start();
     const whatsapp = new WhatsAppChannel(core, config.whatsapp!, { recoveryIntervalMs: 3_600_000, recoveryAgeMs: 60_000 });
     await whatsapp.start();
@@ -99,8 +115,17 @@ describe.skipIf(!chromiumPath)('the inbox in Chromium, with both channels', () =
 
   /** Sends everything due in the outbox through both platforms' fakes, as the scheduler's tick would. */
   async function tick() {
-    const senders = [await telegramSender(fakeTg.apiRoot), await whatsappSender(fakeWa.url, { token: TOKEN, phoneNumberId: NUMBER.phoneNumberId, version: 'v23.0' })];
-    return makeDispatcher({ prisma: world.core.db.prisma, dbKind: 'postgres', senders, clock, settings: { recipientGapMs: { TELEGRAM: 0, WHATSAPP: 0 } } }).tick();
+    const senders = [
+      await telegramSender(fakeTg.apiRoot),
+      await whatsappSender(fakeWa.url, { token: TOKEN, phoneNumberId: NUMBER.phoneNumberId, version: 'v23.0' }),
+    ];
+    return makeDispatcher({
+      prisma: world.core.db.prisma,
+      dbKind: 'postgres',
+      senders,
+      clock,
+      settings: { recipientGapMs: { TELEGRAM: 0, WHATSAPP: 0 } },
+    }).tick();
   }
 
   // ——— a Telegram parent ———
@@ -111,9 +136,18 @@ describe.skipIf(!chromiumPath)('the inbox in Chromium, with both channels', () =
     return stamped;
   }
   const tgPress = async (user: TestUser, label: string) => {
-    const m = fakeTg.chat(user.id).filter((x) => x.inline).at(-1)!;
+    const m = fakeTg
+      .chat(user.id)
+      .filter((x) => x.inline)
+      .at(-1)!;
     const button = m.inline!.flat().find((b) => b.text.replace(/^✅ /, '') === label);
-    if (!button) throw new Error(`no button ${label}: ${m.inline!.flat().map((b) => b.text).join(' | ')}`);
+    if (!button)
+      throw new Error(
+        `no button ${label}: ${m
+          .inline!.flat()
+          .map((b) => b.text)
+          .join(' | ')}`,
+      );
     return tgSend(callbackQuery(fakeTg, user, m, button.callback_data!));
   };
   const t = (locale: 'kk' | 'ru', key: string, params?: Record<string, string | number>) => world.core.translator.t(locale, key, params);
@@ -129,7 +163,11 @@ describe.skipIf(!chromiumPath)('the inbox in Chromium, with both channels', () =
   }
 
   // ——— a WhatsApp parent ———
-  const waPost = () => webhookPoster(() => Number(new URL(world.base).port), () => world.wa);
+  const waPost = () =>
+    webhookPoster(
+      () => Number(new URL(world.base).port),
+      () => world.wa,
+    );
   const waSent = (waId: string) => fakeWa.accepted(waId).map(describeSent);
   /** A WhatsApp parent tapping what the bot really sent, through the signed webhook. */
   const waUser = (waId: string) => new WaUser({ fake: fakeWa, post: (payload: unknown) => waPost().post(payload) } as unknown as Harness, waId);
@@ -215,7 +253,10 @@ describe.skipIf(!chromiumPath)('the inbox in Chromium, with both channels', () =
     expect(closed.text).toBe(t('kk', 'support.closed'));
     expect(closed.inline!.flat().map((b) => b.text)).toContain(t('kk', 'menu.extend'));
 
-    const actions = (await world.core.db.prisma.auditEntry.findMany({ where: { action: { startsWith: 'support.' } }, orderBy: { id: 'asc' } })).map((a) => [a.username, a.action]);
+    const actions = (await world.core.db.prisma.auditEntry.findMany({ where: { action: { startsWith: 'support.' } }, orderBy: { id: 'asc' } })).map((a) => [
+      a.username,
+      a.action,
+    ]);
     // Every opening of the parent's photo is a trace of its own (the page showed it three times).
     expect(actions.filter(([, a]) => a !== 'support.file')).toEqual([
       ['operator1', 'support.reply'],
@@ -304,7 +345,12 @@ describe.skipIf(!chromiumPath)('the inbox in Chromium, with both channels', () =
     expect(await world.core.db.prisma.supportMessage.count({ where: { threadId: thread.id, author: 'OPERATOR' } })).toBe(1);
     const before = fakeTg.chat(user.id).length;
     expect((await tick()).sent).toBe(1);
-    expect(fakeTg.chat(user.id).slice(before).map((m) => m.text)).toEqual([`${t('ru', 'support.replyTitle')}\n\nНаправления выдаются по мере освобождения мест.`]);
+    expect(
+      fakeTg
+        .chat(user.id)
+        .slice(before)
+        .map((m) => m.text),
+    ).toEqual([`${t('ru', 'support.replyTitle')}\n\nНаправления выдаются по мере освобождения мест.`]);
   });
 
   it('a viewer reads the inbox with personal data masked and cannot answer', async () => {
@@ -338,7 +384,12 @@ describe.skipIf(!chromiumPath)('the inbox in Chromium, with both channels', () =
     const before = fakeTg.chat(user.id).length;
     expect((await tick()).sent).toBe(1);
     expect((await tick()).sent).toBe(0);
-    expect(fakeTg.chat(user.id).slice(before).map((m) => m.text)).toEqual([`${t('ru', 'support.replyTitle')}\n\nАнкета в порядке.`]);
+    expect(
+      fakeTg
+        .chat(user.id)
+        .slice(before)
+        .map((m) => m.text),
+    ).toEqual([`${t('ru', 'support.replyTitle')}\n\nАнкета в порядке.`]);
   });
 });
 

@@ -45,7 +45,7 @@ describe.skipIf(!chromiumPath)('the operator console in Chromium', () => {
     await world?.close();
   });
 
-  it('a wrong password is refused in words; the right one opens the dashboard, whose numbers are the database\'s', async () => {
+  it("a wrong password is refused in words; the right one opens the dashboard, whose numbers are the database's", async () => {
     const { page } = await open();
     await login(page, world.base, 'aigerim', 'not the password');
     expect(await page.getByRole('alert').textContent()).toBe('Неверное имя пользователя или пароль.');
@@ -194,7 +194,10 @@ describe.skipIf(!chromiumPath)('the operator console in Chromium', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kq-upload-'));
     const iins = [1, 2, 3].map((n) => makeIin(new Date(`1991-03-0${n}T00:00:00Z`), 'F', 900 + n));
     const bad = path.join(dir, 'parents-bad.csv');
-    writeFileSync(bad, `iin;full_name;phone;locale\n${iins[0]};Жанна Бекова;+7 705 111 22 01;kk\n123;Нет ИИН;+7 705 111 22 02;ru\n${iins[1]};Без телефона;;ru\n`);
+    writeFileSync(
+      bad,
+      `iin;full_name;phone;locale\n${iins[0]};Жанна Бекова;+7 705 111 22 01;kk\n123;Нет ИИН;+7 705 111 22 02;ru\n${iins[1]};Без телефона;;ru\n`,
+    );
     const good = path.join(dir, 'parents-good.csv');
     writeFileSync(good, `iin;full_name;phone;locale\n${iins[0]};Жанна Бекова;+7 705 111 22 01;kk\n${iins[2]};Сауле Омарова;8 (705) 111-22-03;ru\n`);
     const { page } = await open();
@@ -207,7 +210,9 @@ describe.skipIf(!chromiumPath)('the operator console in Chromium', () => {
     expect(await page.locator('[data-k=checked]').textContent()).toContain('Строк: 3; будут записаны: 1; отклонены: 2.');
     expect(await page.locator('tr[data-line="3"]').textContent()).toContain('123');
     expect(await page.locator('tr[data-line="4"]').count()).toBe(1);
-    const download = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Скачать отклонённые строки (CSV)' }).click()]).then(([d]) => d);
+    const download = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Скачать отклонённые строки (CSV)' }).click()]).then(
+      ([d]) => d,
+    );
     const csv = await (await import('node:fs/promises')).readFile((await download.path())!, 'utf8');
     expect(csv.split('\n').filter(Boolean)).toHaveLength(3);
     await shot(page, 'import-rejected');
@@ -263,7 +268,9 @@ describe.skipIf(!chromiumPath)('the operator console in Chromium', () => {
     const { page } = await open();
     await login(page, world.base, 'operator1');
     await page.getByRole('link', { name: 'Чистка очереди' }).click();
-    const [due] = await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM applications WHERE status = 'ACTIVE' AND "validUntil" <= ${season.deadline}`;
+    const [due] = await db.$queryRaw<
+      { n: number }[]
+    >`SELECT count(*)::int AS n FROM applications WHERE status = 'ACTIVE' AND "validUntil" <= ${season.deadline}`;
     expect(due!.n).toBeGreaterThan(0);
     expect(await page.locator('[data-k=dry]').textContent()).toContain(`попадут ${due!.n} заявлений`);
     await shot(page, 'purge');
@@ -283,4 +290,3 @@ describe.skipIf(!chromiumPath)('the operator console in Chromium', () => {
     await shot(page, 'purge-done');
   });
 });
-

@@ -95,7 +95,9 @@ describe.each(TEST_DB_KINDS)('console security (%s)', (kind) => {
     const parent = await createParent(db());
     await db().identificationFailure.create({ data: { channel: 'TELEGRAM', chatId: '1', phone: parent.phone } });
     expect((await viewer.request('POST', `/admin/parents/${parent.id}/unlock`, { _csrf })).status).toBe(403);
-    expect((await viewer.request('POST', '/admin/seasons', { _csrf, code: 'X1', opens: '2027-01-01', deadline: '2027-02-01', validUntil: '2028-02-01' })).status).toBe(403);
+    expect(
+      (await viewer.request('POST', '/admin/seasons', { _csrf, code: 'X1', opens: '2027-01-01', deadline: '2027-02-01', validUntil: '2028-02-01' })).status,
+    ).toBe(403);
     expect((await viewer.request('POST', '/admin/users', { _csrf, username: 'intruder', role: 'ADMIN' })).status).toBe(403);
     expect((await viewer.request('GET', '/admin/users')).status).toBe(403);
     expect((await viewer.request('GET', '/admin/audit')).status).toBe(403);
@@ -104,7 +106,7 @@ describe.each(TEST_DB_KINDS)('console security (%s)', (kind) => {
     expect(await db().operatorUser.count()).toBe(3);
   });
 
-  it('a form without its CSRF token, or with another session\'s, is refused with 403', async () => {
+  it("a form without its CSRF token, or with another session's, is refused with 403", async () => {
     const op = new HttpClient(world.base);
     await op.login('opr');
     const other = new HttpClient(world.base);
@@ -225,6 +227,7 @@ describe.each(TEST_DB_KINDS)('console security (%s)', (kind) => {
       'logout',
     ]);
     const digits = (s: string) => s.replace(/\D/g, '');
-    for (const secret of ['a wrong password!', 'correct horse battery staple', generated, parent.iin, digits(parent.phone), parent.fullName]) expect(logged).not.toContain(secret);
+    for (const secret of ['a wrong password!', 'correct horse battery staple', generated, parent.iin, digits(parent.phone), parent.fullName])
+      expect(logged).not.toContain(secret);
   });
 });

@@ -25,8 +25,7 @@ export const lastMessage = (d: Driven): Message => {
   return m;
 };
 
-export const keys = (d: Driven): string[] =>
-  d.outputs.flatMap((o) => (o.kind === 'notice' ? [o.text.key] : o.body.map((t) => t.key)));
+export const keys = (d: Driven): string[] => d.outputs.flatMap((o) => (o.kind === 'notice' ? [o.text.key] : o.body.map((t) => t.key)));
 
 /** The key of a label and of the texts it wraps ("1. Football" wraps the option's own label). */
 export function labelKeys(t: Text): string[] {
@@ -36,9 +35,7 @@ export function labelKeys(t: Text): string[] {
 
 /** The button whose label key, or the key of the label it wraps (and optionally action value), matches. */
 export function button(m: Message, labelKey: string, value?: string) {
-  const b = m.buttons.find(
-    (b) => labelKeys(b.text).includes(labelKey) && (value === undefined || ('value' in b.action && b.action.value === value)),
-  );
+  const b = m.buttons.find((b) => labelKeys(b.text).includes(labelKey) && (value === undefined || ('value' in b.action && b.action.value === value)));
   if (!b) throw new Error(`no button ${labelKey} ${value ?? ''} in ${JSON.stringify(m.buttons.map((x) => [x.text.key, x.action]))}`);
   return b;
 }

@@ -19,10 +19,13 @@ function withLink(locale: 'kk' | 'ru' | null = 'kk') {
 }
 
 describe('deep links', () => {
-  it('a valid link proves the registry phone: straight to the IIN prompt in the parent\'s language, no contact step', () => {
+  it("a valid link proves the registry phone: straight to the IIN prompt in the parent's language, no contact step", () => {
     const c = withLink('kk');
     const r = c.send({ type: 'start', languageHint: 'ru', link: TOKEN });
-    expect(r.effects).toEqual([{ type: 'redeemLink', token: TOKEN }, { type: 'identifyPhone', phone: PHONE }]);
+    expect(r.effects).toEqual([
+      { type: 'redeemLink', token: TOKEN },
+      { type: 'identifyPhone', phone: PHONE },
+    ]);
     expect(keys(r)).toEqual(['link.accepted', 'identify.iinPrompt']);
     expect(c.state).toMatchObject({ screen: 'iin', phone: PHONE, locale: 'kk', linked: false });
     expect(r.outputs.some((o) => o.kind === 'message' && o.request === 'contact')).toBe(false);
@@ -38,7 +41,10 @@ describe('deep links', () => {
     expect(keys(r)).toEqual(['link.accepted', 'language.prompt']);
     expect(c.state).toMatchObject({ screen: 'language', phone: PHONE, locale: null });
     const chosen = c.press('language.ru');
-    expect(chosen.effects).toEqual([{ type: 'setLocale', locale: 'ru' }, { type: 'identifyPhone', phone: PHONE }]);
+    expect(chosen.effects).toEqual([
+      { type: 'setLocale', locale: 'ru' },
+      { type: 'identifyPhone', phone: PHONE },
+    ]);
     expect(c.state).toMatchObject({ screen: 'iin', locale: 'ru' });
   });
 

@@ -20,7 +20,11 @@ describe.each(TEST_DB_KINDS)('conversation runtime on %s', (kind) => {
 
   async function linkedOnQuestion5(chat: ChatRef) {
     const parent = await createParent(prisma());
-    await createSeason(prisma(), { opensAt: new Date('2026-11-18T00:00:00Z'), deadline: new Date('2026-12-25T18:59:59Z'), validUntil: new Date('2027-12-25T18:59:59Z') });
+    await createSeason(prisma(), {
+      opensAt: new Date('2026-11-18T00:00:00Z'),
+      deadline: new Date('2026-12-25T18:59:59Z'),
+      validUntil: new Date('2027-12-25T18:59:59Z'),
+    });
     const kg = await createKindergarten(prisma());
     await createApplication(prisma(), { parentId: parent.id, validUntil: new Date('2026-12-25T18:59:59Z') });
     await prisma().chatLink.create({ data: { channel: chat.channel, chatId: chat.chatId, parentId: parent.id, locale: 'ru' } });
@@ -41,17 +45,14 @@ describe.each(TEST_DB_KINDS)('conversation runtime on %s', (kind) => {
     expect(await saveConversation(prisma(), chat.channel, chat.chatId, state, 0)).toBe(true);
   }
 
-  const runtime = () =>
-    new ConversationRuntime({ prisma: prisma(), config: loadConfig({}), clock: manualClock(NOW), logger: createLogger('silent') });
+  const runtime = () => new ConversationRuntime({ prisma: prisma(), config: loadConfig({}), clock: manualClock(NOW), logger: createLogger('silent') });
 
   it('applies every one of many simultaneous answers of one chat', async () => {
     const chat: ChatRef = { channel: 'TELEGRAM', chatId: '4242' };
     await linkedOnQuestion5(chat);
     const sections = ['football', 'chess', 'drawing', 'karate', 'astronomy', 'basketball'];
     // Separate runtimes stand for separate instances behind a load balancer.
-    const replies = await Promise.all(
-      sections.map((value) => runtime().handle(chat, { type: 'action', seq: 7, action: { type: 'toggle', value, on: true } })),
-    );
+    const replies = await Promise.all(sections.map((value) => runtime().handle(chat, { type: 'action', seq: 7, action: { type: 'toggle', value, on: true } })));
     const { state, version } = await loadConversation(prisma(), chat.channel, chat.chatId);
     // Every answer is either stored or its sender is told to try again — never silently dropped.
     const refused = sections.filter((_, i) => replies[i]!.outputs.some((o) => o.kind === 'notice' && o.text.key === 'common.busy'));
@@ -66,7 +67,11 @@ describe.each(TEST_DB_KINDS)('conversation runtime on %s', (kind) => {
     await linkedOnQuestion5(chat);
     const before = await loadConversation(prisma(), chat.channel, chat.chatId);
     // A forged summary: answers naming a kindergarten that does not exist fail validation in the service.
-    const forged = { ...before.state, screen: 'summary' as const, draft: { ...before.state.draft, sectionsDone: true, digitalDone: true, kindergartens: [{ id: 999999, number: 999, nameKk: 'x', nameRu: 'x' }] } };
+    const forged = {
+      ...before.state,
+      screen: 'summary' as const,
+      draft: { ...before.state.draft, sectionsDone: true, digitalDone: true, kindergartens: [{ id: 999999, number: 999, nameKk: 'x', nameRu: 'x' }] },
+    };
     expect(await saveConversation(prisma(), chat.channel, chat.chatId, forged, before.version)).toBe(true);
     const reply = await runtime().handle(chat, { type: 'action', seq: 7, action: { type: 'choose', value: 'confirm' } });
     expect(reply.outputs).toEqual([{ kind: 'notice', text: { key: 'common.error' } }]);

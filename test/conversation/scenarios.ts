@@ -66,4 +66,3 @@ export function fillQuestionnaire(c: ReturnType<typeof chat>) {
   c.press('common.done');
   expect(c.state.screen).toBe('summary');
 }
-

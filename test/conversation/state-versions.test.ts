@@ -93,7 +93,11 @@ describe.each(TEST_DB_KINDS)('stored states of earlier releases on %s', (kind) =
   it('a v1 conversation saved by the previous release is answered and saved as the current version', async () => {
     const chat: ChatRef = { channel: 'TELEGRAM', chatId: '5151' };
     const parent = await createParent(prisma());
-    await createSeason(prisma(), { opensAt: new Date('2026-11-18T00:00:00Z'), deadline: new Date('2026-12-25T18:59:59Z'), validUntil: new Date('2027-12-25T18:59:59Z') });
+    await createSeason(prisma(), {
+      opensAt: new Date('2026-11-18T00:00:00Z'),
+      deadline: new Date('2026-12-25T18:59:59Z'),
+      validUntil: new Date('2027-12-25T18:59:59Z'),
+    });
     await createKindergarten(prisma());
     await createApplication(prisma(), { parentId: parent.id, validUntil: new Date('2026-12-25T18:59:59Z') });
     await prisma().chatLink.create({ data: { channel: chat.channel, chatId: chat.chatId, parentId: parent.id, locale: 'kk' } });

@@ -39,7 +39,7 @@ describe('start and language', () => {
 });
 
 describe('identification', () => {
-  it('refuses another person\'s contact and stays on the contact step', () => {
+  it("refuses another person's contact and stays on the contact step", () => {
     const c = chat();
     c.send({ type: 'start' });
     c.press('language.ru');
@@ -60,7 +60,7 @@ describe('identification', () => {
     expect(c.state.phone).toBeNull();
   });
 
-  it('accepts the parent\'s or a child\'s IIN as the second factor', () => {
+  it("accepts the parent's or a child's IIN as the second factor", () => {
     for (const iin of [PARENT_IIN, CHILD_IIN]) {
       const c = chat();
       c.send({ type: 'start' });
@@ -436,7 +436,7 @@ describe('bad input keeps the conversation where it was', () => {
 });
 
 describe('restore', () => {
-  it('requires this season\'s questionnaire, then confirms and restores', () => {
+  it("requires this season's questionnaire, then confirms and restores", () => {
     const c = linkedChat();
     c.send({ type: 'command', name: 'restore' });
     expect(c.state.screen).toBe('stopList');

@@ -59,7 +59,8 @@ export class World {
         return { type: 'phoneIdentified', found: effect.phone === PHONE, lockedUntil: null };
       case 'verifyIin': {
         if (this.failures >= this.maxAttempts) return { type: 'iinVerified', outcome: 'locked', attemptsLeft: 0, lockedUntil: '2026-11-25T13:00:00.000Z' };
-        if (effect.iin === PARENT_IIN || effect.iin === CHILD_IIN) return { type: 'iinVerified', outcome: 'ok', attemptsLeft: this.maxAttempts, lockedUntil: null };
+        if (effect.iin === PARENT_IIN || effect.iin === CHILD_IIN)
+          return { type: 'iinVerified', outcome: 'ok', attemptsLeft: this.maxAttempts, lockedUntil: null };
         this.failures++;
         return this.failures >= this.maxAttempts
           ? { type: 'iinVerified', outcome: 'locked', attemptsLeft: 0, lockedUntil: '2026-11-25T13:00:00.000Z' }

@@ -24,7 +24,10 @@ async function schemaWithProbe(): Promise<string> {
 }
 
 async function dirs(migrationsDir: string): Promise<string[]> {
-  return (await fs.readdir(migrationsDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return (await fs.readdir(migrationsDir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 describe('new migration', () => {

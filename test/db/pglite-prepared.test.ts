@@ -32,9 +32,17 @@ const SELECT_BY = `SELECT id, iin, name, born, seen, kids, tags, extra, photo, b
 const PARAMS: [string, unknown[]][] = [
   [SELECT_BY, [['900101300112', '850505400223'], null]],
   [SELECT_BY, [[], 'Әлия']],
-  ['SELECT $1::int + 1 AS n, $2::text AS t, $3::timestamp(3) AS ts, $4::jsonb AS j, $5::bytea AS b, $6::bool AS y, $7::numeric AS x',
-    [41, 'Ә 👶', new Date('2026-01-02T03:04:05.006Z'), { a: [1, 'ы'] }, new Uint8Array([0, 255, 16]), false, '0.10']],
-  ['SELECT $1::int[] AS ints, $2::text[] AS texts', [[1, null, 3], ['x', 'y z']]],
+  [
+    'SELECT $1::int + 1 AS n, $2::text AS t, $3::timestamp(3) AS ts, $4::jsonb AS j, $5::bytea AS b, $6::bool AS y, $7::numeric AS x',
+    [41, 'Ә 👶', new Date('2026-01-02T03:04:05.006Z'), { a: [1, 'ы'] }, new Uint8Array([0, 255, 16]), false, '0.10'],
+  ],
+  [
+    'SELECT $1::int[] AS ints, $2::text[] AS texts',
+    [
+      [1, null, 3],
+      ['x', 'y z'],
+    ],
+  ],
 ];
 
 describe('PGlite with prepared statements', () => {
@@ -78,7 +86,11 @@ describe('PGlite with prepared statements', () => {
     const pglite = await database();
     const prepared = preparedStatements(pglite);
     const insert = `INSERT INTO parents (iin) VALUES ($1)`;
-    const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as Error & Record<string, unknown>);
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: unknown) => e as Error & Record<string, unknown>,
+      );
 
     const ours = await failure(prepared.client.query(insert, ['900101300112']));
     const theirs = await failure(pglite.query(insert, ['900101300112']));

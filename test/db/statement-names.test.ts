@@ -33,7 +33,21 @@ describe.runIf(TEST_DB_KINDS.includes('postgres'))('PostgreSQL with statements k
       const found = [];
       for (const n of [1, 2, 3]) found.push(await tx.kindergarten.findFirst({ where: { number: n }, select: { number: true } }));
       expect(found).toEqual([null, null, null]);
-      await tx.kindergarten.create({ data: { number: 7, nameKk: 'a', nameRu: 'a', addressKk: 'a', addressRu: 'a', ownership: 'STATE', languages: ['KK'], capacity: 1, district: 'd', latitude: 43.2, longitude: 76.9 } });
+      await tx.kindergarten.create({
+        data: {
+          number: 7,
+          nameKk: 'a',
+          nameRu: 'a',
+          addressKk: 'a',
+          addressRu: 'a',
+          ownership: 'STATE',
+          languages: ['KK'],
+          capacity: 1,
+          district: 'd',
+          latitude: 43.2,
+          longitude: 76.9,
+        },
+      });
       expect(await tx.kindergarten.findFirst({ where: { number: 7 }, select: { number: true } })).toEqual({ number: 7 });
       return tx.$queryRaw<{ name: string; statement: string }[]>`SELECT name, statement FROM pg_prepared_statements ORDER BY prepare_time`;
     });

@@ -35,7 +35,10 @@ describe('documentation links', () => {
   it('finds what is broken: a missing file, a missing heading, an anchor into a folder', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kq-links-'));
     try {
-      writeFileSync(path.join(dir, 'other.md'), '# Other page\n\n## Seasons, reminders and the purge\n\n## Seasons, reminders and the purge\n<a id="s1-start"></a>\n');
+      writeFileSync(
+        path.join(dir, 'other.md'),
+        '# Other page\n\n## Seasons, reminders and the purge\n\n## Seasons, reminders and the purge\n<a id="s1-start"></a>\n',
+      );
       const file = path.join(dir, 'doc.md');
       writeFileSync(
         file,

@@ -26,9 +26,7 @@ describe('maskPhone', () => {
 
 describe('maskPersonalData', () => {
   it('masks IINs and phones inside text', () => {
-    expect(maskPersonalData('parent 900101312348 wrote from +77011234512')).toBe(
-      'parent 9001••••••48 wrote from +7 7•• ••• ••12',
-    );
+    expect(maskPersonalData('parent 900101312348 wrote from +77011234512')).toBe('parent 9001••••••48 wrote from +7 7•• ••• ••12');
   });
 
   it.each([

@@ -45,13 +45,25 @@ describe('createRandom', () => {
   it('weighted picks in proportion and never a zero weight', () => {
     const r = createRandom(4);
     const counts = { a: 0, b: 0, c: 0 };
-    for (let i = 0; i < 30_000; i++) counts[r.weighted([['a', 1], ['b', 0], ['c', 2]] as const)]++;
+    for (let i = 0; i < 30_000; i++)
+      counts[
+        r.weighted([
+          ['a', 1],
+          ['b', 0],
+          ['c', 2],
+        ] as const)
+      ]++;
     expect(counts.b).toBe(0);
     expect(counts.c / counts.a).toBeGreaterThan(1.85);
     expect(counts.c / counts.a).toBeLessThan(2.15);
     expect(() => r.weighted([['a', 0]])).toThrow(RangeError);
     expect(() => r.weighted([])).toThrow(RangeError);
-    expect(() => r.weighted([['a', -1], ['b', 2]])).toThrow(RangeError);
+    expect(() =>
+      r.weighted([
+        ['a', -1],
+        ['b', 2],
+      ]),
+    ).toThrow(RangeError);
   });
 
   it('pick and shuffle use every item', () => {

@@ -28,9 +28,7 @@ export interface ApiCall {
   viaWebhookAnswer?: true;
 }
 
-export type ApiResponse =
-  | { ok: true; result: unknown }
-  | { ok: false; error_code: number; description: string; parameters?: { retry_after?: number } };
+export type ApiResponse = { ok: true; result: unknown } | { ok: false; error_code: number; description: string; parameters?: { retry_after?: number } };
 
 export interface SentMessage {
   message_id: number;
@@ -647,5 +645,5 @@ function parseMarkup(raw: unknown, inlineOnly: boolean): Record<string, any> {
     return markup;
   }
   if (markup.remove_keyboard === true || markup.force_reply === true) return markup;
-  throw bad("can't find field \"inline_keyboard\"");
+  throw bad('can\'t find field "inline_keyboard"');
 }

@@ -113,6 +113,12 @@ export function photoMessage(u: TestUser, sizes: { file_id: string; file_unique_
   } as Partial<Message>);
 }
 
-export function documentMessage(u: TestUser, file: { file_id: string; file_unique_id: string; file_size: number }, name: string, mime: string, caption?: string): NewUpdate {
+export function documentMessage(
+  u: TestUser,
+  file: { file_id: string; file_unique_id: string; file_size: number },
+  name: string,
+  mime: string,
+  caption?: string,
+): NewUpdate {
   return message(u, { document: { ...file, file_name: name, mime_type: mime }, ...(caption ? { caption } : {}) } as Partial<Message>);
 }

@@ -64,7 +64,30 @@ function forgedValue(world: FuzzWorld): fc.Arbitrary<string> {
     fc.tuple(fc.integer({ min: 1, max: 999_999_999 }), fakeQueue).map(([id, q]) => `a${id}_${q}`),
     fc.constantFrom(...world.kindergartenIds.map(String)),
     fc.integer({ min: 1, max: 999_999_999 }).map(String),
-    fc.constantFrom('confirm', 'e1', 'e4', 'e6', 'e7', 'kk', 'ru', 'en', 'STATE', 'PRIVATE', 'ANY', 'QUALITY', 'COST', 'KK', 'RU', 'other', 'chess', 'clear', 'near', '25000', '0', '-1'),
+    fc.constantFrom(
+      'confirm',
+      'e1',
+      'e4',
+      'e6',
+      'e7',
+      'kk',
+      'ru',
+      'en',
+      'STATE',
+      'PRIVATE',
+      'ANY',
+      'QUALITY',
+      'COST',
+      'KK',
+      'RU',
+      'other',
+      'chess',
+      'clear',
+      'near',
+      '25000',
+      '0',
+      '-1',
+    ),
     fc.string({ unit: fc.constantFrom(...'abcXYZ019_:-'), minLength: 1, maxLength: 40 }),
   );
 }
@@ -102,10 +125,7 @@ export interface Mutation {
 export const mutationArb: fc.Arbitrary<Mutation> = fc.record({
   at: fc.nat(),
   kind: fc.constantFrom('delete', 'replace'),
-  value: fc.oneof(
-    fc.jsonValue({ maxDepth: 2 }),
-    fc.constantFrom(null, '', 0, -1, 1e308, true, [], {}, 'x'.repeat(300), Number.MAX_SAFE_INTEGER),
-  ),
+  value: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(null, '', 0, -1, 1e308, true, [], {}, 'x'.repeat(300), Number.MAX_SAFE_INTEGER)),
 });
 
 /** A copy of `payload` with one node (not the root) deleted or replaced by another type. */

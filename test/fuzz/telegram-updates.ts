@@ -101,12 +101,12 @@ function actorMoveArb(world: FuzzWorld): fc.Arbitrary<ActorMove> {
 function transportArb(): fc.Arbitrary<Transport> {
   return fc.oneof(
     fc.constant<Transport>({ type: 'noSecret' }),
-    fc.oneof(fc.string({ unit: 'grapheme-ascii', maxLength: 300 }), fc.constantFrom('test_secret-12', 'test_secret-1234', 'TEST_SECRET-123', 'test_secret-124')).map(
-      (secret): Transport => ({ type: 'wrongSecret', secret }),
-    ),
-    fc.oneof(fc.string({ maxLength: 200 }), fc.constantFrom('', '{', '{"update_id":', 'null', '[]', '"x"', '{"update_id": 1,}')).map(
-      (body): Transport => ({ type: 'notJson', body }),
-    ),
+    fc
+      .oneof(fc.string({ unit: 'grapheme-ascii', maxLength: 300 }), fc.constantFrom('test_secret-12', 'test_secret-1234', 'TEST_SECRET-123', 'test_secret-124'))
+      .map((secret): Transport => ({ type: 'wrongSecret', secret })),
+    fc
+      .oneof(fc.string({ maxLength: 200 }), fc.constantFrom('', '{', '{"update_id":', 'null', '[]', '"x"', '{"update_id": 1,}'))
+      .map((body): Transport => ({ type: 'notJson', body })),
     fc
       .oneof(
         fc.jsonValue({ maxDepth: 3 }),

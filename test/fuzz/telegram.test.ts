@@ -54,7 +54,10 @@ describe.each(fuzzDbKinds())('fuzz: Telegram webhook (%s)', (kind) => {
     const world = await seedFuzzWorld(prisma);
     const bot = await startBot('webhook');
     const url = `http://127.0.0.1:${suite.port()}/webhooks/telegram`;
-    const actors: Actor[] = world.actors.map((person, i) => ({ person, tg: bot.parent(parentUser(6_600_001 + i, i === 0 ? 'ru' : 'kk'), i === 0 ? 'ru' : 'kk') }));
+    const actors: Actor[] = world.actors.map((person, i) => ({
+      person,
+      tg: bot.parent(parentUser(6_600_001 + i, i === 0 ? 'ru' : 'kk'), i === 0 ? 'ru' : 'kk'),
+    }));
     for (const a of actors) await identify(a);
     for (const a of actors) expect(a.tg.last().text).toBe(a.tg.t('menu.title'));
     const chatOf = new Map(actors.map((a) => [a.person.parentId, String(a.tg.chatId)]));
@@ -84,7 +87,11 @@ describe.each(fuzzDbKinds())('fuzz: Telegram webhook (%s)', (kind) => {
         const update = bot.fake.stamp(buildUpdate(bot, user, s.content, null));
         const body = s.mutation ? mutate(update, s.mutation) : update;
         const status = await post(JSON.stringify(body));
-        return { label: `stranger ${s.content.type}${s.mutation ? ' (damaged)' : ''} #${update.update_id} ${JSON.stringify(body).slice(0, 300)}`, status, mustSucceed: s.mutation ? null : update.update_id };
+        return {
+          label: `stranger ${s.content.type}${s.mutation ? ' (damaged)' : ''} #${update.update_id} ${JSON.stringify(body).slice(0, 300)}`,
+          status,
+          mustSucceed: s.mutation ? null : update.update_id,
+        };
       }
       const target = s.user < 2 ? actors[s.user]!.tg.user : userFor(8_800_001 + s.user);
       const update = bot.fake.stamp(buildUpdate(bot, target, s.content, s.user < 2 ? actors[s.user]!.person.phone : null));
@@ -146,7 +153,12 @@ describe.each(fuzzDbKinds())('fuzz: Telegram webhook (%s)', (kind) => {
 async function identify(a: Actor): Promise<void> {
   const p = a.tg;
   await p.start();
-  const language = p.messages().filter((m) => m.inline).at(-1)?.inline?.flat().find((b) => b.text.replace(/^✅ /, '') === p.t(`language.${p.locale}`));
+  const language = p
+    .messages()
+    .filter((m) => m.inline)
+    .at(-1)
+    ?.inline?.flat()
+    .find((b) => b.text.replace(/^✅ /, '') === p.t(`language.${p.locale}`));
   if (language?.callback_data) await p.pressData(language.callback_data);
   await p.contact(a.person.phone);
   await p.text(a.person.parentIin);
@@ -167,7 +179,10 @@ async function actorStep(bot: Bot, world: FuzzWorld, a: Actor, move: ActorMove):
     }
     case 'forgeCurrent': {
       const on = keyboards.at(-1);
-      const seq = (on?.inline ?? []).flat().map((b) => decodeAction(b.callback_data!)).find((d) => d && d.action.type !== 'command')?.seq;
+      const seq = (on?.inline ?? [])
+        .flat()
+        .map((b) => decodeAction(b.callback_data!))
+        .find((d) => d && d.action.type !== 'command')?.seq;
       return on && seq !== undefined ? sent(p.pressData(encodeAction(seq, move.action), on)) : sent(p.start());
     }
     case 'forgeRestore': {
@@ -175,8 +190,14 @@ async function actorStep(bot: Bot, world: FuzzWorld, a: Actor, move: ActorMove):
       const id = others[move.target % others.length]!;
       await p.text('/restore');
       const forged = async (action: Action) => {
-        const on = p.messages().filter((m) => m.inline?.flat().some((b) => b.callback_data)).at(-1);
-        const seq = (on?.inline ?? []).flat().map((b) => decodeAction(b.callback_data!)).find((d) => d && d.action.type !== 'command')?.seq;
+        const on = p
+          .messages()
+          .filter((m) => m.inline?.flat().some((b) => b.callback_data))
+          .at(-1);
+        const seq = (on?.inline ?? [])
+          .flat()
+          .map((b) => decodeAction(b.callback_data!))
+          .find((d) => d && d.action.type !== 'command')?.seq;
         if (on && seq !== undefined) await p.pressData(encodeAction(seq, action), on);
       };
       await forged({ type: 'choose', value: `a${id}_${move.queueNumber}` });
@@ -210,7 +231,9 @@ function buildUpdate(bot: Bot, user: TestUser, content: Content, ownPhone: strin
     case 'location':
       return locationMessage(user, content.latitude, content.longitude);
     case 'sticker':
-      return textLess(user, { sticker: { file_id: 'CAAC', file_unique_id: 'AgAD', type: 'regular', width: 512, height: 512, is_animated: false, is_video: false } });
+      return textLess(user, {
+        sticker: { file_id: 'CAAC', file_unique_id: 'AgAD', type: 'regular', width: 512, height: 512, is_animated: false, is_video: false },
+      });
     case 'voice':
       return textLess(user, { voice: { file_id: 'AwAC', file_unique_id: 'AgAE', duration: 2 } });
     case 'photo':
@@ -221,7 +244,15 @@ function buildUpdate(bot: Bot, user: TestUser, content: Content, ownPhone: strin
       return textLess(user, { pinned_message: { message_id: 1, date, chat } });
     case 'press': {
       const known = bot.fake.messages.get(content.onMessage);
-      const on = known ?? { message_id: content.onMessage, chatId: user.id, text: 'old', inline: null, sentMarkup: null, date: content.inaccessible ? 0 : date, editCount: 0 };
+      const on = known ?? {
+        message_id: content.onMessage,
+        chatId: user.id,
+        text: 'old',
+        inline: null,
+        sentMarkup: null,
+        date: content.inaccessible ? 0 : date,
+        editCount: 0,
+      };
       return callbackQuery(bot.fake, user, { ...on, date: content.inaccessible ? 0 : on.date }, content.data);
     }
     case 'membership': {
@@ -241,7 +272,10 @@ function buildUpdate(bot: Bot, user: TestUser, content: Content, ownPhone: strin
     case 'edited':
       return { edited_message: { message_id: 5, date, edit_date: date, chat, from, text: content.text } } as Omit<Update, 'update_id'>;
     case 'group':
-      return { message: { message_id: 6, date, chat: { id: -100_123, type: 'supergroup', title: 'g' }, from, text: content.text } } as Omit<Update, 'update_id'>;
+      return { message: { message_id: 6, date, chat: { id: -100_123, type: 'supergroup', title: 'g' }, from, text: content.text } } as Omit<
+        Update,
+        'update_id'
+      >;
     case 'channelPost':
       return { channel_post: { message_id: 7, date, chat: { id: -100_456, type: 'channel', title: 'c' }, text: content.text } } as Omit<Update, 'update_id'>;
   }

@@ -70,7 +70,9 @@ function actorMoveArb(world: FuzzWorld): fc.Arbitrary<ActorMove> {
     { weight: 3, arbitrary: forgedActionArb(world).map((action): ActorMove => ({ type: 'forgeCurrent', action })) },
     {
       weight: 1,
-      arbitrary: fc.tuple(fc.nat(), fc.integer({ min: 1, max: 99_999 })).map(([target, queueNumber]): ActorMove => ({ type: 'forgeRestore', target, queueNumber })),
+      arbitrary: fc
+        .tuple(fc.nat(), fc.integer({ min: 1, max: 99_999 }))
+        .map(([target, queueNumber]): ActorMove => ({ type: 'forgeRestore', target, queueNumber })),
     },
     { weight: 3, arbitrary: contentArb(world).map((content): ActorMove => ({ type: 'send', content })) },
     { weight: 1, arbitrary: fc.constant<ActorMove>({ type: 'identify' }) },
@@ -106,7 +108,11 @@ export function stepArb(world: FuzzWorld): fc.Arbitrary<Step> {
     {
       weight: 5,
       arbitrary: fc
-        .tuple(fc.array(stranger, { minLength: 1, maxLength: 3 }), fc.array(contentArb(world), { minLength: 1, maxLength: 3 }), fc.option(mutationArb, { freq: 3 }))
+        .tuple(
+          fc.array(stranger, { minLength: 1, maxLength: 3 }),
+          fc.array(contentArb(world), { minLength: 1, maxLength: 3 }),
+          fc.option(mutationArb, { freq: 3 }),
+        )
         .map(([from, contents, mutation]): Step => ({ who: 'stranger', from, contents: contents.slice(0, from.length), mutation })),
     },
     {

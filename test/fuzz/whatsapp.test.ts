@@ -98,7 +98,12 @@ describe.each(fuzzDbKinds())('fuzz: WhatsApp webhook (%s)', (kind) => {
     await checkBatch([]);
     // Nothing the bot sent broke the Cloud API's documented limits.
     // (Replies to senders whose damaged id is no phone number are refused, as the real API would.)
-    expect(h.fake.rejected().filter((c) => /^\d{6,15}$/.test(String(c.body?.to))).map((c) => c.rejected)).toEqual([]);
+    expect(
+      h.fake
+        .rejected()
+        .filter((c) => /^\d{6,15}$/.test(String(c.body?.to)))
+        .map((c) => c.rejected),
+    ).toEqual([]);
     expect(sentUpdates).toBeGreaterThanOrEqual(UPDATES);
     console.info(`fuzz whatsapp (${kind}): ${sentUpdates} deliveries, statuses ${JSON.stringify(Object.fromEntries(statusCount))}`);
   });
@@ -151,7 +156,10 @@ async function actorStep(_h: Harness, world: FuzzWorld, a: Actor, move: ActorMov
       const others = world.everyone.filter((o) => o !== a.person).flatMap((o) => o.stopListedIds);
       const id = others[move.target % others.length]!;
       await press('x.restore');
-      for (const action of [{ type: 'choose', value: `a${id}_${move.queueNumber}` }, { type: 'choose', value: 'confirm' }] as Action[]) {
+      for (const action of [
+        { type: 'choose', value: `a${id}_${move.queueNumber}` },
+        { type: 'choose', value: 'confirm' },
+      ] as Action[]) {
         const seq = currentSeq(u.last);
         if (seq !== undefined) await press(encodeAction(seq, action));
       }
@@ -206,13 +214,21 @@ async function attack(h: Harness, t: Attack, victim: Person, content: Content): 
     case 'unsigned':
       return expectStatus('unsigned', h.postRaw(s.body, { 'content-type': 'application/json' }), 401);
     case 'wrongSecret':
-      return expectStatus('wrong secret', h.post(payload, { 'x-hub-signature-256': signature(s.body, t.secret === APP_SECRET ? `${t.secret}x` : t.secret) }), 401);
+      return expectStatus(
+        'wrong secret',
+        h.post(payload, { 'x-hub-signature-256': signature(s.body, t.secret === APP_SECRET ? `${t.secret}x` : t.secret) }),
+        401,
+      );
     case 'otherBody':
       return expectStatus('signature of another body', h.postRaw(s.body.replace('"from"', '"from" '), s.headers), 401);
     case 'badHeader':
       return expectStatus('bad signature header', h.postRaw(s.body, { ...s.headers, 'x-hub-signature-256': t.header }), 401);
     case 'notJson':
-      return expectStatus('signed, not JSON', h.postRaw(t.body, { 'content-type': 'application/json', 'x-hub-signature-256': signature(t.body, APP_SECRET) }), isJson(t.body) ? 200 : 400);
+      return expectStatus(
+        'signed, not JSON',
+        h.postRaw(t.body, { 'content-type': 'application/json', 'x-hub-signature-256': signature(t.body, APP_SECRET) }),
+        isJson(t.body) ? 200 : 400,
+      );
     case 'tooLarge': {
       const big = Buffer.alloc(t.bytes, 0x61);
       return expectStatus('too large', h.postRaw(big, { 'content-type': 'application/json', 'x-hub-signature-256': signature(big, APP_SECRET) }), 413);

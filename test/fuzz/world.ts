@@ -53,7 +53,13 @@ async function person(db: PrismaClient, k: number, phone: string, kindergartenId
   const first = await createChild(db, parent.id, { iin: childIin, fullName: childNames[0] });
   const second = await createChild(db, parent.id, { fullName: childNames[1] });
   const apps = [
-    await createApplication(db, { parentId: parent.id, childId: first.id, queueNumber: ++queueSerial, validUntil, kindergartenIds: [kindergartenIds[k % kindergartenIds.length]!] }),
+    await createApplication(db, {
+      parentId: parent.id,
+      childId: first.id,
+      queueNumber: ++queueSerial,
+      validUntil,
+      kindergartenIds: [kindergartenIds[k % kindergartenIds.length]!],
+    }),
     await createApplication(db, { parentId: parent.id, childId: second.id, queueNumber: ++queueSerial, validUntil }),
   ];
   const stop = await createApplication(db, {
@@ -91,13 +97,14 @@ export async function seedFuzzWorld(db: PrismaClient, at: Date = new Date()): Pr
     await person(db, 5, '+77015550005', ids, validUntil, now),
   ];
   // The second actor has filed this season's questionnaire: a forged restore would go through at once.
-  for (const p of [victims[0]!, actors[1]!]) await submitQuestionnaire(db, {
-    parentId: p.parentId,
-    season,
-    answers: answersFor(kindergartens.slice(0, 2)),
-    channel: 'TELEGRAM',
-    now: new Date(now - DAY),
-  });
+  for (const p of [victims[0]!, actors[1]!])
+    await submitQuestionnaire(db, {
+      parentId: p.parentId,
+      season,
+      answers: answersFor(kindergartens.slice(0, 2)),
+      channel: 'TELEGRAM',
+      now: new Date(now - DAY),
+    });
   return {
     seasonId: season.id,
     kindergartenIds: ids,

@@ -29,7 +29,11 @@ beforeAll(async () => {
 
 /** Every Text of the outputs, labels and descriptions included. */
 function textsOf(outputs: Output[]): Text[] {
-  return outputs.flatMap((o) => (o.kind === 'notice' ? [o.text] : [...o.body, ...o.buttons.flatMap((b) => (b.description ? [b.text, b.description] : [b.text])), ...(o.listTitle ? [o.listTitle] : [])]));
+  return outputs.flatMap((o) =>
+    o.kind === 'notice'
+      ? [o.text]
+      : [...o.body, ...o.buttons.flatMap((b) => (b.description ? [b.text, b.description] : [b.text])), ...(o.listTitle ? [o.listTitle] : [])],
+  );
 }
 
 const languagesOf = (l: TextLocale): Locale[] => (l === 'both' ? ['kk', 'ru'] : [l]);
@@ -50,7 +54,11 @@ function whatsappStrings(m: OutgoingMessage): string[] {
     case 'buttons':
       return [m.body, ...m.buttons.map((b) => b.title)];
     case 'list':
-      return [m.body, m.button, ...m.sections.flatMap((s) => [...(s.title ? [s.title] : []), ...s.rows.flatMap((r) => [r.title, ...(r.description ? [r.description] : [])])])];
+      return [
+        m.body,
+        m.button,
+        ...m.sections.flatMap((s) => [...(s.title ? [s.title] : []), ...s.rows.flatMap((r) => [r.title, ...(r.description ? [r.description] : [])])]),
+      ];
     case 'template':
       return [];
   }
@@ -63,7 +71,11 @@ function graphBody(m: OutgoingMessage): Record<string, unknown> {
     case 'text':
       return { ...base, type: 'text', text: { body: m.body } };
     case 'buttons':
-      return { ...base, type: 'interactive', interactive: { type: 'button', body: { text: m.body }, action: { buttons: m.buttons.map((b) => ({ type: 'reply', reply: b })) } } };
+      return {
+        ...base,
+        type: 'interactive',
+        interactive: { type: 'button', body: { text: m.body }, action: { buttons: m.buttons.map((b) => ({ type: 'reply', reply: b })) } },
+      };
     case 'list':
       return { ...base, type: 'interactive', interactive: { type: 'list', body: { text: m.body }, action: { button: m.button, sections: m.sections } } };
     case 'locationRequest':
@@ -86,8 +98,14 @@ function recording(base: Translator, used: Set<string>): Translator {
   };
   return {
     ...base,
-    render: (l, t) => (visit(t), base.render(l, t)),
-    t: (l, key, params) => (visit(params ? { key, params } : { key }), base.t(l, key, params)),
+    render: (l, t) => {
+      visit(t);
+      return base.render(l, t);
+    },
+    t: (l, key, params) => {
+      visit(params ? { key, params } : { key });
+      return base.t(l, key, params);
+    },
     variant: (name) => recording(base.variant(name), used),
   };
 }
@@ -173,7 +191,8 @@ describe.each(LOCALES)('every kindergarten of the demo city on WhatsApp (%s)', (
       const cut: string[] = [];
       const out = renderOutputs(outputs, locale, tr, { onShortened: (full) => cut.push(full) });
       expect(cut).toEqual([]);
-      for (const m of out) if (m.type === 'list') for (const r of m.sections.flatMap((x) => x.rows)) if (r.description) rows.set(r.title.replace(/^✅ /, ''), r.description);
+      for (const m of out)
+        if (m.type === 'list') for (const r of m.sections.flatMap((x) => x.rows)) if (r.description) rows.set(r.title.replace(/^✅ /, ''), r.description);
     }
     // All 100 kindergartens, each as "№ N Name" with its demand against its capacity (and distance).
     const kindergartens = [...rows.keys()].filter((t) => t.startsWith('№ '));

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Output, Param, Text } from '../../src/conversation/core/io.ts';
+import type { Param } from '../../src/conversation/core/io.ts';
 import { flattenKeys, loadAllLocales } from '../../src/i18n/resources.ts';
 import { createTranslator, type Translator } from '../../src/i18n/translator.ts';
 import { DIGITAL_SERVICES, SECTIONS } from '../../src/questionnaire/catalog.ts';
@@ -26,7 +26,7 @@ describe('locales', () => {
     expect([...ru].filter((k) => !kk.has(k))).toEqual([]);
   });
 
-  it('every plural text has all of its language\'s forms (ru one/few/many/other, kk one/other)', () => {
+  it("every plural text has all of its language's forms (ru one/few/many/other, kk one/other)", () => {
     for (const locale of ['kk', 'ru'] as const) {
       const keys = flattenKeys(resources[locale]);
       const plurals = new Set(keys.filter((k) => PLURAL.test(k)).map((k) => k.replace(PLURAL, '')));
@@ -57,9 +57,7 @@ describe('locales', () => {
 
   it('renders dates in Asia/Almaty time, amounts grouped, nested texts and lists', () => {
     const deadline = { date: '2026-12-25T18:59:59.000Z', withTime: true };
-    expect(translator.render('ru', { key: 'help.deadline', params: { deadline } })).toBe(
-      'Продлить заявления нужно до 25.12.2026 23:59 (время Астаны).',
-    );
+    expect(translator.render('ru', { key: 'help.deadline', params: { deadline } })).toBe('Продлить заявления нужно до 25.12.2026 23:59 (время Астаны).');
     expect(translator.render('kk', { key: 'options.payment', params: { amount: { amount: 110000 } } })).toBe('110\u00a0000 ₸ дейін');
     const list: Param = { list: [{ key: 'options.sections.chess' }, { key: 'options.sections.karate' }] };
     expect(translator.render('ru', { key: 'summary.q5', params: { value: list } })).toBe('5. Секции и кружки: Шахматы, Каратэ');
@@ -109,7 +107,12 @@ describe('the translator', () => {
   });
 
   it("numbers in the language's notation: a decimal comma, grouped amounts", () => {
-    expect(translator.render('ru', { key: 'kindergarten.detailsWithDistance', params: { distance: { decimal: 0.44, digits: 1 }, ownership: 'гос.', languages: 'каз.', demand: 12, capacity: 100 } })).toMatch(/^0,4 км;/);
+    expect(
+      translator.render('ru', {
+        key: 'kindergarten.detailsWithDistance',
+        params: { distance: { decimal: 0.44, digits: 1 }, ownership: 'гос.', languages: 'каз.', demand: 12, capacity: 100 },
+      }),
+    ).toMatch(/^0,4 км;/);
     expect(translator.render('kk', { key: 'options.payment', params: { amount: { amount: 25000 } } })).toBe('25\u00a0000 ₸ дейін');
   });
 

@@ -28,8 +28,12 @@ const appRow = (i: number, v: 1 | 2) =>
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'kq-import-crash-'));
-  await writeFile(path.join(dir, 'parents.csv'), ['iin;full_name;phone', ...Array.from({ length: PARENTS }, (_, i) => `${parentIin(i)};Ата-ана ${i};+7701${String(i).padStart(7, '0')}`)].join('\n'));
-  for (const v of [1, 2] as const) await writeFile(path.join(dir, `applications-${v}.csv`), [HEADER, ...Array.from({ length: ROWS }, (_, i) => appRow(i, v))].join('\n'));
+  await writeFile(
+    path.join(dir, 'parents.csv'),
+    ['iin;full_name;phone', ...Array.from({ length: PARENTS }, (_, i) => `${parentIin(i)};Ата-ана ${i};+7701${String(i).padStart(7, '0')}`)].join('\n'),
+  );
+  for (const v of [1, 2] as const)
+    await writeFile(path.join(dir, `applications-${v}.csv`), [HEADER, ...Array.from({ length: ROWS }, (_, i) => appRow(i, v))].join('\n'));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -74,9 +78,14 @@ describe.each(TEST_DB_KINDS)('an import killed halfway (%s)', (kind) => {
     try {
       await runImport(db, IMPORT_KINDS.kindergartens, { file: path.join(FIXTURES, 'kindergartens.csv'), reportFile: null });
       await runImport(db, IMPORT_KINDS.parents, { file: path.join(dir, 'parents.csv'), reportFile: null });
-      expect(await runImport(db, IMPORT_KINDS.applications, { file: path.join(dir, 'applications-1.csv'), reportFile: null })).toMatchObject({ committed: true, written: ROWS });
+      expect(await runImport(db, IMPORT_KINDS.applications, { file: path.join(dir, 'applications-1.csv'), reportFile: null })).toMatchObject({
+        committed: true,
+        written: ROWS,
+      });
       const parents = await db.prisma.parent.findMany({ select: { id: true } });
-      await db.prisma.chatLink.createMany({ data: parents.map((p) => ({ channel: 'TELEGRAM' as const, chatId: `tg-${p.id}`, parentId: p.id, locale: 'ru' as const })) });
+      await db.prisma.chatLink.createMany({
+        data: parents.map((p) => ({ channel: 'TELEGRAM' as const, chatId: `tg-${p.id}`, parentId: p.id, locale: 'ru' as const })),
+      });
       const before = await snapshot();
       expect(before).toEqual({ referred: 0, events: 0, outbox: 0, revisions: ROWS });
       await db.close();
@@ -88,7 +97,10 @@ describe.each(TEST_DB_KINDS)('an import killed halfway (%s)', (kind) => {
       const r = await runImport(db, IMPORT_KINDS.applications, { file: path.join(dir, 'applications-2.csv'), reportFile: null });
       expect(r).toMatchObject({ committed: true, events: ROWS / 100, notices: ROWS / 100 });
       expect(await snapshot()).toEqual({ referred: ROWS / 100, events: ROWS / 100, outbox: ROWS / 100, revisions: ROWS + ROWS / 100 });
-      expect(await runImport(db, IMPORT_KINDS.applications, { file: path.join(dir, 'applications-2.csv'), reportFile: null })).toMatchObject({ events: 0, notices: 0 });
+      expect(await runImport(db, IMPORT_KINDS.applications, { file: path.join(dir, 'applications-2.csv'), reportFile: null })).toMatchObject({
+        events: 0,
+        notices: 0,
+      });
     } finally {
       await db.close();
     }

@@ -30,8 +30,7 @@ describe.each(TEST_DB_KINDS)('registry folder sync (%s)', (kind) => {
     await copyFile(path.join(FIXTURES, fixture), path.join(dir, as));
     if (ready) await writeFile(path.join(dir, `${as}.ready`), '');
   };
-  const tick = (instanceId = 'a') =>
-    registryFolderTick({ dir, target: database(), db: database().prisma, clock, logger: createLogger('silent'), instanceId });
+  const tick = (instanceId = 'a') => registryFolderTick({ dir, target: database(), db: database().prisma, clock, logger: createLogger('silent'), instanceId });
   const list = async (sub = '.') => (await readdir(path.join(dir, sub)).catch(() => [] as string[])).sort();
 
   it('imports complete files in order, moves them to done/ or failed/ (with the report), leaves one still being written', async () => {
@@ -84,7 +83,9 @@ describe.each(TEST_DB_KINDS)('registry folder sync (%s)', (kind) => {
     expect(synced![0]!.problem).toMatch(/UTF-16/);
     const failed = await list('failed');
     expect(failed.filter((f) => f.endsWith('.error.txt'))).toHaveLength(2);
-    expect(await readFile(path.join(dir, 'failed', failed.find((f) => f.startsWith('2026') && f.endsWith('budget.csv.error.txt'))!), 'utf8')).toMatch(/kindergartens, parents или applications/);
+    expect(await readFile(path.join(dir, 'failed', failed.find((f) => f.startsWith('2026') && f.endsWith('budget.csv.error.txt'))!), 'utf8')).toMatch(
+      /kindergartens, parents или applications/,
+    );
     expect(await list()).toEqual(['failed']);
   });
 });

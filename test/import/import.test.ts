@@ -35,7 +35,10 @@ describe.each(TEST_DB_KINDS)('registry import (%s)', (kind) => {
   const snapshot = async () => ({
     kindergartens: await prisma().kindergarten.findMany({ orderBy: { number: 'asc' }, omit: { id: true } }),
     parents: await prisma().parent.findMany({ orderBy: { iin: 'asc' }, omit: { id: true, createdAt: true } }),
-    children: await prisma().child.findMany({ orderBy: { iin: 'asc' }, select: { iin: true, fullName: true, birthDate: true, parent: { select: { iin: true } } } }),
+    children: await prisma().child.findMany({
+      orderBy: { iin: 'asc' },
+      select: { iin: true, fullName: true, birthDate: true, parent: { select: { iin: true } } },
+    }),
     applications: await prisma().application.findMany({
       orderBy: { queueNumber: 'asc' },
       select: {
@@ -71,10 +74,20 @@ describe.each(TEST_DB_KINDS)('registry import (%s)', (kind) => {
     ]);
     // A re-import that leaves the consent columns empty (or out) keeps what was stated before.
     const again = path.join(out, `${kind}-parents-again.csv`);
-    await writeFile(again, 'iin;full_name;phone;notify_sms\n881102301027;Иванов Иван;+77020000002;нет\n900514401017;Серикова Айгерим Болатовна;+77011234567;\n');
+    await writeFile(
+      again,
+      'iin;full_name;phone;notify_sms\n881102301027;Иванов Иван;+77020000002;нет\n900514401017;Серикова Айгерим Болатовна;+77011234567;\n',
+    );
     await runImport(database(), IMPORT_KINDS.parents, { file: again, reportFile: null });
-    const after = await prisma().parent.findMany({ where: { iin: { in: ['881102301027', '900514401017'] } }, orderBy: { iin: 'asc' }, select: { notifyWhatsapp: true, notifySms: true } });
-    expect(after).toEqual([{ notifyWhatsapp: true, notifySms: false }, { notifyWhatsapp: true, notifySms: false }]);
+    const after = await prisma().parent.findMany({
+      where: { iin: { in: ['881102301027', '900514401017'] } },
+      orderBy: { iin: 'asc' },
+      select: { notifyWhatsapp: true, notifySms: true },
+    });
+    expect(after).toEqual([
+      { notifyWhatsapp: true, notifySms: false },
+      { notifyWhatsapp: true, notifySms: false },
+    ]);
   });
 
   it('imports applications with children and ordered choices, dates in Almaty time', async () => {

@@ -9,10 +9,12 @@ import { TEST_DB_KINDS } from '../helpers/db.ts';
 import { useTestDatabase } from '../services/use-database.ts';
 
 const FIXTURES = path.resolve('test/fixtures/csv');
-const HEADER = 'queue_number;parent_iin;child_iin;child_full_name;registered_at;status;valid_until;choices;referral_kindergarten;referral_group;referral_accept_by';
+const HEADER =
+  'queue_number;parent_iin;child_iin;child_full_name;registered_at;status;valid_until;choices;referral_kindergarten;referral_group;referral_accept_by';
 const A = '900514401017'; // linked to a chat below (kk)
 const B = '881102301027'; // no chat
-const row = (q: number, parent: string, child: string, status: string, referral = ';;') => `${q};${parent};${child};Бала ${q};10.05.2023;${status};2030-10-01;"12, 45";${referral}`;
+const row = (q: number, parent: string, child: string, status: string, referral = ';;') =>
+  `${q};${parent};${child};Бала ${q};10.05.2023;${status};2030-10-01;"12, 45";${referral}`;
 
 /** Version 1: three applications in the queue and one already referred. */
 const V1 = [
@@ -42,15 +44,19 @@ describe.each(TEST_DB_KINDS)('registry events (%s)', (kind) => {
   const database = useTestDatabase(kind);
   const prisma = () => database().prisma;
   let n = 0;
-  const importRows = async (rows: string[], opts: { now?: Date; bulkRows?: number; reach?: { whatsapp: boolean; sms: boolean } } = {}): Promise<ImportResult> => {
+  const importRows = async (
+    rows: string[],
+    opts: { now?: Date; bulkRows?: number; reach?: { whatsapp: boolean; sms: boolean } } = {},
+  ): Promise<ImportResult> => {
     const file = path.join(dir, `${kind}-${++n}.csv`);
-    await writeFile(file, [HEADER, ...rows].join('\n') + '\n');
+    await writeFile(file, `${[HEADER, ...rows].join('\n')}\n`);
     const r = await runImport(database(), IMPORT_KINDS.applications, { file, reportFile: null, ...opts });
     expect(r).toMatchObject({ committed: true, rejectedCount: 0 });
     return r;
   };
   const registry = async () => {
-    for (const k of ['kindergartens', 'parents'] as const) await runImport(database(), IMPORT_KINDS[k], { file: path.join(FIXTURES, `${k}.csv`), reportFile: null });
+    for (const k of ['kindergartens', 'parents'] as const)
+      await runImport(database(), IMPORT_KINDS[k], { file: path.join(FIXTURES, `${k}.csv`), reportFile: null });
     const a = await prisma().parent.findUniqueOrThrow({ where: { iin: A } });
     await prisma().chatLink.createMany({
       data: [
@@ -90,7 +96,10 @@ describe.each(TEST_DB_KINDS)('registry events (%s)', (kind) => {
     expect(referral).toMatchObject({ status: 'REFERRED', referralGroup: 'Балапан (2–3 года)' });
     expect(referral.referralKindergarten?.number).toBe(12);
     expect(referral.referralAcceptBy?.toISOString()).toBe('2030-08-20T18:59:59.000Z');
-    const outbox = await prisma().outbox.findMany({ where: { payload: { path: ['queueNumber'], equals: 1001 }, kind: 'REGISTRY_REFERRAL_ISSUED' }, orderBy: { channel: 'asc' } });
+    const outbox = await prisma().outbox.findMany({
+      where: { payload: { path: ['queueNumber'], equals: 1001 }, kind: 'REGISTRY_REFERRAL_ISSUED' },
+      orderBy: { channel: 'asc' },
+    });
     expect(outbox.map((o) => [o.channel, o.chatId])).toEqual([
       ['TELEGRAM', 'tg-a'],
       ['WHATSAPP', '77011234567'],
@@ -116,8 +125,18 @@ describe.each(TEST_DB_KINDS)('registry events (%s)', (kind) => {
     const C = '920707301043'; // WhatsApp and SMS consent, no chat
     const D = '850120401033'; // no WhatsApp consent; SMS given below
     await prisma().parent.update({ where: { iin: D }, data: { notifySms: true } });
-    await importRows([row(2001, A, '200315502013', 'активна'), row(2002, C, '220110502032', 'активна'), row(2003, D, '210601602026', 'активна'), row(2004, B, '210909602040', 'активна')]);
-    const referred = [row(2001, A, '200315502013', 'направлено', '12;;'), row(2002, C, '220110502032', 'направлено', '12;;'), row(2003, D, '210601602026', 'направлено', '12;;'), row(2004, B, '210909602040', 'направлено', '12;;')];
+    await importRows([
+      row(2001, A, '200315502013', 'активна'),
+      row(2002, C, '220110502032', 'активна'),
+      row(2003, D, '210601602026', 'активна'),
+      row(2004, B, '210909602040', 'активна'),
+    ]);
+    const referred = [
+      row(2001, A, '200315502013', 'направлено', '12;;'),
+      row(2002, C, '220110502032', 'направлено', '12;;'),
+      row(2003, D, '210601602026', 'направлено', '12;;'),
+      row(2004, B, '210909602040', 'направлено', '12;;'),
+    ];
     // B consented to WhatsApp but stopped it: nothing goes there, and no SMS consent either.
     const b = await prisma().parent.findUniqueOrThrow({ where: { iin: B } });
     await prisma().notificationOptOut.create({ data: { parentId: b.id, channel: 'WHATSAPP', source: 'bot' } });
@@ -137,8 +156,18 @@ describe.each(TEST_DB_KINDS)('registry events (%s)', (kind) => {
     const lateEvening = fromAlmaty({ year: 2030, month: 3, day: 10 }, 23 * 60 + 30);
     await importRows(V2, { now: lateEvening });
     const planned = await prisma().outbox.findMany({ where: { createdAt: { gte: new Date(Date.now() - 60_000) }, kind: { startsWith: 'REGISTRY_' } } });
-    const second = planned.filter((o) => o.nextAttemptAt.getTime() === lateEvening.getTime()).map((o) => o.kind).sort();
-    expect(second).toEqual(['REGISTRY_NEW_APPLICATION', 'REGISTRY_NEW_APPLICATION', 'REGISTRY_REFERRAL_ISSUED', 'REGISTRY_REFERRAL_ISSUED', 'REGISTRY_REFERRAL_LAPSED', 'REGISTRY_REFERRAL_LAPSED']);
+    const second = planned
+      .filter((o) => o.nextAttemptAt.getTime() === lateEvening.getTime())
+      .map((o) => o.kind)
+      .sort();
+    expect(second).toEqual([
+      'REGISTRY_NEW_APPLICATION',
+      'REGISTRY_NEW_APPLICATION',
+      'REGISTRY_REFERRAL_ISSUED',
+      'REGISTRY_REFERRAL_ISSUED',
+      'REGISTRY_REFERRAL_LAPSED',
+      'REGISTRY_REFERRAL_LAPSED',
+    ]);
   });
 
   it('a large change goes in bulk (constraints dropped and restored) with the same result', async () => {

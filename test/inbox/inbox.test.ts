@@ -57,7 +57,7 @@ describe.each(TEST_DB_KINDS)('the inbox of platform updates on %s', (kind) => {
     expect((await prisma().inboundUpdate.findMany({ orderBy: { externalId: 'asc' } })).map((r) => r.externalId)).toEqual(['open', 'recent']);
   });
 
-  it('reads the chat\'s stored conversation in the statement that records the update', async () => {
+  it("reads the chat's stored conversation in the statement that records the update", async () => {
     const telegram = (externalId: string) => ({ channel: 'TELEGRAM' as const, externalId, chatId: '501', payload: { update_id: Number(externalId) } });
     expect(await recordInboundReadingConversation(prisma(), telegram('1'))).toEqual({ fresh: true, conversation: null, anchor: null });
     const state = { ...initialState(), seq: 4, locale: 'kk' as const };
@@ -67,7 +67,11 @@ describe.each(TEST_DB_KINDS)('the inbox of platform updates on %s', (kind) => {
     await saveScreenAnchor(prisma(), 'TELEGRAM', '501', { seq: 4, messageId: '77' });
     await saveConversation(prisma(), 'TELEGRAM', '501', state, 1);
     // A redelivery is recognised and still reads the conversation; another channel's chat 501 is not this one.
-    expect(await recordInboundReadingConversation(prisma(), telegram('2'))).toEqual({ fresh: false, conversation: { state, version: 2 }, anchor: { seq: 4, messageId: '77' } });
+    expect(await recordInboundReadingConversation(prisma(), telegram('2'))).toEqual({
+      fresh: false,
+      conversation: { state, version: 2 },
+      anchor: { seq: 4, messageId: '77' },
+    });
     expect((await recordInboundReadingConversation(prisma(), { ...rec('wamid.9'), chatId: '501' })).conversation).toBeNull();
     expect(await prisma().inboundUpdate.count()).toBe(3);
   });

@@ -83,7 +83,7 @@ describe.each(TEST_DB_KINDS)('link service (%s)', (kind) => {
     expect(rows[0]!.id).toBe(token.slice(1, 12));
   });
 
-  it('valid: redeemed once, naming the parent, the phone and the parent\'s language', async () => {
+  it("valid: redeemed once, naming the parent, the phone and the parent's language", async () => {
     const { parent, token } = await issued();
     const later = new Date(NOW.getTime() + 3_600_000);
     expect(await links().redeem(prisma(), token, later)).toEqual({ parentId: parent.id, phone: parent.phone, locale: 'kk' });
@@ -175,7 +175,7 @@ describe.each(TEST_DB_KINDS)('link service (%s)', (kind) => {
     expect((await telegramOnly.smsPage(prisma(), page, NOW))!.bots.whatsapp).toBeNull();
   });
 
-  it('off without a secret, or without the bot\'s address: nothing issued, every token refused', async () => {
+  it("off without a secret, or without the bot's address: nothing issued, every token refused", async () => {
     const { args, token } = await issued();
     const off = new LinkService(null, TARGETS);
     expect(off.enabled).toBe(false);

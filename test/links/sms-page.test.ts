@@ -57,7 +57,8 @@ describe.each(TEST_DB_KINDS)('SMS page (%s)', (kind) => {
     const { parent, url } = await stopLink();
     const html = await (await fetch(url)).text();
     for (const l of ['kk', 'ru'] as const) {
-      for (const key of ['smsPage.extend', 'smsPage.telegramButton', 'smsPage.whatsappButton', 'smsPage.portalButton']) expect(html).toContain(htmlEscaped(core.translator.t(l, key)));
+      for (const key of ['smsPage.extend', 'smsPage.telegramButton', 'smsPage.whatsappButton', 'smsPage.portalButton'])
+        expect(html).toContain(htmlEscaped(core.translator.t(l, key)));
     }
     const [telegram, whatsapp, portal] = hrefs(html);
     const code = new URL(telegram!).searchParams.get('start')!;
@@ -117,13 +118,7 @@ describe.each(TEST_DB_KINDS)('SMS page (%s)', (kind) => {
     const token = url.split('/s/')[1]!;
     // The deep link of the same row: a valid token, but not for this page.
     const deepLink = signToken(Buffer.from(LINK_SECRET), 'link', token.slice(1, 12));
-    const bad = [
-      `${token.slice(0, 12)}${'A'.repeat(12)}`,
-      deepLink,
-      'S0000000000000000000000',
-      '<script>alert(1)</script>',
-      `${token}/extra`,
-    ];
+    const bad = [`${token.slice(0, 12)}${'A'.repeat(12)}`, deepLink, 'S0000000000000000000000', '<script>alert(1)</script>', `${token}/extra`];
     for (const t of bad) {
       for (const r of [await fetch(`${base}/s/${t}`), await post(`${base}/s/${t}`, 'stop')]) {
         expect(r.status).toBe(404);

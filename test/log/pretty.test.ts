@@ -45,7 +45,14 @@ describe('readable logs', () => {
       while (!out.join('').includes('metrics:') && Date.now() < end && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
       const text = out.join('');
       expect(text).toMatch(/INFO.*kindergarten queue assistant is running/);
-      for (const line of [/database: "embedded \(/, /telegram: "off \(set TELEGRAM_BOT_TOKEN\)"/, /whatsapp: "off/, /console: "http:\/\/localhost:\d+\/admin"/, /health: .*\/readyz/, /metrics: .*\/metrics/]) {
+      for (const line of [
+        /database: "embedded \(/,
+        /telegram: "off \(set TELEGRAM_BOT_TOKEN\)"/,
+        /whatsapp: "off/,
+        /console: "http:\/\/localhost:\d+\/admin"/,
+        /health: .*\/readyz/,
+        /metrics: .*\/metrics/,
+      ]) {
         expect(text).toMatch(line);
       }
       expect(text).not.toMatch(/^\{"level"/m);

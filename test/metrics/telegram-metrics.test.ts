@@ -97,7 +97,10 @@ describe.each(TEST_DB_KINDS)('metrics after a Telegram conversation (%s)', (kind
 
     // The dispatcher sends the notice: one campaign message sent, one more sendMessage, the backlog empty.
     const core = suite.core();
-    const outbox = createOutboxDispatcher({ ...core, config: { ...core.config, telegram: { ...core.config.telegram!, token: bot.fake.token, apiRoot: bot.fake.apiRoot } } })!;
+    const outbox = createOutboxDispatcher({
+      ...core,
+      config: { ...core.config, telegram: { ...core.config.telegram!, token: bot.fake.token, apiRoot: bot.fake.apiRoot } },
+    })!;
     try {
       // A first tick may give the row back for a moment (its send slot or the chat's gap since its last message).
       let sent = 0;
@@ -112,7 +115,10 @@ describe.each(TEST_DB_KINDS)('metrics after a Telegram conversation (%s)', (kind
     const sentBefore = after;
     after = (await scrape()).series;
     expect(seriesValue(after, 'kq_outbox_sent_total', { ...TG, kind: 'STOPLIST_NOTICE' })).toBe(1);
-    expect(sumOf(after, 'kq_platform_api_requests_total', { ...TG, method: 'sendMessage', outcome: 'ok' }) - sumOf(sentBefore, 'kq_platform_api_requests_total', { ...TG, method: 'sendMessage', outcome: 'ok' })).toBe(1);
+    expect(
+      sumOf(after, 'kq_platform_api_requests_total', { ...TG, method: 'sendMessage', outcome: 'ok' }) -
+        sumOf(sentBefore, 'kq_platform_api_requests_total', { ...TG, method: 'sendMessage', outcome: 'ok' }),
+    ).toBe(1);
     expect(sumOf(after, 'kq_outbox_pending')).toBe(0);
   });
 

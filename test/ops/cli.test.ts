@@ -85,7 +85,10 @@ describe.each(TEST_DB_KINDS)('ops CLI (%s)', (kind) => {
     expect(await ops('import', 'parents', 'a.csv', '--bogus')).toMatchObject({ code: 2 });
     expect(await ops('purge')).toMatchObject({ code: 2, err: expect.stringContaining('--dry-run') });
     expect(await ops('stats', '--out', dir, '--lang', 'en')).toMatchObject({ code: 2 });
-    expect(await ops('season', 'set', '--opens', '01.09.2026', '--deadline', '2026-10-31', '--valid-until', '2027-10-31')).toMatchObject({ code: 2, err: expect.stringContaining('--opens') });
+    expect(await ops('season', 'set', '--opens', '01.09.2026', '--deadline', '2026-10-31', '--valid-until', '2027-10-31')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--opens'),
+    });
   });
 
   it('user: adds console accounts (a generated password printed once, or one from stdin), lists, resets, disables; each action audited as cli', async () => {
@@ -161,9 +164,18 @@ describe.each(TEST_DB_KINDS)('ops CLI (%s)', (kind) => {
     const r = await ops('stats', '--season', '2026', '--out', out, '--lang', 'ru');
     expect(r.code).toBe(0);
     expect(r.out).toContain('questionnaires 4');
-    expect((await readdir(out)).sort()).toEqual(
-      ['demand-by-district.csv', 'demand-by-kindergarten.csv', 'digital.csv', 'language.csv', 'other-texts.csv', 'ownership.csv', 'payment.csv', 'report.html', 'sections.csv', 'summary.csv'],
-    );
+    expect((await readdir(out)).sort()).toEqual([
+      'demand-by-district.csv',
+      'demand-by-kindergarten.csv',
+      'digital.csv',
+      'language.csv',
+      'other-texts.csv',
+      'ownership.csv',
+      'payment.csv',
+      'report.html',
+      'sections.csv',
+      'summary.csv',
+    ]);
     expect(await readFile(path.join(out, 'report.html'), 'utf8')).toContain('Район: Алмалинский');
   });
 });

@@ -55,7 +55,10 @@ describe.each(TEST_DB_KINDS)('authorization audit (%s)', (kind) => {
     await send({ type: 'contact', phone: a.phone, own: true });
     const linked = await send({ type: 'text', text: a.parentIin });
     expect(linked.state).toMatchObject({ linked: true, screen: 'menu' });
-    const before = await snapshotParents(db, others.map((p) => p.parentId));
+    const before = await snapshotParents(
+      db,
+      others.map((p) => p.parentId),
+    );
     const beforeA = await snapshotParents(db, [a.parentId]);
     return { db, world, a, others, runtime, chat, outputs, send, press, before, beforeA };
   }
@@ -77,12 +80,17 @@ describe.each(TEST_DB_KINDS)('authorization audit (%s)', (kind) => {
         }
       }
     }
-    expect(await snapshotParents(t.db, t.others.map((p) => p.parentId))).toEqual(t.before);
+    expect(
+      await snapshotParents(
+        t.db,
+        t.others.map((p) => p.parentId),
+      ),
+    ).toEqual(t.before);
     expect(await snapshotParents(t.db, [t.a.parentId])).toEqual(t.beforeA);
     expectNoLeak(t.outputs, t.a, t.world);
   });
 
-  it('a forged stored conversation pointing at another parent\'s application restores nothing', async () => {
+  it("a forged stored conversation pointing at another parent's application restores nothing", async () => {
     const t = await setUp();
     const victim = t.others.find((p) => p !== t.world.actors[0])!;
     const { state, version } = await loadConversation(t.db, t.chat.channel, t.chat.chatId);
@@ -90,7 +98,12 @@ describe.each(TEST_DB_KINDS)('authorization audit (%s)', (kind) => {
     expect(await saveConversation(t.db, t.chat.channel, t.chat.chatId, forged, version)).toBe(true);
     const reply = await t.send({ type: 'action', seq: forged.seq, action: { type: 'choose', value: 'confirm' } });
     expect(flat(reply.outputs)).toContain('restore.notFound');
-    expect(await snapshotParents(t.db, t.others.map((p) => p.parentId))).toEqual(t.before);
+    expect(
+      await snapshotParents(
+        t.db,
+        t.others.map((p) => p.parentId),
+      ),
+    ).toEqual(t.before);
   });
 
   it('a forged draft naming a kindergarten that does not exist is refused whole: nothing is filed or extended', async () => {
@@ -98,12 +111,23 @@ describe.each(TEST_DB_KINDS)('authorization audit (%s)', (kind) => {
     const kgs = await t.db.kindergarten.findMany({ take: 1 });
     const { state, version } = await loadConversation(t.db, t.chat.channel, t.chat.chatId);
     const answers = answersFor(kgs);
-    const draft = { ...state.draft, ...answers, kindergartens: [{ id: 987_654_321, number: 9, nameKk: 'x', nameRu: 'x' }], sectionsDone: true, digitalDone: true };
+    const draft = {
+      ...state.draft,
+      ...answers,
+      kindergartens: [{ id: 987_654_321, number: 9, nameKk: 'x', nameRu: 'x' }],
+      sectionsDone: true,
+      digitalDone: true,
+    };
     await saveConversation(t.db, t.chat.channel, t.chat.chatId, { ...state, screen: 'summary', draft }, version);
     const reply = await t.send({ type: 'action', seq: state.seq, action: { type: 'choose', value: 'confirm' } });
     expect(flat(reply.outputs)).toContain('common.error');
     expect(await snapshotParents(t.db, [t.a.parentId])).toEqual(t.beforeA);
-    expect(await snapshotParents(t.db, t.others.map((p) => p.parentId))).toEqual(t.before);
+    expect(
+      await snapshotParents(
+        t.db,
+        t.others.map((p) => p.parentId),
+      ),
+    ).toEqual(t.before);
   });
 
   it('forged ticks of kindergartens not on the page, or that do not exist, are stale', async () => {
@@ -123,7 +147,7 @@ describe.each(TEST_DB_KINDS)('authorization audit (%s)', (kind) => {
     }
   });
 
-  it('every screen A can open shows only A\'s data; A\'s extension touches only A\'s applications', async () => {
+  it("every screen A can open shows only A's data; A's extension touches only A's applications", async () => {
     const t = await setUp(0);
     for (const name of ['applications', 'questionnaire', 'restore', 'extend', 'menu'] as const) await t.send({ type: 'command', name });
     // A fills the questionnaire by the buttons shown and extends.
@@ -145,7 +169,12 @@ describe.each(TEST_DB_KINDS)('authorization audit (%s)', (kind) => {
     expect(flat(t.outputs)).toContain('extend.done');
     const extended = await t.db.application.findMany({ where: { id: { in: t.a.applicationIds }, status: 'ACTIVE' } });
     expect(extended.every((x) => x.validUntil.getTime() > Date.now() + 300 * 86_400_000)).toBe(true);
-    expect(await snapshotParents(t.db, t.others.map((p) => p.parentId))).toEqual(t.before);
+    expect(
+      await snapshotParents(
+        t.db,
+        t.others.map((p) => p.parentId),
+      ),
+    ).toEqual(t.before);
     expectNoLeak(t.outputs, t.a, t.world);
   });
 
@@ -164,7 +193,12 @@ describe.each(TEST_DB_KINDS)('authorization audit (%s)', (kind) => {
     expect(stop?.type === 'stopListedLoaded' && stop.items.map((i) => i.id)).toEqual(t.a.stopListedIds);
     const context = await executeEffect(ctx, { type: 'loadQuestionnaireContext' });
     expect(leaksIn([JSON.stringify([apps, stop, context])], t.a, t.world.everyone)).toEqual([]);
-    expect(await snapshotParents(t.db, t.others.map((p) => p.parentId))).toEqual(t.before);
+    expect(
+      await snapshotParents(
+        t.db,
+        t.others.map((p) => p.parentId),
+      ),
+    ).toEqual(t.before);
 
     // The same effects from a chat linked to nobody: "not linked", nothing read.
     const stranger = { ...ctx, chatId: 'nobody' };
@@ -195,7 +229,9 @@ describe.each(TEST_DB_KINDS)('authorization audit (%s)', (kind) => {
     expect(source).not.toMatch(/effect\.parentId|input\.parentId|ctx\.parentId/);
     const parentPart = source.slice(source.indexOf('async function executeParentEffect'));
     // Every service call that takes a parent gets the one resolved from the link.
-    for (const call of parentPart.matchAll(/(listApplications|loadQuestionnaireStatus|submitQuestionnaire|listStopListed|hasQuestionnaire|restoreApplication)\(prisma,[^;]*?\)/gs)) {
+    for (const call of parentPart.matchAll(
+      /(listApplications|loadQuestionnaireStatus|submitQuestionnaire|listStopListed|hasQuestionnaire|restoreApplication)\(prisma,[^;]*?\)/gs,
+    )) {
       expect(call[0]).toMatch(/\bparentId\b/);
     }
     // Button data carries only a seq and an action: no parent, no chat.

@@ -119,10 +119,14 @@ describe('logs of whole conversations hold no unmasked IIN or phone', () => {
     lines.length = 0;
     clock.set(NOW);
     const fake = await FakeGraphApi.start({ token: TOKEN, phoneNumberId: NUMBER.phoneNumberId, version: 'v23.0' });
-    const channel = new WhatsAppChannel(core, { ...config.whatsapp!, apiRoot: fake.url }, {
-      retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5, pairDelayMs: 1 },
-      recoveryIntervalMs: 3_600_000,
-    });
+    const channel = new WhatsAppChannel(
+      core,
+      { ...config.whatsapp!, apiRoot: fake.url },
+      {
+        retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5, pairDelayMs: 1 },
+        recoveryIntervalMs: 3_600_000,
+      },
+    );
     await channel.start();
     try {
       const h = {
@@ -132,7 +136,10 @@ describe('logs of whole conversations hold no unmasked IIN or phone', () => {
         clock,
         config,
         prisma: () => core.db.prisma,
-        ...webhookPoster(() => port, () => channel),
+        ...webhookPoster(
+          () => port,
+          () => channel,
+        ),
         user: (waId: string) => new WaUser(h, waId),
       } as Harness;
       const f = await family(core.db.prisma);

@@ -219,7 +219,10 @@ describe('generateDemoRegistry', () => {
       const appsOf = (i: number) => r.applications.filter((a) => a.parent === i);
       const { deadline, validUntil } = r.season;
 
-      expect(appsOf(0).map((a) => [a.status, a.validUntil])).toEqual([['ACTIVE', deadline], ['ACTIVE', deadline]]);
+      expect(appsOf(0).map((a) => [a.status, a.validUntil])).toEqual([
+        ['ACTIVE', deadline],
+        ['ACTIVE', deadline],
+      ]);
       expect(appsOf(1).map((a) => a.status)).toEqual(['STOP_LISTED', 'ACTIVE']);
       expect(appsOf(1)[1]!.validUntil).toEqual(deadline);
       expect(appsOf(2).map((a) => [a.status, a.validUntil])).toEqual([['ACTIVE', validUntil]]);

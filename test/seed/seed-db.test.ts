@@ -166,7 +166,10 @@ describe.each(TEST_DB_KINDS)('seedDemo on %s', (kind) => {
 
     const [first, second, third] = await Promise.all(
       DEMO_PARENTS.map((p) =>
-        prisma.parent.findFirstOrThrow({ where: { phone: p.phone }, include: { applications: { orderBy: { queueNumber: 'asc' } }, children: true, questionnaires: true } }),
+        prisma.parent.findFirstOrThrow({
+          where: { phone: p.phone },
+          include: { applications: { orderBy: { queueNumber: 'asc' } }, children: true, questionnaires: true },
+        }),
       ),
     );
     expect(first!.iin).toBe(DEMO_PARENTS[0]!.iin);
@@ -188,8 +191,15 @@ describe.each(TEST_DB_KINDS)('seedDemo on %s', (kind) => {
 
     await expect(seedDemo(prisma, { now: NOW, seed: 3, parents: 100 })).rejects.toThrow();
     expect(await tableCounts(prisma)).toEqual({
-      seasons: 0, kindergartens: 0, parents: 1, children: 1, applications: 0,
-      applicationChoices: 0, questionnaires: 0, questionnaireChoices: 0, extensions: 0,
+      seasons: 0,
+      kindergartens: 0,
+      parents: 1,
+      children: 1,
+      applications: 0,
+      applicationChoices: 0,
+      questionnaires: 0,
+      questionnaireChoices: 0,
+      extensions: 0,
     });
   });
 

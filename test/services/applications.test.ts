@@ -33,7 +33,7 @@ describe.each(TEST_DB_KINDS)('seasons and applications (%s)', (kind) => {
     });
   });
 
-  it("lists every application of the parent in queue order, with children, choices and extension need", async () => {
+  it('lists every application of the parent in queue order, with children, choices and extension need', async () => {
     const season = await createSeason(prisma(), { opensAt: new Date('2025-09-01T00:00:00Z'), validUntil: NEXT });
     const parent = await createParent(prisma());
     const other = await createParent(prisma());
@@ -99,12 +99,18 @@ describe.each(TEST_DB_KINDS)('seasons and applications (%s)', (kind) => {
     const parent = await createParent(prisma());
     const kg = await createKindergarten(prisma());
     const referred = await createApplication(prisma(), { parentId: parent.id, queueNumber: 700, status: 'REFERRED', validUntil: NEXT });
-    await prisma().application.update({ where: { id: referred.id }, data: { referralKindergartenId: kg.id, referralAcceptBy: new Date('2026-08-20T18:59:59Z') } });
+    await prisma().application.update({
+      where: { id: referred.id },
+      data: { referralKindergartenId: kg.id, referralAcceptBy: new Date('2026-08-20T18:59:59Z') },
+    });
     await createApplication(prisma(), { parentId: parent.id, queueNumber: 701, status: 'REFERRED', validUntil: NEXT });
     await createApplication(prisma(), { parentId: parent.id, queueNumber: 702, validUntil: NEXT });
     const items = await listApplications(prisma(), parent.id, null);
     expect(items.map((a) => a.referral)).toEqual([
-      { kindergarten: { number: kg.number, nameKk: kg.nameKk, nameRu: kg.nameRu, addressKk: kg.addressKk, addressRu: kg.addressRu }, acceptBy: '2026-08-20T18:59:59.000Z' },
+      {
+        kindergarten: { number: kg.number, nameKk: kg.nameKk, nameRu: kg.nameRu, addressKk: kg.addressKk, addressRu: kg.addressRu },
+        acceptBy: '2026-08-20T18:59:59.000Z',
+      },
       { kindergarten: null, acceptBy: null },
       null,
     ]);

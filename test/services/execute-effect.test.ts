@@ -87,7 +87,10 @@ describe.each(TEST_DB_KINDS)('executeEffect (%s)', (kind) => {
     expect(apps).toMatchObject({
       type: 'applicationsLoaded',
       season: { code: '2025', validUntil: NEXT.toISOString() },
-      items: [{ id: w.due.id, needsExtension: true }, { id: w.mineStopListed.id, status: 'STOP_LISTED' }],
+      items: [
+        { id: w.due.id, needsExtension: true },
+        { id: w.mineStopListed.id, status: 'STOP_LISTED' },
+      ],
     });
 
     expect(await executeEffect(ctx('c1'), { type: 'loadQuestionnaireContext' })).toMatchObject({

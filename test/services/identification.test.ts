@@ -60,7 +60,7 @@ describe.each(TEST_DB_KINDS)('identification (%s)', (kind) => {
       expect(r2).toMatchObject({ outcome: 'ok', parentId: first.id });
     });
 
-    it("prefers the parent whose own IIN it is over one with a child of that IIN (a registry error)", async () => {
+    it('prefers the parent whose own IIN it is over one with a child of that IIN (a registry error)', async () => {
       const phone = uniquePhone();
       const withChild = await createParent(prisma(), { phone });
       const owner = await createParent(prisma(), { phone });
@@ -69,7 +69,7 @@ describe.each(TEST_DB_KINDS)('identification (%s)', (kind) => {
       expect(r).toMatchObject({ outcome: 'ok', parentId: owner.id });
     });
 
-    it("rejects an IIN of a parent with another phone, like any wrong IIN, and records the failure", async () => {
+    it('rejects an IIN of a parent with another phone, like any wrong IIN, and records the failure', async () => {
       const mine = await createParent(prisma());
       const other = await createParent(prisma());
       const otherChild = await createChild(prisma(), other.id);
@@ -86,8 +86,7 @@ describe.each(TEST_DB_KINDS)('identification (%s)', (kind) => {
 
     it('counts down the attempts, then locks until the oldest counted failure expires', async () => {
       const parent = await createParent(prisma());
-      const attempt = (iin: string, now: Date) =>
-        verifyIin(prisma(), limits, { ...tg('c1'), phone: parent.phone, iin, locale: 'kk', now });
+      const attempt = (iin: string, now: Date) => verifyIin(prisma(), limits, { ...tg('c1'), phone: parent.phone, iin, locale: 'kk', now });
 
       expect(await attempt(WRONG_IIN, minutes(0))).toEqual({ outcome: 'mismatch', attemptsLeft: 2, lockedUntil: null });
       expect(await attempt('garbage', minutes(1))).toEqual({ outcome: 'mismatch', attemptsLeft: 1, lockedUntil: null });

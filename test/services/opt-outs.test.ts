@@ -44,7 +44,10 @@ describe.each(TEST_DB_KINDS)('opt-outs (%s)', (kind) => {
       parentIds: [linked.id, spouse.id, other.id],
       locale: 'ru',
     });
-    expect(await chatParents(prisma(), { channel: 'WHATSAPP', chatId: 'nobody', phone: '77015550001' })).toEqual({ parentIds: [spouse.id, other.id], locale: 'kk' });
+    expect(await chatParents(prisma(), { channel: 'WHATSAPP', chatId: 'nobody', phone: '77015550001' })).toEqual({
+      parentIds: [spouse.id, other.id],
+      locale: 'kk',
+    });
     expect(await chatParents(prisma(), { channel: 'TELEGRAM', chatId: '77015550001', phone: null })).toEqual({ parentIds: [], locale: null });
     expect(await chatParents(prisma(), { channel: 'WHATSAPP', chatId: 'x', phone: '+15551234567' })).toEqual({ parentIds: [], locale: null });
   });

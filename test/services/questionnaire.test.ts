@@ -132,9 +132,9 @@ describe.each(TEST_DB_KINDS)('questionnaire submission (%s)', (kind) => {
       BEGIN RAISE EXCEPTION 'audit refused'; END $$`);
     await db.$executeRawUnsafe(`CREATE TRIGGER refuse_audit BEFORE INSERT ON extensions FOR EACH ROW EXECUTE FUNCTION refuse_audit()`);
     try {
-      await expect(
-        submitQuestionnaire(db, { parentId: parent.id, season, answers: answersFor([kgs[0]]), channel: 'TELEGRAM', now: NOW }),
-      ).rejects.toThrow(/audit refused/);
+      await expect(submitQuestionnaire(db, { parentId: parent.id, season, answers: answersFor([kgs[0]]), channel: 'TELEGRAM', now: NOW })).rejects.toThrow(
+        /audit refused/,
+      );
     } finally {
       await db.$executeRawUnsafe('DROP TRIGGER refuse_audit ON extensions');
       await db.$executeRawUnsafe('DROP FUNCTION refuse_audit()');

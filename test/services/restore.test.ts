@@ -57,7 +57,13 @@ describe.each(TEST_DB_KINDS)('restore (%s)', (kind) => {
       stopListedAt: STOP_LISTED_AT,
     });
     // Last season's questionnaire never counts for this season.
-    await submitQuestionnaire(db, { parentId: parent.id, season: previous, answers: answersFor([kg]), channel: 'TELEGRAM', now: new Date('2024-09-10T00:00:00Z') });
+    await submitQuestionnaire(db, {
+      parentId: parent.id,
+      season: previous,
+      answers: answersFor([kg]),
+      channel: 'TELEGRAM',
+      now: new Date('2024-09-10T00:00:00Z'),
+    });
     await submitQuestionnaire(db, { parentId: other.id, season, answers: answersFor([kg]), channel: 'TELEGRAM', now: new Date('2025-09-10T00:00:00Z') });
     if (opts.questionnaire ?? true) {
       await submitQuestionnaire(db, { parentId: parent.id, season, answers: answersFor([kg]), channel: 'TELEGRAM', now: new Date('2025-09-10T00:00:00Z') });

@@ -41,12 +41,20 @@ describe.each(TEST_DB_KINDS)('conversation store (%s)', (kind) => {
 
   it('recovers from a corrupt or outdated stored state', async () => {
     await prisma().conversationState.create({ data: { channel: 'TELEGRAM', chatId: '9', state: { v: 0, screen: 'nowhere' }, version: 5 } });
-    expect(await loadConversation(prisma(), 'TELEGRAM', '9')).toEqual({ state: initialState(), version: 5, recovery: { kind: 'unreadable', reason: expect.any(String) } });
+    expect(await loadConversation(prisma(), 'TELEGRAM', '9')).toEqual({
+      state: initialState(),
+      version: 5,
+      recovery: { kind: 'unreadable', reason: expect.any(String) },
+    });
     expect(await saveConversation(prisma(), 'TELEGRAM', '9', edited(), 5)).toBe(true);
     expect(await loadConversation(prisma(), 'TELEGRAM', '9')).toEqual({ state: edited(), version: 6 });
 
     await prisma().conversationState.create({ data: { channel: 'TELEGRAM', chatId: '10', state: 'just a string' } });
-    expect(await loadConversation(prisma(), 'TELEGRAM', '10')).toEqual({ state: initialState(), version: 0, recovery: { kind: 'unreadable', reason: expect.any(String) } });
+    expect(await loadConversation(prisma(), 'TELEGRAM', '10')).toEqual({
+      state: initialState(),
+      version: 0,
+      recovery: { kind: 'unreadable', reason: expect.any(String) },
+    });
     // A row left at the default version 0 is updated, not duplicated.
     expect(await saveConversation(prisma(), 'TELEGRAM', '10', edited(), 0)).toBe(true);
     expect(await loadConversation(prisma(), 'TELEGRAM', '10')).toEqual({ state: edited(), version: 1 });

@@ -98,9 +98,11 @@ describe('SIGTERM', () => {
     );
 
     // Ready when the webhook is set.
-    await fake.waitFor(() => fake.webhook !== null, 90_000).catch(() => {
-      throw new Error(`the process did not set its webhook:\n${output()}`);
-    });
+    await fake
+      .waitFor(() => fake.webhook !== null, 90_000)
+      .catch(() => {
+        throw new Error(`the process did not set its webhook:\n${output()}`);
+      });
     expect(fake.webhook!.url).toBe(`http://127.0.0.1:${port}/webhooks/telegram`);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
 

@@ -148,7 +148,11 @@ describe('Mobizon answers, classified', () => {
     [77, [], 'retry', undefined, false],
   ])('code %i %j → %s (operator %s, certainly not sent %s)', (code, data, kind, operator, notSent) => {
     const a = mobizonAnswer(200, env(code, data, 'm'));
-    expect('failure' in a && { kind: a.failure.kind, operator: (a.failure as { operator?: boolean }).operator, notSent: a.certainlyNotSent }).toEqual({ kind, operator, notSent });
+    expect('failure' in a && { kind: a.failure.kind, operator: (a.failure as { operator?: boolean }).operator, notSent: a.certainlyNotSent }).toEqual({
+      kind,
+      operator,
+      notSent,
+    });
   });
 
   it('an answer that is not the API envelope: by its HTTP status', () => {

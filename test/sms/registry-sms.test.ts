@@ -48,7 +48,14 @@ describe.each(TEST_DB_KINDS)('a referral by SMS (%s)', (kind) => {
     expect(r).toMatchObject({ committed: true, events: 1, notices: 1 });
 
     const sender = await smsSender({ db, apiRoot: double.apiRoot, clock, dailyBudget: 1000 });
-    const d = makeDispatcher({ prisma: db, dbKind: kind, senders: [sender], clock, deepLinks: linkedOutreach(), settings: { ratePerSecond: { TELEGRAM: 1000, WHATSAPP: 1000, SMS: 1000 } } });
+    const d = makeDispatcher({
+      prisma: db,
+      dbKind: kind,
+      senders: [sender],
+      clock,
+      deepLinks: linkedOutreach(),
+      settings: { ratePerSecond: { TELEGRAM: 1000, WHATSAPP: 1000, SMS: 1000 } },
+    });
     expect(await d.tick()).toMatchObject({ sent: 1 });
     const [sms] = double.messages;
     expect(sms!.recipient).toBe(phoneDigits(parent.phone));

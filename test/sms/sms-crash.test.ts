@@ -31,7 +31,10 @@ run('SMS dispatcher killed with SIGKILL (postgres)', () => {
 
   it('kill -9 mid-send, restart: every parent gets their SMS, at most the one in flight twice, the budget counting it', async () => {
     const now = new Date();
-    const season = await createCampaignSeason(db.prisma, { deadline: new Date(now.getTime() + 10 * 86_400_000), opensAt: new Date(now.getTime() - 86_400_000) });
+    const season = await createCampaignSeason(db.prisma, {
+      deadline: new Date(now.getTime() + 10 * 86_400_000),
+      opensAt: new Date(now.getTime() - 86_400_000),
+    });
     const phones: string[] = [];
     for (let i = 0; i < 40; i++) {
       const parent = await consentingToSms(db.prisma, (await parentWith(db.prisma, { needing: 1 })).parent);

@@ -22,7 +22,17 @@ import { MobizonDouble } from '../fakes/mobizon.ts';
 import { makeDispatcher, sharedTranslator } from '../campaign/fixtures/dispatch-harness.ts';
 import { useDispatchDatabase } from '../campaign/fixtures/dispatch-test.ts';
 import { almaty, createCampaignSeason, parentWith, SEASON_DATES } from '../campaign/support.ts';
-import { deepLink, linkedOutreach, phoneDigits, SENDER_NAME, SMS_API_KEY, smsNoticeRow, smsReminderRow, smsSender, consentingToSms } from './fixtures/sms-harness.ts';
+import {
+  deepLink,
+  linkedOutreach,
+  phoneDigits,
+  SENDER_NAME,
+  SMS_API_KEY,
+  smsNoticeRow,
+  smsReminderRow,
+  smsSender,
+  consentingToSms,
+} from './fixtures/sms-harness.ts';
 
 const NOW = almaty('2026-12-20 12:00');
 const NEXT_MIDNIGHT = almaty('2026-12-21 00:00');
@@ -49,7 +59,14 @@ describe.each(TEST_DB_KINDS)('SMS through the dispatcher (%s)', (kind) => {
 
   async function dispatcher(r: Run = {}) {
     const db = prisma();
-    const sender = await smsSender({ db, apiRoot: r.apiRoot ?? double.apiRoot, clock, dailyBudget: r.dailyBudget ?? 1000, window: r.window, timeoutMs: r.timeoutMs });
+    const sender = await smsSender({
+      db,
+      apiRoot: r.apiRoot ?? double.apiRoot,
+      clock,
+      dailyBudget: r.dailyBudget ?? 1000,
+      window: r.window,
+      timeoutMs: r.timeoutMs,
+    });
     return makeDispatcher({
       prisma: db,
       dbKind: kind,
@@ -166,8 +183,19 @@ describe.each(TEST_DB_KINDS)('SMS through the dispatcher (%s)', (kind) => {
     const p = parents[0]!;
     const content = { kind: 'REMINDER' as const, data: { count: 2, deadline: SEASON_DATES.deadline, daysLeft: 5 } };
     const failure = await sender
-      .send({ chatId: phoneDigits(p.phone), locale: 'ru', message: buildNotification('REMINDER', content.data), template: null, withinServiceWindow: true, content, link: deepLink(p.id) })
-      .then(() => null, (e: unknown) => e);
+      .send({
+        chatId: phoneDigits(p.phone),
+        locale: 'ru',
+        message: buildNotification('REMINDER', content.data),
+        template: null,
+        withinServiceWindow: true,
+        content,
+        link: deepLink(p.id),
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(failure).toBeInstanceOf(SendFailure);
     expect((failure as SendFailure).failure).toEqual({ kind: 'defer', until: almaty('2026-12-21 09:00'), reason: SMS_BUDGET_SPENT });
     expect(double.calls).toHaveLength(0);

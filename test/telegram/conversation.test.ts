@@ -178,10 +178,7 @@ describe.each(TEST_DB_KINDS)('Telegram conversation end to end (%s)', (kind) => 
       // Confirm: both applications extended to the season's validity date.
       n = p.messages().length;
       await p.pressKey('summary.confirmExtend', { count: 2 });
-      expect(since(n)).toEqual([
-        p.t('extend.done', { count: 2, validUntil: { date: w.season.validUntil.toISOString() } }),
-        p.t('menu.title'),
-      ]);
+      expect(since(n)).toEqual([p.t('extend.done', { count: 2, validUntil: { date: w.season.validUntil.toISOString() } }), p.t('menu.title')]);
 
       const db = suite.core().db.prisma;
       const apps = await db.application.findMany({ where: { parentId: w.parent.id } });
@@ -205,7 +202,7 @@ describe.each(TEST_DB_KINDS)('Telegram conversation end to end (%s)', (kind) => 
       expect([...bot.outcomes.values()].flat().every((o) => o === 'processed')).toBe(true);
     });
 
-    it('five wrong IINs lock identification out, in the parent\'s language', async () => {
+    it("five wrong IINs lock identification out, in the parent's language", async () => {
       const w = await seedWorld(suite.core());
       const bot = await startBot(mode);
       const p = bot.parent(parentUser(nextUser++, 'ru'), 'ru');

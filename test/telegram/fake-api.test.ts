@@ -64,12 +64,24 @@ describe('FakeTelegramApi', () => {
     expect(await fake.webhookAnswered(json, '{not json')).toBeNull();
     expect(fake.calls).toEqual([]);
 
-    expect(await fake.webhookAnswered(json, JSON.stringify({ method: 'answerCallbackQuery', callback_query_id: id, text: 'ok' }))).toEqual({ ok: true, result: true });
+    expect(await fake.webhookAnswered(json, JSON.stringify({ method: 'answerCallbackQuery', callback_query_id: id, text: 'ok' }))).toEqual({
+      ok: true,
+      result: true,
+    });
     expect(fake.callsOf('answerCallbackQuery')).toEqual([
-      { method: 'answerCallbackQuery', params: { callback_query_id: id, text: 'ok' }, response: { ok: true, result: true }, at: expect.any(Number), viaWebhookAnswer: true },
+      {
+        method: 'answerCallbackQuery',
+        params: { callback_query_id: id, text: 'ok' },
+        response: { ok: true, result: true },
+        at: expect.any(Number),
+        viaWebhookAnswer: true,
+      },
     ]);
     // Validated like a request: a second answer to the query is refused (and not reported to the bot).
-    expect(await fake.webhookAnswered(json, JSON.stringify({ method: 'answerCallbackQuery', callback_query_id: id }))).toMatchObject({ ok: false, error_code: 400 });
+    expect(await fake.webhookAnswered(json, JSON.stringify({ method: 'answerCallbackQuery', callback_query_id: id }))).toMatchObject({
+      ok: false,
+      error_code: 400,
+    });
     expect(await fake.webhookAnswered(json, JSON.stringify({ method: 'getUpdates' }))).toMatchObject({ ok: false, error_code: 400 });
   });
 

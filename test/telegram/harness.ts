@@ -190,7 +190,9 @@ export class TelegramParent {
 
   /** The newest message that carries an inline keyboard. */
   keyboard(): SentMessage {
-    const m = this.messages().filter((x) => x.inline).at(-1);
+    const m = this.messages()
+      .filter((x) => x.inline)
+      .at(-1);
     if (!m) throw new Error('no message with an inline keyboard');
     return m;
   }

@@ -36,6 +36,11 @@ describe.each(TEST_DB_KINDS)('inbox with inbound activity on %s', (kind) => {
     expect(await recordInbound(db.prisma, { channel: 'TELEGRAM', externalId: '2', chatId: '88', activityAt: new Date() })).toBe(true);
     expect(await recordInbound(db.prisma, { channel: 'WHATSAPP', externalId: '2', chatId: '88', activityAt: new Date() })).toBe(true);
     const rows = await db.prisma.inboundUpdate.findMany({ where: { externalId: '2' } });
-    expect(rows.map((r) => [r.channel, r.payload])).toEqual(expect.arrayContaining([['TELEGRAM', null], ['WHATSAPP', null]]));
+    expect(rows.map((r) => [r.channel, r.payload])).toEqual(
+      expect.arrayContaining([
+        ['TELEGRAM', null],
+        ['WHATSAPP', null],
+      ]),
+    );
   });
 });

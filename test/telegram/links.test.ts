@@ -47,7 +47,7 @@ describe.each(TEST_DB_KINDS)('Telegram deep links and opt-out (%s)', (kind) => {
     { locale: 'kk', app: 'ru' },
     { locale: 'ru', app: 'kk' },
   ] as const)('$locale parent (app in $app)', ({ locale, app }) => {
-    it('/start <token> goes straight to the IIN prompt in the parent\'s language; the IIN links the chat', async () => {
+    it("/start <token> goes straight to the IIN prompt in the parent's language; the IIN links the chat", async () => {
       const bot = await startBot('webhook');
       const { parent, child, url, token } = await registryParent(suite, locale);
       // The bot's username came from getMe at start.
@@ -71,11 +71,16 @@ describe.each(TEST_DB_KINDS)('Telegram deep links and opt-out (%s)', (kind) => {
       expectNoRefusedCalls(bot.fake);
     });
 
-    it("an SMS to an unlinked parent links to its page, whose Telegram button opens this bot at the IIN prompt", async () => {
+    it('an SMS to an unlinked parent links to its page, whose Telegram button opens this bot at the IIN prompt', async () => {
       const db = suite.core().db.prisma;
       const bot = await startBot('webhook');
       const now = new Date();
-      const season = await createSeason(db, { code: 'SMS', opensAt: new Date(now.getTime() - 10 * DAY), deadline: new Date(now.getTime() + 20 * DAY), validUntil: new Date(now.getTime() + 400 * DAY) });
+      const season = await createSeason(db, {
+        code: 'SMS',
+        opensAt: new Date(now.getTime() - 10 * DAY),
+        deadline: new Date(now.getTime() + 20 * DAY),
+        validUntil: new Date(now.getTime() + 400 * DAY),
+      });
       const parent = await createParent(db, { locale });
       const child = await createChild(db, parent.id);
       await createApplication(db, { parentId: parent.id, childId: child.id, validUntil: new Date(now.getTime() + DAY) });

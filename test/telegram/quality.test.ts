@@ -16,8 +16,11 @@ const LOCALES: { locale: Locale; languageCode: string }[] = [
   { locale: 'ru', languageCode: 'ru' },
 ];
 
-
-const toasts = (p: TelegramParent) => p.fake.callsOf('answerCallbackQuery').filter((c) => c.response.ok).map((c) => c.params.text as string | undefined);
+const toasts = (p: TelegramParent) =>
+  p.fake
+    .callsOf('answerCallbackQuery')
+    .filter((c) => c.response.ok)
+    .map((c) => c.params.text as string | undefined);
 
 describe('Telegram: every screen right in both languages (webhook, embedded database)', () => {
   const suite = useSuite('embedded');
@@ -55,7 +58,7 @@ describe('Telegram: every screen right in both languages (webhook, embedded data
   }
 
   describe.each(LOCALES)('$locale', ({ locale, languageCode }) => {
-    it('question 1: Done with nothing chosen says so in words (no raw key), with the portal\'s note; the choices ranked, each removable with ✖', async () => {
+    it("question 1: Done with nothing chosen says so in words (no raw key), with the portal's note; the choices ranked, each removable with ✖", async () => {
       const { p } = await linked(locale, languageCode);
       await p.pressKey('menu.extend');
       const q1 = p.keyboard();
@@ -70,7 +73,16 @@ describe('Telegram: every screen right in both languages (webhook, embedded data
       await p.press(kgLabel(p, 105));
       // In the order tapped: 103 is the first choice.
       const ranked = p.keyboard().text;
-      expect(ranked).toContain(p.t('q1.selected', { list: { list: [103, 101, 105].map((n, i) => ({ key: 'q1.ranked', params: { n: i + 1, label: { key: 'kindergarten.short', params: { number: n, name: locale === 'kk' ? `Балапан ${n}` : `Балапан ${n} (рус)` } } } })) } }));
+      expect(ranked).toContain(
+        p.t('q1.selected', {
+          list: {
+            list: [103, 101, 105].map((n, i) => ({
+              key: 'q1.ranked',
+              params: { n: i + 1, label: { key: 'kindergarten.short', params: { number: n, name: locale === 'kk' ? `Балапан ${n}` : `Балапан ${n} (рус)` } } },
+            })),
+          },
+        }),
+      );
       // Off the page (after a search), a choice is removed with its ✖ without searching for it.
       await p.text('112');
       const remove = p.button(/^✖ 1\. /);
@@ -78,21 +90,35 @@ describe('Telegram: every screen right in both languages (webhook, embedded data
       expect(p.keyboard().text).toContain(`1. ${kgLabel(p, 101)}, 2. ${kgLabel(p, 105)}`);
       await p.pressKey('q1.done', { count: 2 });
       const db = suite.core().db.prisma;
-      const state = (await db.conversationState.findFirstOrThrow({ where: { chatId: String(p.chatId) } })).state as { draft: { kindergartens: { number: number }[] } };
+      const state = (await db.conversationState.findFirstOrThrow({ where: { chatId: String(p.chatId) } })).state as {
+        draft: { kindergartens: { number: number }[] };
+      };
       expect(state.draft.kindergartens.map((k) => k.number)).toEqual([101, 105]);
     });
 
     it('questions 5 and 6: buttons carry the numbers the hint speaks of; typed numbers choose exactly those, keeping the Other text', async () => {
       const { p } = await linked(locale, languageCode);
       await toQuestion5(p);
-      const labels = p.keyboard().inline!.flat().map((b) => b.text);
+      const labels = p
+        .keyboard()
+        .inline!.flat()
+        .map((b) => b.text);
       expect(labels[0]).toBe(`1. ${p.t('options.sections.football')}`);
       expect(labels[12]).toBe(`13. ${p.t('options.sections.other')}`);
 
       await p.pressKey('options.sections.football');
       await p.text('1, 4, 7');
-      const ticked = () => p.keyboard().inline!.flat().filter((b) => b.text.startsWith('✅ ') && /^✅ \d+\./.test(b.text)).map((b) => b.text);
-      expect(ticked()).toEqual([`✅ 1. ${p.t('options.sections.football')}`, `✅ 4. ${p.t('options.sections.chess')}`, `✅ 7. ${p.t('options.sections.extendedDay')}`]);
+      const ticked = () =>
+        p
+          .keyboard()
+          .inline!.flat()
+          .filter((b) => b.text.startsWith('✅ ') && /^✅ \d+\./.test(b.text))
+          .map((b) => b.text);
+      expect(ticked()).toEqual([
+        `✅ 1. ${p.t('options.sections.football')}`,
+        `✅ 4. ${p.t('options.sections.chess')}`,
+        `✅ 7. ${p.t('options.sections.extendedDay')}`,
+      ]);
       // Typing again means "these", not "flip these": football is no longer wanted.
       await p.text('4, 7');
       expect(ticked()).toEqual([`✅ 4. ${p.t('options.sections.chess')}`, `✅ 7. ${p.t('options.sections.extendedDay')}`]);
@@ -135,7 +161,10 @@ describe('Telegram: every screen right in both languages (webhook, embedded data
       // 43.205 is half a kilometre from kindergarten 101 (43.20) and 102 (43.21).
       expect(sorted).toMatch(/0,6 км/);
       expect(sorted).not.toMatch(/\d\.\d км/);
-      const all = p.messages().map((m) => m.text).join('\n');
+      const all = p
+        .messages()
+        .map((m) => m.text)
+        .join('\n');
       expect(all).toContain(p.t('questionnaire.progress', { n: 1, total: 6 }));
       if (locale === 'kk') {
         expect(all).toContain('Сұрақ 1/6');
@@ -162,7 +191,15 @@ describe('Telegram: every screen right in both languages (webhook, embedded data
       const { w, p } = await linked(locale, languageCode);
       await suite.core().db.prisma.application.update({ where: { id: w.applications[1]!.id }, data: { status: 'STOP_LISTED', stopListedAt: new Date() } });
       const stranger = await suite.core().db.prisma.application.create({
-        data: { queueNumber: 1159, parentId: w.other.id, childId: (await suite.core().db.prisma.child.findFirstOrThrow({ where: { parentId: w.parent.id } })).id, registeredAt: new Date(), status: 'STOP_LISTED', validUntil: new Date(), stopListedAt: new Date() },
+        data: {
+          queueNumber: 1159,
+          parentId: w.other.id,
+          childId: (await suite.core().db.prisma.child.findFirstOrThrow({ where: { parentId: w.parent.id } })).id,
+          registeredAt: new Date(),
+          status: 'STOP_LISTED',
+          validUntil: new Date(),
+          stopListedAt: new Date(),
+        },
       });
       await p.pressKey('menu.restore');
       const list = p.keyboard();
@@ -178,14 +215,20 @@ describe('Telegram: every screen right in both languages (webhook, embedded data
       expect(p.last().text).toContain(String(w.applications[1]!.queueNumber));
     });
 
-    it('a questionnaire left on question 1 with a kindergarten ticked resumes there from the reminder\'s button, the tick kept', async () => {
+    it("a questionnaire left on question 1 with a kindergarten ticked resumes there from the reminder's button, the tick kept", async () => {
       const { bot, p } = await linked(locale, languageCode);
       await p.pressKey('menu.extend');
       await p.press(kgLabel(p, 102));
       await p.text('/menu');
       // The campaign's reminder, as the outbox sends it, and a tap on its button.
       const notifier = new TelegramNotifier({ token: bot.fake.token, apiRoot: bot.fake.apiRoot, translator: suite.core().translator });
-      await notifier.send({ chatId: String(p.chatId), locale, message: buildNotification('REMINDER', { count: 2, deadline: new Date(Date.now() + 30 * 86_400_000), daysLeft: 30 }), template: null, withinServiceWindow: true });
+      await notifier.send({
+        chatId: String(p.chatId),
+        locale,
+        message: buildNotification('REMINDER', { count: 2, deadline: new Date(Date.now() + 30 * 86_400_000), daysLeft: 30 }),
+        template: null,
+        withinServiceWindow: true,
+      });
       const reminder = p.last();
       const n = p.messages().length;
       await p.pressKey('campaign.reminder.button', undefined, reminder);
@@ -207,7 +250,20 @@ describe('Telegram: every screen right in both languages (webhook, embedded data
       expect(p.messages().length).toBe(n);
       const explained = p.keyboard();
       expect(explained.message_id).toBe(q6.message_id);
-      for (const key of ['invoices', 'cashless', 'absenceRecalculation', 'attendance', 'healthPassport', 'portfolio', 'teacherProfile', 'nutrition', 'eContracts', 'androidApp', 'iosApp', 'onlineReception']) {
+      for (const key of [
+        'invoices',
+        'cashless',
+        'absenceRecalculation',
+        'attendance',
+        'healthPassport',
+        'portfolio',
+        'teacherProfile',
+        'nutrition',
+        'eContracts',
+        'androidApp',
+        'iosApp',
+        'onlineReception',
+      ]) {
         expect(explained.text).toContain(p.t(`options.digitalInfo.${key}`));
       }
       // Ticking keeps them open; hiding closes them.

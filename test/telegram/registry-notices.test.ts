@@ -51,14 +51,34 @@ run('Telegram: registry news in both languages (webhook, PostgreSQL)', () => {
         const dir = await mkdtemp(path.join(os.tmpdir(), 'kq-tg-registry-'));
         const file = path.join(dir, 'applications.csv');
         const lines = apps.map((a, i) =>
-          [a.queueNumber, w.parent.iin, a.child.iin, a.child.fullName, '10.05.2023', i === 0 ? first : 'активна', '2030-01-01', kg.number, i === 0 && first === 'направлено' ? kg.number : '', i === 0 && first === 'направлено' ? '05.01.2030' : ''].join(';'),
+          [
+            a.queueNumber,
+            w.parent.iin,
+            a.child.iin,
+            a.child.fullName,
+            '10.05.2023',
+            i === 0 ? first : 'активна',
+            '2030-01-01',
+            kg.number,
+            i === 0 && first === 'направлено' ? kg.number : '',
+            i === 0 && first === 'направлено' ? '05.01.2030' : '',
+          ].join(';'),
         );
-        await writeFile(file, `queue_number;parent_iin;child_iin;child_full_name;registered_at;status;valid_until;choices;referral_kindergarten;referral_accept_by\n${lines.join('\n')}\n`);
+        await writeFile(
+          file,
+          `queue_number;parent_iin;child_iin;child_full_name;registered_at;status;valid_until;choices;referral_kindergarten;referral_accept_by\n${lines.join('\n')}\n`,
+        );
         return runImport(core.db, IMPORT_KINDS.applications, { file, reportFile: null });
       };
       const dispatch = async (at: Date) => {
         await db.rateLimitBucket.deleteMany();
-        return makeDispatcher({ prisma: db, dbKind: 'postgres', senders: [await telegramSender(bot.fake.apiRoot)], clock: manualClock(at), settings: { window: { startMinute: 0, endMinute: 24 * 60 } } }).tick();
+        return makeDispatcher({
+          prisma: db,
+          dbKind: 'postgres',
+          senders: [await telegramSender(bot.fake.apiRoot)],
+          clock: manualClock(at),
+          settings: { window: { startMinute: 0, endMinute: 24 * 60 } },
+        }).tick();
       };
       // The notice goes through the harness's own fake: its notifier shares the token.
       expect(await exportWith('направлено')).toMatchObject({ events: 1, notices: 1 });

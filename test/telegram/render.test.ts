@@ -35,8 +35,13 @@ describe('Telegram rendering', () => {
   });
 
   it('lays out short options three to a row, ticks the selected, and puts navigation below', () => {
-    const buttons = [10, 15, 20, 25, 30].map((v) =>
-      ({ ...opt('options.payment', String(v * 1000)), text: { key: 'options.payment', params: { amount: { amount: v * 1000 } } }, selected: v === 20 }) as Button,
+    const buttons = [10, 15, 20, 25, 30].map(
+      (v) =>
+        ({
+          ...opt('options.payment', String(v * 1000)),
+          text: { key: 'options.payment', params: { amount: { amount: v * 1000 } } },
+          selected: v === 20,
+        }) as Button,
     );
     const r = renderMessage(msg([...buttons, nav('common.back', { type: 'back' })]), 'ru', tr);
     const rows = r.inline!.inline_keyboard;
@@ -49,12 +54,22 @@ describe('Telegram rendering', () => {
   it('puts list entries with details one per row, lists their details in the text, and pages on one row', () => {
     const kg = (n: number): Button => ({
       text: { key: 'kindergarten.short', params: { number: n, name: `Сад ${n}` } },
-      description: { key: 'kindergarten.details', params: { ownership: { key: 'kindergarten.ownership.STATE' }, languages: { list: [{ key: 'kindergarten.language.KK' }] }, demand: 5, capacity: 100 } },
+      description: {
+        key: 'kindergarten.details',
+        params: { ownership: { key: 'kindergarten.ownership.STATE' }, languages: { list: [{ key: 'kindergarten.language.KK' }] }, demand: 5, capacity: 100 },
+      },
       action: { type: 'toggle', value: String(n), on: true },
       role: 'option',
     });
     const m = msg(
-      [kg(1), kg(2), nav('common.prev', { type: 'page', page: 0 }), nav('common.next', { type: 'page', page: 2 }), nav('common.done', { type: 'done' }), nav('common.back', { type: 'back' })],
+      [
+        kg(1),
+        kg(2),
+        nav('common.prev', { type: 'page', page: 0 }),
+        nav('common.next', { type: 'page', page: 2 }),
+        nav('common.done', { type: 'done' }),
+        nav('common.back', { type: 'back' }),
+      ],
       { paging: { page: 1, pages: 3 } },
     );
     const r = renderMessage(m, 'ru', tr);

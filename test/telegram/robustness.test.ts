@@ -101,14 +101,13 @@ describe.each(TEST_DB_KINDS)('Telegram robustness (%s)', (kind) => {
       const before = await conversation(p.chatId);
       const data = p.button(p.t('options.ownership.STATE'), q2).callback_data!;
 
-      await Promise.all([
-        bot.send(callbackQuery(bot.fake, p.user, q2, data)),
-        bot.send(callbackQuery(bot.fake, p.user, q2, data)),
-      ]);
+      await Promise.all([bot.send(callbackQuery(bot.fake, p.user, q2, data)), bot.send(callbackQuery(bot.fake, p.user, q2, data))]);
       const after = await conversation(p.chatId);
       expect(after.screen).toBe('q2why');
       expect(after.seq).toBe(before.seq + 1);
-      const texts = answers(p).slice(-2).map((c) => c.params.text);
+      const texts = answers(p)
+        .slice(-2)
+        .map((c) => c.params.text);
       expect(texts.sort()).toEqual([p.t('common.stale'), undefined].sort());
       expectEveryCallbackAnsweredOnce(bot.fake);
       expectNoRefusedCalls(bot.fake);

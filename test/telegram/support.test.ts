@@ -31,10 +31,17 @@ async function linkedParent(suite: Suite, bot: Bot, locale: Locale): Promise<Tel
 }
 
 const thread = (suite: Suite, chatId: number) =>
-  suite.core().db.prisma.supportThread.findFirst({ where: { channel: 'TELEGRAM', chatId: String(chatId) }, include: { messages: { orderBy: { id: 'asc' } } }, orderBy: { id: 'desc' } });
+  suite.core().db.prisma.supportThread.findFirst({
+    where: { channel: 'TELEGRAM', chatId: String(chatId) },
+    include: { messages: { orderBy: { id: 'asc' } } },
+    orderBy: { id: 'desc' },
+  });
 
 async function deliverOutbox(suite: Suite, bot: Bot) {
-  const dispatcher = makeDispatcher({ prisma: suite.core().db.prisma, dbKind: suite.db().kind, senders: [await telegramSender(bot.fake.apiRoot)],
+  const dispatcher = makeDispatcher({
+    prisma: suite.core().db.prisma,
+    dbKind: suite.db().kind,
+    senders: [await telegramSender(bot.fake.apiRoot)],
     // The reply and the close follow each other within the second Telegram's pacing keeps between two messages to a chat.
     settings: { recipientGapMs: { TELEGRAM: 0 } },
   });
@@ -80,16 +87,34 @@ describe.each(TEST_DB_KINDS)('Telegram: writing to the education department (%s)
       expect(Buffer.from(t.messages[1]!.fileData!)).toEqual(JPEG);
 
       const operator = await createOperator(db, 'OPERATOR');
-      const reply = await replyToThread(db, { threadId: t.id, operatorId: operator.id, text: 'Заявление восстановлено.', replyKey: 'k1', seenMessageId: 0, force: false, now: new Date() });
+      const reply = await replyToThread(db, {
+        threadId: t.id,
+        operatorId: operator.id,
+        text: 'Заявление восстановлено.',
+        replyKey: 'k1',
+        seenMessageId: 0,
+        force: false,
+        now: new Date(),
+      });
       expect(reply.status).toBe('sent');
       expect((await deliverOutbox(suite, bot)).sent).toBe(1);
       expect(p.last().text).toBe(`${p.t('support.replyTitle')}\n\nЗаявление восстановлено.`);
-      expect(p.keyboard().inline!.flat().map((b) => b.text)).toEqual([p.t('support.replyButton'), p.t('common.menu')]);
+      expect(
+        p
+          .keyboard()
+          .inline!.flat()
+          .map((b) => b.text),
+      ).toEqual([p.t('support.replyButton'), p.t('common.menu')]);
 
       await closeThread(db, t.id, operator.id, new Date());
       expect((await deliverOutbox(suite, bot)).sent).toBe(1);
       expect(p.last().text).toBe(p.t('support.closed'));
-      expect(p.keyboard().inline!.flat().map((b) => b.text)).toContain(p.t('menu.write'));
+      expect(
+        p
+          .keyboard()
+          .inline!.flat()
+          .map((b) => b.text),
+      ).toContain(p.t('menu.write'));
       // Closed: free text on the menu is no longer a message to the department.
       await p.text('Рахмет / Спасибо');
       expect(p.last().text).toBe(p.t('common.useButtons'));

@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import type { Update } from 'grammy/types';
 import { classify } from '../../bots/telegram/updates.ts';
 import { FakeTelegramApi } from '../fakes/telegram-api.ts';
-import { callbackQuery, contactMessage, locationMessage, myChatMember, startCommand, stickerMessage, textMessage, userFor, voiceMessage } from '../fakes/telegram-updates.ts';
+import {
+  callbackQuery,
+  contactMessage,
+  locationMessage,
+  myChatMember,
+  startCommand,
+  stickerMessage,
+  textMessage,
+  userFor,
+  voiceMessage,
+} from '../fakes/telegram-updates.ts';
 
 const u = userFor(501, 'kk-KZ');
 const upd = (x: object): Update => ({ update_id: 1, ...x }) as Update;
@@ -22,7 +32,7 @@ describe('Telegram updates as core inputs', () => {
     expect(classify(upd(textMessage(u, '/menu')))).toMatchObject({ input: { type: 'text', text: '/menu' } });
   });
 
-  it('a contact is the sender\'s own only with the sender\'s user_id', () => {
+  it("a contact is the sender's own only with the sender's user_id", () => {
     expect(classify(upd(contactMessage(u, '77011234567')))).toMatchObject({
       input: { type: 'contact', phone: '77011234567', own: true },
       via: 'contact',

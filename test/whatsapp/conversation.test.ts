@@ -305,7 +305,11 @@ describe.each(TEST_DB_KINDS)('WhatsApp conversation over the webhook (%s)', (kin
     await u.tap({ type: 'choose', value: 'near' });
     expect(u.last).toHaveLength(1);
     expect(u.last[0]!.kind).toBe('location_request_message');
-    expect(u.last[0]!.raw.interactive).toEqual({ type: 'location_request_message', body: { text: tr.t('ru', 'q1.shareLocation') }, action: { name: 'send_location' } });
+    expect(u.last[0]!.raw.interactive).toEqual({
+      type: 'location_request_message',
+      body: { text: tr.t('ru', 'q1.shareLocation') },
+      action: { name: 'send_location' },
+    });
     await u.send(wa.location(f.waId, 43.31, 77.01));
     expect(u.text).toContain(tr.t('ru', 'q1.sortedByDistance'));
     const picker = u.last.find((s) => s.kind === 'list')!;

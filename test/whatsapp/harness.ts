@@ -97,7 +97,10 @@ export function useWhatsApp(kind: TestDbKind, env: Record<string, string> = {}):
   Object.assign(h, {
     clock,
     prisma: () => db.prisma,
-    ...webhookPoster(() => port, () => channel),
+    ...webhookPoster(
+      () => port,
+      () => channel,
+    ),
     user: (waId: string, opts: { userId?: string } = {}) => new WaUser(h, waId, opts.userId),
   });
   return h;

@@ -55,7 +55,10 @@ describe('webhook parsing', () => {
   it('skips other fields and malformed shapes without throwing', () => {
     expect(parseWebhook(null).events).toEqual([]);
     expect(parseWebhook({ object: 'whatsapp_business_account', entry: 'x' }).events).toEqual([]);
-    const other = { object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field: 'account_update', value: { messages: [wa.text('1', 'x')] } }] }] };
+    const other = {
+      object: 'whatsapp_business_account',
+      entry: [{ id: 'W', changes: [{ field: 'account_update', value: { messages: [wa.text('1', 'x')] } }] }],
+    };
     expect(parseWebhook(other).events).toEqual([]);
   });
 
@@ -78,7 +81,11 @@ describe('webhook parsing', () => {
     });
     // A template's Stop stores the opt-out at once; the same command on one of our own buttons asks first.
     expect(toInput(parsedMessage(wa.templateButton('77010000001', 'x.stop', 'Стоп')))).toEqual({ type: 'templateStop' });
-    expect(toInput(parsedMessage(wa.buttonReply('77010000001', 'x.stop', 'Стоп')))).toEqual({ type: 'action', seq: 0, action: { type: 'command', name: 'stop' } });
+    expect(toInput(parsedMessage(wa.buttonReply('77010000001', 'x.stop', 'Стоп')))).toEqual({
+      type: 'action',
+      seq: 0,
+      action: { type: 'command', name: 'stop' },
+    });
     expect(toInput(parsedMessage(wa.buttonReply('77010000001', 'garbage', 'x')))).toEqual({ type: 'badAction' });
     expect(toInput(parsedMessage(wa.location('77010000001', 43.25, 76.95)))).toEqual({ type: 'location', point: { lat: 43.25, lon: 76.95 } });
     expect(toInput(parsedMessage(wa.sticker('77010000001')))).toEqual({ type: 'unsupported' });
@@ -86,7 +93,7 @@ describe('webhook parsing', () => {
     expect(toInput({ id: 'x', type: 'reaction' })).toBeNull();
   });
 
-  it('proves the sender\'s phone from wa_id, and bounds the message time by now', () => {
+  it("proves the sender's phone from wa_id, and bounds the message time by now", () => {
     expect(senderPhone({ id: 'x', type: 'text', from: '77011234567' })).toBe('+77011234567');
     expect(senderPhone({ id: 'x', type: 'text', fromUserId: 'KZ.1' })).toBeNull();
     const now = new Date('2026-11-20T06:00:00Z');

@@ -31,21 +31,24 @@ describe.each(TEST_DB_KINDS)('WhatsApp deep links and opt-out (%s)', (kind) => {
     expect(h.fake.rejected().map((c) => c.rejected)).toEqual([]);
   });
 
-  it.each(['kk', 'ru'] as const)('%s: the code in the first message, from another number, goes straight to the IIN; the IIN links that chat', async (locale) => {
-    const f = await family(h.prisma(), { locale });
-    const { url, text } = await waLink(h, f);
-    expect(url).toBe(`https://wa.me/${NUMBER.displayPhoneNumber}?text=${text}`);
-    const u = h.user(otherNumber());
+  it.each(['kk', 'ru'] as const)(
+    '%s: the code in the first message, from another number, goes straight to the IIN; the IIN links that chat',
+    async (locale) => {
+      const f = await family(h.prisma(), { locale });
+      const { url, text } = await waLink(h, f);
+      expect(url).toBe(`https://wa.me/${NUMBER.displayPhoneNumber}?text=${text}`);
+      const u = h.user(otherNumber());
 
-    await u.say(text);
-    expect(u.last.map((s) => s.body)).toEqual([tr.t(locale, 'link.accepted'), tr.t(locale, 'identify.iinPrompt')]);
-    expect(u.text).not.toContain(tr.t(locale, 'whatsapp.identifyIntro'));
-    await u.say(f.childIin);
-    expect(u.text).toContain(tr.t(locale, 'identify.welcome'));
-    expect(u.interactive.body).toBe(tr.t(locale, 'menu.title'));
-    const link = await h.prisma().chatLink.findUniqueOrThrow({ where: { channel_chatId: { channel: 'WHATSAPP', chatId: u.waId } } });
-    expect(link.parentId).toBe(f.parentId);
-  });
+      await u.say(text);
+      expect(u.last.map((s) => s.body)).toEqual([tr.t(locale, 'link.accepted'), tr.t(locale, 'identify.iinPrompt')]);
+      expect(u.text).not.toContain(tr.t(locale, 'whatsapp.identifyIntro'));
+      await u.say(f.childIin);
+      expect(u.text).toContain(tr.t(locale, 'identify.welcome'));
+      expect(u.interactive.body).toBe(tr.t(locale, 'menu.title'));
+      const link = await h.prisma().chatLink.findUniqueOrThrow({ where: { channel_chatId: { channel: 'WHATSAPP', chatId: u.waId } } });
+      expect(link.parentId).toBe(f.parentId);
+    },
+  );
 
   it('a refused code (used by another chat, or forged) gets one polite text and the usual identification, which knows no such number', async () => {
     const f = await family(h.prisma(), { locale: 'ru' });
@@ -92,7 +95,9 @@ describe.each(TEST_DB_KINDS)('WhatsApp deep links and opt-out (%s)', (kind) => {
     expect(u.last).toHaveLength(1);
     expect(u.interactive.body).toBe(tr.t('ru', 'optOut.done'));
     expect(u.interactive.controls.map((c) => c.title)).toEqual([tr.t('ru', 'optOut.resumeButton')]);
-    expect(await h.prisma().notificationOptOut.findMany()).toEqual([expect.objectContaining({ parentId: f.parentId, channel: 'WHATSAPP', source: 'template' })]);
+    expect(await h.prisma().notificationOptOut.findMany()).toEqual([
+      expect.objectContaining({ parentId: f.parentId, channel: 'WHATSAPP', source: 'template' }),
+    ]);
     await u.tap({ type: 'command', name: 'notify' });
     expect(u.text).toBe(tr.t('ru', 'optIn.done'));
     expect(await h.prisma().notificationOptOut.count()).toBe(0);

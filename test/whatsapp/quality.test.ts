@@ -36,7 +36,7 @@ describe.each(['kk', 'ru'] as Locale[])('WhatsApp: every screen right (%s, embed
     return { f, u };
   }
 
-  it('every title is written for WhatsApp\'s limits (none cut), and nothing the platform refuses is sent', async () => {
+  it("every title is written for WhatsApp's limits (none cut), and nothing the platform refuses is sent", async () => {
     const { u } = await atQuestion5();
     await u.tap({ type: 'done' });
     await u.tap({ type: 'done' });
@@ -48,7 +48,7 @@ describe.each(['kk', 'ru'] as Locale[])('WhatsApp: every screen right (%s, embed
     expect(h.fake.rejected()).toEqual([]);
   });
 
-  it('question 1: Done with nothing chosen says so in words; the chosen are ranked, a ✖ row removes one; the portal\'s note is there', async () => {
+  it("question 1: Done with nothing chosen says so in words; the chosen are ranked, a ✖ row removes one; the portal's note is there", async () => {
     const { f, u } = await atQuestion1();
     expect(u.text).toContain(t('q1.note'));
     await u.tap({ type: 'done' });
@@ -67,13 +67,16 @@ describe.each(['kk', 'ru'] as Locale[])('WhatsApp: every screen right (%s, embed
     expect(u.text).not.toMatch(/2\. №/);
   });
 
-  it('question 5: rows carry their numbers; typed numbers choose exactly those, Other\'s text kept', async () => {
+  it("question 5: rows carry their numbers; typed numbers choose exactly those, Other's text kept", async () => {
     const { u } = await atQuestion5();
     const first = rows(u).filter((r) => r.id.includes('.t.'));
     expect(first[0]!.title).toBe(`1. ${waTr.t(locale, 'options.sections.football')}`);
     await u.tap({ type: 'toggle', value: 'football', on: true });
     await u.say('4, 7');
-    const ticked = () => rows(u).filter((r) => r.title.startsWith('✅ ') && r.id.includes('.t.')).map((r) => r.id.split('.')[2]);
+    const ticked = () =>
+      rows(u)
+        .filter((r) => r.title.startsWith('✅ ') && r.id.includes('.t.'))
+        .map((r) => r.id.split('.')[2]);
     expect(ticked()).toEqual(['chess', 'extendedDay']);
     await u.say('4, 13');
     expect(u.text).toContain(t('questionnaire.otherPrompt', { max: 200 }));
@@ -145,7 +148,7 @@ describe.each(['kk', 'ru'] as Locale[])('WhatsApp: every screen right (%s, embed
     expect(u.last.map((s) => s.body)).toEqual([locked]);
   });
 
-  it('a questionnaire left on question 1 with a kindergarten ticked resumes there from the reminder template\'s button, the tick kept', async () => {
+  it("a questionnaire left on question 1 with a kindergarten ticked resumes there from the reminder template's button, the tick kept", async () => {
     const { f, u } = await atQuestion1();
     await u.tap({ type: 'toggle', value: String(f.kindergartens[1]!.id) });
     await u.say('/menu');
@@ -172,7 +175,10 @@ describe.each(['kk', 'ru'] as Locale[])('WhatsApp: every screen right (%s, embed
     const other = await family(h.prisma());
     const db = h.prisma();
     await db.application.update({ where: { id: f.applicationIds[1]! }, data: { status: 'STOP_LISTED', stopListedAt: new Date() } });
-    const theirs = await db.application.update({ where: { id: other.applicationIds[0]! }, data: { status: 'STOP_LISTED', stopListedAt: new Date(), queueNumber: 1159 } });
+    const theirs = await db.application.update({
+      where: { id: other.applicationIds[0]! },
+      data: { status: 'STOP_LISTED', stopListedAt: new Date(), queueNumber: 1159 },
+    });
     const u = h.user(f.waId);
     await identify(u, f, locale);
     await u.tap({ type: 'command', name: 'restore' });

@@ -21,7 +21,8 @@ import { describeSent, family, identify, NUMBER, TOKEN, useWhatsApp, type Family
 
 const tr = await createTranslator({ portal: 'https://egov.kz', supportPhone: '1414' });
 const HOUR = 3_600_000;
-const HEADER = 'queue_number;parent_iin;child_iin;child_full_name;registered_at;status;valid_until;choices;referral_kindergarten;referral_group;referral_accept_by';
+const HEADER =
+  'queue_number;parent_iin;child_iin;child_full_name;registered_at;status;valid_until;choices;referral_kindergarten;referral_group;referral_accept_by';
 
 describe.each(['kk', 'ru'] as Locale[])('WhatsApp: registry news (%s, embedded database)', (locale) => {
   const h = useWhatsApp('embedded');
@@ -33,7 +34,19 @@ describe.each(['kk', 'ru'] as Locale[])('WhatsApp: registry news (%s, embedded d
     const apps = await db.application.findMany({ where: { parentId: f.parentId }, include: { child: true }, orderBy: { id: 'asc' } });
     const lines = apps.map((a, i) => {
       const referred = i === 0 && kg !== null;
-      return [a.queueNumber, f.parentIin, a.child.iin, a.child.fullName, '10.05.2023', referred ? 'направлено' : 'активна', '2026-12-25', '1', referred ? kg : '', referred ? 'Балапан' : '', referred ? '20.12.2026' : ''].join(';');
+      return [
+        a.queueNumber,
+        f.parentIin,
+        a.child.iin,
+        a.child.fullName,
+        '10.05.2023',
+        referred ? 'направлено' : 'активна',
+        '2026-12-25',
+        '1',
+        referred ? kg : '',
+        referred ? 'Балапан' : '',
+        referred ? '20.12.2026' : '',
+      ].join(';');
     });
     const dir = await mkdtemp(path.join(os.tmpdir(), 'kq-wa-registry-'));
     const file = path.join(dir, 'applications.csv');
@@ -88,7 +101,7 @@ describe.each(['kk', 'ru'] as Locale[])('WhatsApp: registry news (%s, embedded d
     expect(await dispatch()).toMatchObject({ sent: 0 });
   });
 
-  it('outside the 24-hour window the referral goes as its template in the parent\'s language; its button explains', async () => {
+  it("outside the 24-hour window the referral goes as its template in the parent's language; its button explains", async () => {
     const f = await family(h.prisma(), { locale });
     const u = h.user(f.waId);
     await identify(u, f, locale);
@@ -102,7 +115,11 @@ describe.each(['kk', 'ru'] as Locale[])('WhatsApp: registry news (%s, embedded d
     expect(sent.template.name).toBe(TEMPLATES.referralIssued.name);
     expect(sent.template.language.code).toBe(locale);
     const params = sent.template.components.find((c: { type: string }) => c.type === 'body').parameters.map((p: { text: string }) => p.text);
-    expect(params).toEqual([String(queueNumber), `№ 3 ${locale === 'kk' ? kg.nameKk : kg.nameRu}, ${locale === 'kk' ? kg.addressKk : kg.addressRu}`, '20.12.2026']);
+    expect(params).toEqual([
+      String(queueNumber),
+      `№ 3 ${locale === 'kk' ? kg.nameKk : kg.nameRu}, ${locale === 'kk' ? kg.addressKk : kg.addressRu}`,
+      '20.12.2026',
+    ]);
     expect(await h.prisma().outbox.findFirstOrThrow({ where: { kind: 'REGISTRY_REFERRAL_ISSUED' } })).toMatchObject({ status: 'SENT', viaTemplate: true });
 
     await u.send(wa.templateButton(f.waId, 'x.accept', t('campaign.registry.referral.button')));

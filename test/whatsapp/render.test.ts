@@ -44,7 +44,10 @@ function expectValid(out: OutgoingMessage[]): void {
       m.type === 'text'
         ? { type: 'text', text: { body: m.body } }
         : m.type === 'buttons'
-          ? { type: 'interactive', interactive: { type: 'button', body: { text: m.body }, action: { buttons: m.buttons.map((b) => ({ type: 'reply', reply: b })) } } }
+          ? {
+              type: 'interactive',
+              interactive: { type: 'button', body: { text: m.body }, action: { buttons: m.buttons.map((b) => ({ type: 'reply', reply: b })) } },
+            }
           : m.type === 'list'
             ? { type: 'interactive', interactive: { type: 'list', body: { text: m.body }, action: { button: m.button, sections: m.sections } } }
             : m.type === 'locationRequest'
@@ -67,7 +70,11 @@ describe('WhatsApp rendering', () => {
   });
 
   it('up to 3 buttons are reply buttons; a long label is shortened and given whole in the body; the chosen one is ticked', () => {
-    const out = renderOutputs([msg([opt('Short', 'a', { selected: true }), opt('A label far longer than twenty', 'b'), nav('◀ Back', { type: 'back' })])], 'ru', tr);
+    const out = renderOutputs(
+      [msg([opt('Short', 'a', { selected: true }), opt('A label far longer than twenty', 'b'), nav('◀ Back', { type: 'back' })])],
+      'ru',
+      tr,
+    );
     expectValid(out);
     expect(out).toHaveLength(1);
     const m = out[0]!;
@@ -100,11 +107,14 @@ describe('WhatsApp rendering', () => {
   });
 
   it('a long option list is paged with "More…": every option on exactly one slice, the actions on every slice', () => {
-    const options = Array.from({ length: 13 }, (_, i): Button => ({
-      text: raw(`Option ${i + 1}`),
-      action: { type: 'toggle', value: `o${i + 1}`, on: true },
-      role: 'option',
-    }));
+    const options = Array.from(
+      { length: 13 },
+      (_, i): Button => ({
+        text: raw(`Option ${i + 1}`),
+        action: { type: 'toggle', value: `o${i + 1}`, on: true },
+        role: 'option',
+      }),
+    );
     const buttons = [...options, nav('Done', { type: 'done' }), nav('Back', { type: 'back' })];
     const first = renderOutputs([msg(buttons)], 'kk', tr);
     const second = renderOutputs([msg(buttons, { viewPage: 1, mode: 'edit' })], 'kk', tr);
@@ -126,12 +136,15 @@ describe('WhatsApp rendering', () => {
   });
 
   it('the kindergarten picker (data paging by the core) keeps its page buttons and Done in the list, the rest after it', () => {
-    const kgs = Array.from({ length: 8 }, (_, i): Button => ({
-      text: raw(`№${i + 1} Детский сад «Балапан-${i + 1}» с длинным названием`),
-      description: raw('гос., каз.; заявок 12 на 120 мест'),
-      action: { type: 'toggle', value: String(100 + i), on: true },
-      role: 'option',
-    }));
+    const kgs = Array.from(
+      { length: 8 },
+      (_, i): Button => ({
+        text: raw(`№${i + 1} Детский сад «Балапан-${i + 1}» с длинным названием`),
+        description: raw('гос., каз.; заявок 12 на 120 мест'),
+        action: { type: 'toggle', value: String(100 + i), on: true },
+        role: 'option',
+      }),
+    );
     const buttons = [
       ...kgs,
       nav('◀ Prev', { type: 'page', page: 0 }),
@@ -199,16 +212,23 @@ describe('WhatsApp rendering', () => {
 
   it('tells the caller of every title or description that had to be cut', () => {
     const cut: string[] = [];
-    renderOutputs([msg([opt('A label far longer than twenty', 'b'), opt('Short', 's', { description: raw('d'.repeat(80)) }), opt('x', 'x'), opt('y', 'y')])], 'ru', tr, {
-      onShortened: (full, limit) => cut.push(`${limit}:${full.slice(0, 8)}`),
-    });
+    renderOutputs(
+      [msg([opt('A label far longer than twenty', 'b'), opt('Short', 's', { description: raw('d'.repeat(80)) }), opt('x', 'x'), opt('y', 'y')])],
+      'ru',
+      tr,
+      {
+        onShortened: (full, limit) => cut.push(`${limit}:${full.slice(0, 8)}`),
+      },
+    );
     expect(cut).toEqual(['24:A label ', '72:dddddddd']);
     renderOutputs([msg([opt('A label far longer than twenty', 'b')])], 'ru', tr, { onShortened: (full, limit) => cut.push(`${limit}:${full.slice(0, 8)}`) });
     expect(cut).toEqual(['24:A label ', '72:dddddddd', '20:A label ']);
   });
 
   it('any message renders within every platform limit, with unique ids, and every button reachable', () => {
-    const label = fc.string({ minLength: 1, maxLength: 90, unit: fc.constantFrom('a', 'б', 'Ә', ' ', '✅', '😀', '1', '—') }).filter((s) => s.trim().length > 0);
+    const label = fc
+      .string({ minLength: 1, maxLength: 90, unit: fc.constantFrom('a', 'б', 'Ә', ' ', '✅', '😀', '1', '—') })
+      .filter((s) => s.trim().length > 0);
     const button = fc.record({ label, role: fc.constantFrom('option', 'nav'), selected: fc.boolean(), description: fc.option(label, { nil: undefined }) });
     fc.assert(
       fc.property(
@@ -221,7 +241,12 @@ describe('WhatsApp rendering', () => {
             role: s.role as Button['role'],
             selected: s.selected,
             ...(s.description ? { description: raw(s.description) } : {}),
-            action: s.role === 'nav' ? { type: 'choose', value: `n${i}` } : multi ? { type: 'toggle', value: `v${i}`, on: !s.selected } : { type: 'choose', value: `v${i}` },
+            action:
+              s.role === 'nav'
+                ? { type: 'choose', value: `n${i}` }
+                : multi
+                  ? { type: 'toggle', value: `v${i}`, on: !s.selected }
+                  : { type: 'choose', value: `v${i}` },
           }));
           const reached = new Set<string>();
           for (let page = 0; page < 6; page++) {

@@ -53,7 +53,12 @@ describe.each(TEST_DB_KINDS)('WhatsApp statuses and send results commute (%s)', 
         statuses: statuses.map((s) => ({ ...waStatus(s), timestamp: String(Math.floor(h.clock.now().getTime() / 1000)) })),
       }),
     );
-  const windowClosed = (call: GraphCall, recipient: string): StatusInput => ({ messageId: call.messageId!, status: 'failed', recipient, errors: [WINDOW_CLOSED] });
+  const windowClosed = (call: GraphCall, recipient: string): StatusInput => ({
+    messageId: call.messageId!,
+    status: 'failed',
+    recipient,
+    errors: [WINDOW_CLOSED],
+  });
   const outbox = () => h.prisma().outbox.findFirstOrThrow();
   const sentTypes = () => h.fake.calls.map((c) => c.body.type);
 

@@ -28,7 +28,13 @@ const t = (h: Harness, locale: Locale, key: string, params?: Record<string, stri
 
 async function deliver(h: Harness) {
   const sender = await whatsappSender(h.fake.url, { token: TOKEN, phoneNumberId: NUMBER.phoneNumberId, version: 'v23.0' });
-  return makeDispatcher({ prisma: h.prisma(), dbKind: h.core.db.kind, senders: [sender], clock: h.clock, settings: { recipientGapMs: { WHATSAPP: 0 } } }).tick();
+  return makeDispatcher({
+    prisma: h.prisma(),
+    dbKind: h.core.db.kind,
+    senders: [sender],
+    clock: h.clock,
+    settings: { recipientGapMs: { WHATSAPP: 0 } },
+  }).tick();
 }
 
 const threadOf = (h: Harness, waId: string) =>
@@ -59,7 +65,15 @@ describe.each(TEST_DB_KINDS)('WhatsApp: writing to the education department (%s)
 
       const operator = await createOperator(h.prisma());
       const reply = (text: string, key: string) =>
-        replyToThread(h.prisma(), { threadId: thread.id, operatorId: operator.id, text, replyKey: key, seenMessageId: 2_000_000_000, force: false, now: h.clock.now() });
+        replyToThread(h.prisma(), {
+          threadId: thread.id,
+          operatorId: operator.id,
+          text,
+          replyKey: key,
+          seenMessageId: 2_000_000_000,
+          force: false,
+          now: h.clock.now(),
+        });
       await reply('Проверим и ответим.', 'a');
       expect((await deliver(h)).sent).toBe(1);
       const inWindow = h.fake.accepted(u.waId).at(-1)!;

@@ -14,7 +14,7 @@ describe('WhatsApp template definitions for approval', () => {
     expect(file.templates).toHaveLength(Object.keys(TEMPLATES).length * 2);
   });
 
-  it('pass the client library\'s strict template review (placeholders, examples, lengths, buttons)', () => {
+  it("pass the client library's strict template review (placeholders, examples, lengths, buttons)", () => {
     for (const t of file.templates) expect(() => validateTemplate(t), `${t.name}/${t.language}`).not.toThrow();
     const broken = structuredClone(file.templates[0]!);
     const body = broken.components.find((c) => c.type === 'BODY')!;

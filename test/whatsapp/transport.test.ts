@@ -54,7 +54,13 @@ describe('Cloud API transport (against the fake Graph API)', () => {
       name: 'kg_queue_extension_reminder',
       language: { code: 'kk' },
       components: [
-        { type: 'body', parameters: [{ type: 'text', text: '2' }, { type: 'text', text: '25.12.2026 23:59' }] },
+        {
+          type: 'body',
+          parameters: [
+            { type: 'text', text: '2' },
+            { type: 'text', text: '25.12.2026 23:59' },
+          ],
+        },
         { type: 'button', sub_type: 'quick_reply', index: 0, parameters: [{ type: 'payload', payload: 'x.extend' }] },
         { type: 'button', sub_type: 'quick_reply', index: 1, parameters: [{ type: 'payload', payload: 'x.stop' }] },
       ],
@@ -117,7 +123,11 @@ describe('the fake Graph API checks bodies against the documented limits', () =>
   const buttons = (n: number, title = 'T') => ({
     ...base,
     type: 'interactive',
-    interactive: { type: 'button', body: { text: 'Q' }, action: { buttons: Array.from({ length: n }, (_, i) => ({ type: 'reply', reply: { id: `i${i}`, title: `${title}${i}` } })) } },
+    interactive: {
+      type: 'button',
+      body: { text: 'Q' },
+      action: { buttons: Array.from({ length: n }, (_, i) => ({ type: 'reply', reply: { id: `i${i}`, title: `${title}${i}` } })) },
+    },
   });
   const list = (rows: number, title = 'Row') => ({
     ...base,

@@ -50,7 +50,7 @@ describe.each(TEST_DB_KINDS)('WhatsApp webhook (%s)', (kind) => {
     expect(h.fake.calls).toHaveLength(0);
   });
 
-  it('accepts the signature over Meta\'s escaped serialisation, and over the raw bytes', async () => {
+  it("accepts the signature over Meta's escaped serialisation, and over the raw bytes", async () => {
     const f = await family(h.prisma());
     const payload = delivery({ number: NUMBER, messages: [wa.text(f.waId, 'Сәлем / привет')] });
     const s = signed(payload, APP_SECRET);
@@ -112,7 +112,11 @@ describe.each(TEST_DB_KINDS)('WhatsApp webhook (%s)', (kind) => {
         wabaId: NUMBER.wabaId,
         changes: [
           messagesChange({ number: NUMBER, messages: [wa.text(a.waId, 'Сәлем'), wa.text(b.waId, 'Привет')] }),
-          messagesChange({ number: NUMBER, messages: [wa.text(c.waId, 'Hi')], statuses: [waStatus({ messageId: 'wamid.none', status: 'sent', recipient: a.waId })] }),
+          messagesChange({
+            number: NUMBER,
+            messages: [wa.text(c.waId, 'Hi')],
+            statuses: [waStatus({ messageId: 'wamid.none', status: 'sent', recipient: a.waId })],
+          }),
         ],
       },
       {
@@ -196,7 +200,11 @@ describe.each(TEST_DB_KINDS)('WhatsApp webhook (%s)', (kind) => {
       channel: 'WHATSAPP',
       externalId: message.id,
       chatId: f.waId,
-      payload: { kind: 'message', userId: null, message: { from: message.from, id: message.id, timestamp: String(message['timestamp']), type: 'text', text: { body: 'Сәлем' } } },
+      payload: {
+        kind: 'message',
+        userId: null,
+        message: { from: message.from, id: message.id, timestamp: String(message['timestamp']), type: 'text', text: { body: 'Сәлем' } },
+      },
     });
     await db.inboundUpdate.updateMany({ data: { receivedAt: new Date(Date.now() - 60_000) } });
     await h.channel.recover();

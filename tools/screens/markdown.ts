@@ -119,7 +119,10 @@ function whatsappText(m: OutgoingMessage): string {
         m.body,
         '',
         `[☰ ${m.button}]`,
-        ...m.sections.flatMap((s) => [...(s.title ? [`  ${s.title}:`] : []), ...s.rows.map((r) => `  • ${r.title}${r.description ? ` — ${r.description}` : ''}`)]),
+        ...m.sections.flatMap((s) => [
+          ...(s.title ? [`  ${s.title}:`] : []),
+          ...s.rows.map((r) => `  • ${r.title}${r.description ? ` — ${r.description}` : ''}`),
+        ]),
       ].join('\n');
     case 'locationRequest':
       return [m.body, '', '[📍 Send location]'].join('\n');

@@ -112,7 +112,13 @@ export class DemoWorld {
           type: 'questionnaireContextLoaded',
           season: this.seasonView,
           stored: this.o.stored
-            ? { answers: this.o.stored, submittedAt: iso(new Date(CATALOG_NOW.getTime() - 2 * 86_400_000)), updatedAt: iso(CATALOG_NOW), channel: this.o.storedVia ?? 'TELEGRAM', seasonCode: this.season.code }
+            ? {
+                answers: this.o.stored,
+                submittedAt: iso(new Date(CATALOG_NOW.getTime() - 2 * 86_400_000)),
+                updatedAt: iso(CATALOG_NOW),
+                channel: this.o.storedVia ?? 'TELEGRAM',
+                seasonCode: this.season.code,
+              }
             : null,
           needExtension: this.o.needExtension ?? 1,
         };
@@ -167,7 +173,8 @@ export class DemoWorld {
       const needle = filter.pattern.slice(1, -1);
       return k.nameKk.toLowerCase().includes(needle) || k.nameRu.toLowerCase().includes(needle);
     });
-    if (filter.kind === 'number') all.sort((a, b) => Number(String(b.number) === filter.digits) - Number(String(a.number) === filter.digits) || a.number - b.number);
+    if (filter.kind === 'number')
+      all.sort((a, b) => Number(String(b.number) === filter.digits) - Number(String(a.number) === filter.digits) || a.number - b.number);
     if (effect.near) {
       const r = demoRegistry();
       const from = { latitude: effect.near.lat, longitude: effect.near.lon };
@@ -190,13 +197,64 @@ export class DemoWorld {
       return { number: k.number, nameKk: k.nameKk, nameRu: k.nameRu };
     };
     const referral = (i: number) => ({ ...kg(i), addressKk: `Абай даңғылы, ${i + 10}`, addressRu: `проспект Абая, ${i + 10}` });
-    const base = { registeredAt: '2024-03-11T05:00:00.000Z', validUntil: iso(new Date(CATALOG_NOW.getTime() + 29 * 86_400_000)), stopListedAt: null, needsExtension: false };
+    const base = {
+      registeredAt: '2024-03-11T05:00:00.000Z',
+      validUntil: iso(new Date(CATALOG_NOW.getTime() + 29 * 86_400_000)),
+      stopListedAt: null,
+      needsExtension: false,
+    };
     return [
-      { ...base, id: 11, queueNumber: 4512, childName: 'Иванова София Андреевна', category: 'GENERAL', status: 'ACTIVE', needsExtension: true, kindergartens: [kg(4), kg(11)] },
-      { ...base, id: 12, queueNumber: 1377, childName: 'Иванов Артём Андреевич', category: 'PRIVILEGED', status: 'STOP_LISTED', stopListedAt: '2025-12-25T19:00:00.000Z', validUntil: '2025-12-25T18:59:59.000Z', kindergartens: [kg(2)] },
-      { ...base, id: 13, queueNumber: 980, childName: 'Иванова Мария Андреевна', category: 'CORRECTIONAL', status: 'ACTIVE', validUntil: this.season.validUntil, kindergartens: [] },
-      { ...base, id: 14, queueNumber: 2210, childName: 'Иванов Лев Андреевич', category: 'GENERAL', status: 'REFERRED', kindergartens: [kg(7)], referral: { kindergarten: referral(7), acceptBy: '2026-01-20T18:59:59.000Z' } },
-      { ...base, id: 17, queueNumber: 2290, childName: 'Иванова Ева Андреевна', category: 'GENERAL', status: 'REFERRED', kindergartens: [kg(7), kg(4)], referral: { kindergarten: referral(4), acceptBy: null } },
+      {
+        ...base,
+        id: 11,
+        queueNumber: 4512,
+        childName: 'Иванова София Андреевна',
+        category: 'GENERAL',
+        status: 'ACTIVE',
+        needsExtension: true,
+        kindergartens: [kg(4), kg(11)],
+      },
+      {
+        ...base,
+        id: 12,
+        queueNumber: 1377,
+        childName: 'Иванов Артём Андреевич',
+        category: 'PRIVILEGED',
+        status: 'STOP_LISTED',
+        stopListedAt: '2025-12-25T19:00:00.000Z',
+        validUntil: '2025-12-25T18:59:59.000Z',
+        kindergartens: [kg(2)],
+      },
+      {
+        ...base,
+        id: 13,
+        queueNumber: 980,
+        childName: 'Иванова Мария Андреевна',
+        category: 'CORRECTIONAL',
+        status: 'ACTIVE',
+        validUntil: this.season.validUntil,
+        kindergartens: [],
+      },
+      {
+        ...base,
+        id: 14,
+        queueNumber: 2210,
+        childName: 'Иванов Лев Андреевич',
+        category: 'GENERAL',
+        status: 'REFERRED',
+        kindergartens: [kg(7)],
+        referral: { kindergarten: referral(7), acceptBy: '2026-01-20T18:59:59.000Z' },
+      },
+      {
+        ...base,
+        id: 17,
+        queueNumber: 2290,
+        childName: 'Иванова Ева Андреевна',
+        category: 'GENERAL',
+        status: 'REFERRED',
+        kindergartens: [kg(7), kg(4)],
+        referral: { kindergarten: referral(4), acceptBy: null },
+      },
       { ...base, id: 18, queueNumber: 2295, childName: 'Иванов Ян Андреевич', category: 'GENERAL', status: 'REFERRED', kindergartens: [kg(4)], referral: null },
       { ...base, id: 15, queueNumber: 615, childName: 'Иванова Анна Андреевна', category: 'GENERAL', status: 'ENROLLED', kindergartens: [kg(7)] },
       { ...base, id: 16, queueNumber: 3301, childName: 'Иванов Марк Андреевич', category: 'GENERAL', status: 'WITHDRAWN', kindergartens: [] },

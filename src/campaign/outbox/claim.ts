@@ -74,13 +74,6 @@ export async function claimDue(db: Db, r: ClaimRequest): Promise<ClaimedRow[]> {
   return rows.map(({ due: _due, ...row }) => row);
 }
 
-/** Is anything due on this channel? (Cheap: one index probe; lets an idle dispatcher take no tokens.) */
-export async function anyDue(db: Db, channel: Channel, now: Date): Promise<boolean> {
-  const rows = await db.$queryRaw<{ one: number }[]>`
-    SELECT 1 AS one FROM outbox WHERE status = 'PENDING' AND "nextAttemptAt" <= ${now}::timestamp(3) AND channel = ${channel}::"Channel" LIMIT 1`;
-  return rows.length > 0;
-}
-
 /**
  * Claims older than the lease belong to a dead process (a live one finishes or abandons a send
  * well within it): back to PENDING, to be sent again. The caller's own claims are never taken —

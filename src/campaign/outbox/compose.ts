@@ -6,7 +6,17 @@
 import type { Message } from '../../conversation/core/io.ts';
 import type { Db } from '../../services/db.ts';
 import { buildNotification, stopListDataFromPayload, templateParams, type NotificationContent } from '../notifications.ts';
-import { isSupportKind, registryEventOf, REMINDER, STOPLIST_NOTICE, SUPPORT_CLOSED, SUPPORT_NUDGE, SUPPORT_REPLY, type CampaignKind, type RegistryNoticeKind } from '../outbox-kinds.ts';
+import {
+  isSupportKind,
+  registryEventOf,
+  REMINDER,
+  STOPLIST_NOTICE,
+  SUPPORT_CLOSED,
+  SUPPORT_NUDGE,
+  SUPPORT_REPLY,
+  type CampaignKind,
+  type RegistryNoticeKind,
+} from '../outbox-kinds.ts';
 import { supportClosedMessage, supportNudgeMessage, supportReplyMessage } from '../support-notifications.ts';
 import { formatDate } from '../../i18n/format.ts';
 import { buildRegistryNotice, registryNotification, registryPayload, registryTemplateParams } from '../registry-notices.ts';
@@ -119,7 +129,9 @@ export async function reminderContents(db: Db, rows: ClaimedRow[], now: Date): P
   const reminders = rows.filter((r) => r.kind === REMINDER);
   if (reminders.length === 0) return out;
   const seasonIds = [...new Set(reminders.map((r) => r.seasonId).filter((id): id is number => id !== null))];
-  const seasons = new Map((await db.season.findMany({ where: { id: { in: seasonIds } }, select: { id: true, deadline: true, validUntil: true } })).map((s) => [s.id, s]));
+  const seasons = new Map(
+    (await db.season.findMany({ where: { id: { in: seasonIds } }, select: { id: true, deadline: true, validUntil: true } })).map((s) => [s.id, s]),
+  );
   for (const [seasonId, season] of seasons) {
     const parents = [...new Set(reminders.filter((r) => r.seasonId === seasonId && r.parentId !== null).map((r) => r.parentId!))];
     const counts = await db.application.groupBy({

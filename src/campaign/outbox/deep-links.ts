@@ -24,7 +24,12 @@ export function deepLinksFor(db: Db, links: LinkService): DeepLinkResolver {
     const sms = rows.filter((r) => r.channel === 'SMS' && r.parentId !== null && (r.seasonId !== null || registryEventOf(r.kind) !== null));
     if (sms.length === 0 || !links.describe().smsPages) return out;
     const seasons = new Map(
-      (await db.season.findMany({ where: { id: { in: [...new Set(sms.flatMap((r) => (r.seasonId === null ? [] : [r.seasonId])))] } }, select: { id: true, deadline: true } })).map((s) => [s.id, s.deadline]),
+      (
+        await db.season.findMany({
+          where: { id: { in: [...new Set(sms.flatMap((r) => (r.seasonId === null ? [] : [r.seasonId])))] } },
+          select: { id: true, deadline: true },
+        })
+      ).map((s) => [s.id, s.deadline]),
     );
     const noticeUntil = new Date(now.getTime() + NOTICE_LINK_DAYS * 86_400_000);
     const wanted = sms.flatMap((r) => {
@@ -34,7 +39,11 @@ export function deepLinksFor(db: Db, links: LinkService): DeepLinkResolver {
       const expiresAt = r.kind === STOPLIST_NOTICE && noticeUntil > deadline ? noticeUntil : deadline;
       return [{ row: r.id, args: { parentId: r.parentId!, phone: `+${r.chatId}`, expiresAt } }];
     });
-    const urls = await links.smsPageUrls(db, wanted.map((w) => w.args), now);
+    const urls = await links.smsPageUrls(
+      db,
+      wanted.map((w) => w.args),
+      now,
+    );
     wanted.forEach((w, i) => urls[i] && out.set(w.row, urls[i]));
     return out;
   };

@@ -97,7 +97,11 @@ export async function applyEarlyStatuses(db: Db, externalIds: string[], now: Dat
 export async function settleEarlyStatuses(db: Db, receivedBefore: Date, now: Date): Promise<{ applied: number; dropped: number }> {
   const matched = await db.$queryRaw<{ externalId: string }[]>`
     SELECT DISTINCT e."externalId" FROM early_delivery_statuses e JOIN outbox o ON o."externalId" = e."externalId"`;
-  const applied = await applyEarlyStatuses(db, matched.map((m) => m.externalId), now);
+  const applied = await applyEarlyStatuses(
+    db,
+    matched.map((m) => m.externalId),
+    now,
+  );
   const { count } = await db.earlyDeliveryStatus.deleteMany({ where: { receivedAt: { lt: receivedBefore } } });
   return { applied, dropped: count };
 }

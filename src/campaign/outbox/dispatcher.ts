@@ -175,7 +175,8 @@ class OutboxDispatcher implements Dispatcher {
   private wake: (() => void) | null = null;
   private readonly stopped: Promise<void>;
   private lastSweep = -Infinity;
-  private readonly s: Required<Omit<DispatcherSettings, 'recipientGapMs' | 'lanes' | 'whatsappTier' | 'urgentWindow'>> & Pick<DispatcherSettings, 'lanes' | 'whatsappTier'>;
+  private readonly s: Required<Omit<DispatcherSettings, 'recipientGapMs' | 'lanes' | 'whatsappTier' | 'urgentWindow'>> &
+    Pick<DispatcherSettings, 'lanes' | 'whatsappTier'>;
   private readonly urgentWindow: DaytimeWindow;
   private readonly gaps: Record<Channel, number>;
   private bucketsReady: Promise<void> | null = null;
@@ -305,7 +306,10 @@ class OutboxDispatcher implements Dispatcher {
   private async prepare(sender: NotificationSender, rows: ClaimedRow[], now: Date, stats: TickStats): Promise<Prepared[]> {
     const { prisma, instanceId } = this.o;
     const channel = sender.channel;
-    const context = await rowContexts(prisma, rows.map((r) => r.id));
+    const context = await rowContexts(
+      prisma,
+      rows.map((r) => r.id),
+    );
     // Messages to a registry phone carry a deep link into the bots (an SMS's only way in).
     const toPhones = rows.filter((r) => isOutreach(r));
     const deepLinks = this.o.deepLinks && toPhones.length > 0 ? await this.o.deepLinks(toPhones, now) : new Map<number, string>();
@@ -341,7 +345,15 @@ class OutboxDispatcher implements Dispatcher {
       }
       const outreach = isOutreach(row);
       const link = ctx.link;
-      const refused = outreach ? outreachCancel(ctx) : support ? supportCancel(ctx) : !link ? 'chat no longer linked' : link.unreachableAt ? 'unreachable' : null;
+      const refused = outreach
+        ? outreachCancel(ctx)
+        : support
+          ? supportCancel(ctx)
+          : !link
+            ? 'chat no longer linked'
+            : link.unreachableAt
+              ? 'unreachable'
+              : null;
       if (refused) {
         await markCancelled(prisma, claim, refused);
         stats.cancelled++;
@@ -414,7 +426,12 @@ class OutboxDispatcher implements Dispatcher {
     if (channel !== 'WHATSAPP') return admitted;
     const templated = admitted.filter((p) => !p.withinServiceWindow);
     if (templated.length === 0) return admitted;
-    const decision = await reserveTemplateSends(prisma, templated.map((p) => ({ id: p.row.id, chatId: p.row.chatId })), this.s.whatsappTier, now);
+    const decision = await reserveTemplateSends(
+      prisma,
+      templated.map((p) => ({ id: p.row.id, chatId: p.row.chatId })),
+      this.s.whatsappTier,
+      now,
+    );
     if (decision.deferred.length === 0) return admitted;
     await unclaimEach(prisma, decision.deferred, instanceId, TIER_CAP);
     stats.deferred += decision.deferred.length;
@@ -426,7 +443,10 @@ class OutboxDispatcher implements Dispatcher {
   /** A channel with a budget or hours of its own (SMS) gives back what may not go yet, for the whole batch at once. */
   private async deferredBySender(sender: NotificationSender, ready: Prepared[], now: Date, stats: TickStats): Promise<Prepared[]> {
     if (!sender.deferred || ready.length === 0) return ready;
-    const deferral = await sender.deferred(ready.map((p) => ({ id: p.row.id, notification: notificationOf(p) })), now);
+    const deferral = await sender.deferred(
+      ready.map((p) => ({ id: p.row.id, notification: notificationOf(p) })),
+      now,
+    );
     if (deferral.rows.length === 0) return ready;
     await unclaimEach(this.o.prisma, deferral.rows, this.o.instanceId, deferral.reason);
     stats.deferred += deferral.rows.length;
@@ -443,7 +463,10 @@ class OutboxDispatcher implements Dispatcher {
       stats.deferred += held[reason].length;
     }
     // Counts only: which chats are busy is personal.
-    this.o.logger.debug({ channel, busy: held.busy.length, night: held.night.length }, 'outbox: reminders held back (chat busy, or outside the daytime window)');
+    this.o.logger.debug(
+      { channel, busy: held.busy.length, night: held.night.length },
+      'outbox: reminders held back (chat busy, or outside the daytime window)',
+    );
   }
 
   private async sendOne(sender: NotificationSender, p: Prepared, stats: TickStats, paused: { until: number }): Promise<void> {
@@ -453,7 +476,7 @@ class OutboxDispatcher implements Dispatcher {
       await unclaim(prisma, [p.row.id], instanceId, new Date(paused.until));
       return;
     }
-    let outcome;
+    let outcome: Awaited<ReturnType<NotificationSender['send']>>;
     try {
       outcome = await sender.send(notificationOf(p));
     } catch (err) {
@@ -519,7 +542,10 @@ class OutboxDispatcher implements Dispatcher {
           // Every send would fail the same way: rest the channel on all instances, say so once.
           paused.until = now.getTime() + this.s.fatalPauseMs;
           await pauseBucket(prisma, sender.channel, new Date(paused.until));
-          logger.error({ ...log, alert: true, pausedUntil: new Date(paused.until).toISOString() }, 'outbox: ALERT an operator must act (token or template); the channel pauses');
+          logger.error(
+            { ...log, alert: true, pausedUntil: new Date(paused.until).toISOString() },
+            'outbox: ALERT an operator must act (token or template); the channel pauses',
+          );
         } else if (!f.failure.operator) {
           logger.error({ ...log, alert: true }, 'outbox: ALERT message refused by the platform; not retried');
         }

@@ -46,10 +46,10 @@ export async function reserveTemplateSends(db: Db, candidates: TierCandidate[], 
   return inTransaction(db, async (tx) => {
     await tx.$queryRaw`SELECT key FROM rate_limit_buckets WHERE key = ${LOCK_KEY} FOR UPDATE`;
     const chats = [...new Set(candidates.map((c) => c.chatId))];
-    const [{ n }] = await tx.$queryRaw<{ n: number }[]>`
+    const [{ n }] = (await tx.$queryRaw<{ n: number }[]>`
       SELECT count(DISTINCT "chatId")::int AS n FROM outbox
       WHERE channel = 'WHATSAPP' AND "viaTemplate" AND NOT (id = ANY(${ids}::int[]))
-        AND ((status = 'SENT' AND "sentAt" > ${cutoff}::timestamp(3)) OR status = 'SENDING')` as [{ n: number }];
+        AND ((status = 'SENT' AND "sentAt" > ${cutoff}::timestamp(3)) OR status = 'SENDING')`) as [{ n: number }];
     const open = await tx.$queryRaw<{ chatId: string }[]>`
       SELECT DISTINCT "chatId" FROM outbox
       WHERE channel = 'WHATSAPP' AND "viaTemplate" AND NOT (id = ANY(${ids}::int[])) AND "chatId" = ANY(${chats}::text[])
@@ -83,9 +83,9 @@ async function deferTimes(tx: Db, waiting: number[], tier: number, now: Date, cu
     WHERE channel = 'WHATSAPP' AND "viaTemplate"
       AND ((status = 'SENT' AND "sentAt" > ${cutoff}::timestamp(3)) OR (status = 'SENDING' AND NOT (id = ANY(${waiting}::int[]))))
     GROUP BY "chatId" ORDER BY 1 LIMIT ${tier}`;
-  const [{ ahead }] = await tx.$queryRaw<{ ahead: number }[]>`
+  const [{ ahead }] = (await tx.$queryRaw<{ ahead: number }[]>`
     SELECT count(*)::int AS ahead FROM outbox
-    WHERE channel = 'WHATSAPP' AND status = 'PENDING' AND error = ${TIER_CAP} AND "nextAttemptAt" > ${now}::timestamp(3)` as [{ ahead: number }];
+    WHERE channel = 'WHATSAPP' AND status = 'PENDING' AND error = ${TIER_CAP} AND "nextAttemptAt" > ${now}::timestamp(3)`) as [{ ahead: number }];
   const m = frees.length;
   return waiting.map((id, j) => {
     const k = ahead + j;
@@ -98,17 +98,17 @@ async function deferTimes(tx: Db, waiting: number[], tier: number, now: Date, cu
 /** Distinct WhatsApp users written to by template in the rolling window (what the tier counts; metrics). */
 export async function tierUsage(db: Db, now: Date): Promise<number> {
   const cutoff = new Date(now.getTime() - TIER_WINDOW_MS);
-  const [{ n }] = await db.$queryRaw<{ n: number }[]>`
+  const [{ n }] = (await db.$queryRaw<{ n: number }[]>`
     SELECT count(DISTINCT "chatId")::int AS n FROM outbox
     WHERE channel = 'WHATSAPP' AND "viaTemplate"
-      AND ((status = 'SENT' AND "sentAt" > ${cutoff}::timestamp(3)) OR status = 'SENDING')` as [{ n: number }];
+      AND ((status = 'SENT' AND "sentAt" > ${cutoff}::timestamp(3)) OR status = 'SENDING')`) as [{ n: number }];
   return n;
 }
 
 /** Parents' messages the tier holds back right now (campaign status). */
 export async function delayedByTier(db: Db, now: Date): Promise<number> {
-  const [{ n }] = await db.$queryRaw<{ n: number }[]>`
+  const [{ n }] = (await db.$queryRaw<{ n: number }[]>`
     SELECT count(*)::int AS n FROM outbox
-    WHERE channel = 'WHATSAPP' AND status = 'PENDING' AND error = ${TIER_CAP} AND "nextAttemptAt" > ${now}::timestamp(3)` as [{ n: number }];
+    WHERE channel = 'WHATSAPP' AND status = 'PENDING' AND error = ${TIER_CAP} AND "nextAttemptAt" > ${now}::timestamp(3)`) as [{ n: number }];
   return n;
 }

@@ -50,9 +50,9 @@ export async function segmentsSpent(db: Db, day: string): Promise<number> {
 
 /** For the campaign status: the parts spent today, and the messages waiting for a later day's budget. */
 export async function smsBudgetToday(db: Db, now: Date): Promise<{ spent: number; waiting: number }> {
-  const [{ waiting }] = await db.$queryRaw<{ waiting: number }[]>`
+  const [{ waiting }] = (await db.$queryRaw<{ waiting: number }[]>`
     SELECT count(*)::int AS waiting FROM outbox
-    WHERE channel = 'SMS' AND status = 'PENDING' AND error = ${SMS_BUDGET_SPENT} AND "nextAttemptAt" > ${now}::timestamp(3)` as [{ waiting: number }];
+    WHERE channel = 'SMS' AND status = 'PENDING' AND error = ${SMS_BUDGET_SPENT} AND "nextAttemptAt" > ${now}::timestamp(3)`) as [{ waiting: number }];
   return { spent: await segmentsSpent(db, almatyDay(now)), waiting };
 }
 

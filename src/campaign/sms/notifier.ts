@@ -76,11 +76,20 @@ export class SmsNotifier implements NotificationSender {
 
   async send(n: Notification): Promise<SendOutcome> {
     const rendered = this.render(n);
-    if (!rendered) throw new SendFailure({ kind: 'fatal', operator: true, reason: 'sms: no content, or no link to the SMS page (PUBLIC_URL, links on), to write the text from' });
+    if (!rendered)
+      throw new SendFailure({
+        kind: 'fatal',
+        operator: true,
+        reason: 'sms: no content, or no link to the SMS page (PUBLIC_URL, links on), to write the text from',
+      });
     if (!PHONE_DIGITS.test(n.chatId)) throw new SendFailure({ kind: 'unreachable', reason: 'sms: not a phone number in international format' });
     const { db, dailyBudget, window, provider } = this.o;
     if (rendered.segments > dailyBudget) {
-      throw new SendFailure({ kind: 'fatal', operator: true, reason: `sms: a message of ${rendered.segments} parts cannot fit SMS_DAILY_BUDGET=${dailyBudget}` });
+      throw new SendFailure({
+        kind: 'fatal',
+        operator: true,
+        reason: `sms: a message of ${rendered.segments} parts cannot fit SMS_DAILY_BUDGET=${dailyBudget}`,
+      });
     }
     const now = this.o.clock.now();
     if (!isWithinWindow(now, window)) throw new SendFailure({ kind: 'defer', until: nextWindowOpening(now, window), reason: SMS_NIGHT });
@@ -92,7 +101,8 @@ export class SmsNotifier implements NotificationSender {
       const { messageId } = await provider.send(n.chatId, rendered.text, this.o.from);
       return { externalId: messageId, viaTemplate: false };
     } catch (err) {
-      if (!(err instanceof SmsProviderError)) throw new SendFailure({ kind: 'retry', reason: `sms ${provider.name}: ${err instanceof Error ? err.message : String(err)}` });
+      if (!(err instanceof SmsProviderError))
+        throw new SendFailure({ kind: 'retry', reason: `sms ${provider.name}: ${err instanceof Error ? err.message : String(err)}` });
       // If giving back fails the parts stay spent: the safe side.
       if (err.certainlyNotSent) await releaseSegments(db, day, rendered.segments).catch(() => undefined);
       throw new SendFailure(err.failure);

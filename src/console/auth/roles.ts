@@ -26,7 +26,20 @@ export type Permission =
   | 'users';
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
-  ADMIN: new Set<Permission>(['dashboard', 'stats', 'parents', 'personalData', 'seasons.change', 'imports', 'purge', 'support.act', 'inbox', 'canned', 'audit', 'users']),
+  ADMIN: new Set<Permission>([
+    'dashboard',
+    'stats',
+    'parents',
+    'personalData',
+    'seasons.change',
+    'imports',
+    'purge',
+    'support.act',
+    'inbox',
+    'canned',
+    'audit',
+    'users',
+  ]),
   OPERATOR: new Set<Permission>(['dashboard', 'stats', 'parents', 'personalData', 'seasons.change', 'imports', 'purge', 'support.act', 'inbox', 'audit']),
   VIEWER: new Set<Permission>(['dashboard', 'stats', 'parents', 'inbox']),
 };

@@ -23,10 +23,7 @@ export class UserError extends Error {
   }
 }
 
-export type LoginResult =
-  | { ok: true; user: OperatorUser }
-  | { ok: false; reason: 'invalid' | 'disabled' }
-  | { ok: false; reason: 'locked'; until: Date };
+export type LoginResult = { ok: true; user: OperatorUser } | { ok: false; reason: 'invalid' | 'disabled' } | { ok: false; reason: 'locked'; until: Date };
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{2,31}$/;
 
@@ -78,7 +75,12 @@ export async function authenticate(db: Db, usernameInput: string, password: stri
   if (failed.failedLogins >= LOCK_AFTER_FAILURES) {
     const until = new Date(now.getTime() + LOCK_MINUTES * 60_000);
     await db.operatorUser.update({ where: { id: user.id }, data: { failedLogins: 0, lockedUntil: until } });
-    await audit(db, { userId: null, username: 'system' }, { action: 'user.locked', objectType: 'user', objectId: username, after: { lockedUntil: until.toISOString() } }, now);
+    await audit(
+      db,
+      { userId: null, username: 'system' },
+      { action: 'user.locked', objectType: 'user', objectId: username, after: { lockedUntil: until.toISOString() } },
+      now,
+    );
     return { ok: false, reason: 'locked', until };
   }
   return { ok: false, reason: 'invalid' };
@@ -110,7 +112,10 @@ export async function setDisabled(db: Db, actor: Actor, id: number, disabled: bo
   const user = await existing(db, id);
   if (disabled === (user.disabledAt !== null)) return;
   if (disabled) await keepAnAdmin(db, user);
-  await db.operatorUser.update({ where: { id }, data: disabled ? { disabledAt: now, sessionsValidFrom: now } : { disabledAt: null, failedLogins: 0, lockedUntil: null } });
+  await db.operatorUser.update({
+    where: { id },
+    data: disabled ? { disabledAt: now, sessionsValidFrom: now } : { disabledAt: null, failedLogins: 0, lockedUntil: null },
+  });
   await audit(db, actor, { action: disabled ? 'user.disable' : 'user.enable', objectType: 'user', objectId: user.username }, now);
 }
 
@@ -124,13 +129,4 @@ export async function resetPassword(db: Db, actor: Actor, id: number, now: Date)
   });
   await audit(db, actor, { action: 'user.resetPassword', objectType: 'user', objectId: user.username }, now);
   return password;
-}
-
-export async function changeOwnPassword(db: Db, actor: Actor, id: number, current: string, next: string, now: Date): Promise<'ok' | 'wrong' | 'short'> {
-  const user = await existing(db, id);
-  if (!(await verifyPassword(current, user.passwordHash))) return 'wrong';
-  if (next.length < MIN_PASSWORD_LENGTH) return 'short';
-  await db.operatorUser.update({ where: { id }, data: { passwordHash: await hashPassword(next) } });
-  await audit(db, actor, { action: 'user.changePassword', objectType: 'user', objectId: user.username }, now);
-  return 'ok';
 }

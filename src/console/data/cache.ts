@@ -36,7 +36,12 @@ export class SharedFigures {
     return value;
   }
 
-  private refresh<T>(key: string, ttlMs: number, compute: () => Promise<T>, entry: { expires: number; value: Promise<Computed<unknown>>; refreshing: boolean }): void {
+  private refresh<T>(
+    key: string,
+    ttlMs: number,
+    compute: () => Promise<T>,
+    entry: { expires: number; value: Promise<Computed<unknown>>; refreshing: boolean },
+  ): void {
     entry.refreshing = true;
     const at = this.now();
     compute().then(

@@ -13,7 +13,10 @@ export async function findParents(db: Db, query: string) {
   const ids = new Set<number>();
   if (/^\d{12}$/.test(q)) {
     // Two lookups by unique index (one OR over both tables scans the parents).
-    const [own, child] = await Promise.all([db.parent.findUnique({ where: { iin: q }, select: { id: true } }), db.child.findUnique({ where: { iin: q }, select: { parentId: true } })]);
+    const [own, child] = await Promise.all([
+      db.parent.findUnique({ where: { iin: q }, select: { id: true } }),
+      db.child.findUnique({ where: { iin: q }, select: { parentId: true } }),
+    ]);
     if (own) ids.add(own.id);
     if (child) ids.add(child.parentId);
   }
@@ -24,7 +27,12 @@ export async function findParents(db: Db, query: string) {
   const phone = digits.length >= 10 ? normalizePhone(q) : null;
   if (phone) for (const p of await db.parent.findMany({ where: { phone }, select: { id: true }, take: MAX_FOUND })) ids.add(p.id);
   if (ids.size === 0) return [];
-  return db.parent.findMany({ where: { id: { in: [...ids] } }, orderBy: { id: 'asc' }, take: MAX_FOUND, select: { id: true, iin: true, fullName: true, phone: true, _count: { select: { applications: true } } } });
+  return db.parent.findMany({
+    where: { id: { in: [...ids] } },
+    orderBy: { id: 'asc' },
+    take: MAX_FOUND,
+    select: { id: true, iin: true, fullName: true, phone: true, _count: { select: { applications: true } } },
+  });
 }
 
 export async function parentCard(db: Db, id: number, now: Date, limits: IdentificationLimits) {
@@ -38,7 +46,10 @@ export async function parentCard(db: Db, id: number, now: Date, limits: Identifi
   });
   if (!parent) return null;
   const states = parent.chats.length
-    ? await db.conversationState.findMany({ where: { OR: parent.chats.map((c) => ({ channel: c.channel, chatId: c.chatId })) }, select: { channel: true, chatId: true, state: true, updatedAt: true } })
+    ? await db.conversationState.findMany({
+        where: { OR: parent.chats.map((c) => ({ channel: c.channel, chatId: c.chatId })) },
+        select: { channel: true, chatId: true, state: true, updatedAt: true },
+      })
     : [];
   const chats = parent.chats.map((c) => {
     const s = states.find((x) => x.channel === c.channel && x.chatId === c.chatId);
@@ -46,7 +57,23 @@ export async function parentCard(db: Db, id: number, now: Date, limits: Identifi
     return { ...c, screen, stateAt: s?.updatedAt ?? null };
   });
   const [messages, lock, season] = await Promise.all([
-    db.outbox.findMany({ where: { parentId: id }, orderBy: { id: 'desc' }, take: 30, select: { id: true, kind: true, channel: true, status: true, offsetDays: true, viaTemplate: true, createdAt: true, sentAt: true, delivery: true, error: true } }),
+    db.outbox.findMany({
+      where: { parentId: id },
+      orderBy: { id: 'desc' },
+      take: 30,
+      select: {
+        id: true,
+        kind: true,
+        channel: true,
+        status: true,
+        offsetDays: true,
+        viaTemplate: true,
+        createdAt: true,
+        sentAt: true,
+        delivery: true,
+        error: true,
+      },
+    }),
     phoneLock(db, limits, parent.phone, now),
     currentSeason(db, now),
   ]);

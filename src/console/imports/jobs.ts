@@ -61,7 +61,19 @@ export class ImportJobs {
     await this.forgetOld(now);
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const id = randomBytes(12).toString('hex');
-    const job: ImportJob = { id, kind, fileName, uploadedBy, createdAt: now, state: 'checking', progress: 0, check: null, apply: null, problem: null, partial: false };
+    const job: ImportJob = {
+      id,
+      kind,
+      fileName,
+      uploadedBy,
+      createdAt: now,
+      state: 'checking',
+      progress: 0,
+      check: null,
+      apply: null,
+      problem: null,
+      partial: false,
+    };
     this.jobs.set(id, job);
     return { job, file: this.input(id) };
   }

@@ -79,11 +79,20 @@ export async function threadView(db: Db, id: number, now: Date) {
   });
   const outboxIds = messages.map((m) => m.outboxId).filter((x): x is number => x !== null);
   const deliveries = new Map(
-    (await db.outbox.findMany({ where: { id: { in: outboxIds } }, select: { id: true, status: true, error: true, sentAt: true, delivery: true } })).map((o) => [o.id, o]),
+    (await db.outbox.findMany({ where: { id: { in: outboxIds } }, select: { id: true, status: true, error: true, sentAt: true, delivery: true } })).map((o) => [
+      o.id,
+      o,
+    ]),
   );
   const [link, conversation, activity] = await Promise.all([
-    db.chatLink.findUnique({ where: { channel_chatId: { channel: thread.channel, chatId: thread.chatId } }, select: { lastInboundAt: true, unreachableAt: true } }),
-    db.conversationState.findUnique({ where: { channel_chatId: { channel: thread.channel, chatId: thread.chatId } }, select: { updatedAt: true, state: true } }),
+    db.chatLink.findUnique({
+      where: { channel_chatId: { channel: thread.channel, chatId: thread.chatId } },
+      select: { lastInboundAt: true, unreachableAt: true },
+    }),
+    db.conversationState.findUnique({
+      where: { channel_chatId: { channel: thread.channel, chatId: thread.chatId } },
+      select: { updatedAt: true, state: true },
+    }),
     db.outbox.findMany({
       where: { channel: thread.channel, chatId: thread.chatId },
       orderBy: { id: 'desc' },
@@ -91,7 +100,8 @@ export async function threadView(db: Db, id: number, now: Date) {
       select: { id: true, kind: true, status: true, sentAt: true, createdAt: true, viaTemplate: true, error: true },
     }),
   ]);
-  const lastInbound = [link?.lastInboundAt ?? null, thread.lastParentAt].filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0] ?? null;
+  const lastInbound =
+    [link?.lastInboundAt ?? null, thread.lastParentAt].filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0] ?? null;
   const screen = (conversation?.state as { screen?: unknown } | null)?.screen;
   return {
     thread,
@@ -105,8 +115,6 @@ export async function threadView(db: Db, id: number, now: Date) {
     unreachable: link?.unreachableAt ?? null,
   };
 }
-
-export type ThreadView = NonNullable<Awaited<ReturnType<typeof threadView>>>;
 
 /** The newest change anywhere in the inbox: a message, an open, a close or an assignment (the live view's cursor). */
 export async function inboxCursor(db: Db): Promise<string> {

@@ -26,7 +26,9 @@ export function registerAuditPage(app: FastifyInstance, ctx: PageContext): void 
     };
     const rows = await ctx.prisma.auditEntry.findMany({ where, orderBy: { id: 'desc' }, take: PAGE + 1 });
     const more = rows.length > PAGE;
-    const shown = rows.slice(0, PAGE).map((r) => ({ ...r, beforeText: r.before === null ? '' : JSON.stringify(r.before), afterText: r.after === null ? '' : JSON.stringify(r.after) }));
+    const shown = rows
+      .slice(0, PAGE)
+      .map((r) => ({ ...r, beforeText: r.before === null ? '' : JSON.stringify(r.before), afterText: r.after === null ? '' : JSON.stringify(r.after) }));
     const next = more ? new URLSearchParams({ ...filters, before: String(shown.at(-1)!.id) }).toString() : null;
     return ctx.render(req, reply, { view: 'audit', title: 'audit.title', data: { rows: shown, filters, next } });
   });

@@ -16,14 +16,27 @@ const summary = (job: ImportJob, phase: 'check' | 'apply') => {
 };
 
 export function registerImports(app: FastifyInstance, ctx: PageContext): void {
-  const jobs = new ImportJobs(ctx.importTarget ?? ctx.prisma, ctx.workDir, (err, job) => ctx.logger.error({ err, job: job.id, kind: job.kind }, 'console: an import failed'), registryReach(ctx.reach));
+  const jobs = new ImportJobs(
+    ctx.importTarget ?? ctx.prisma,
+    ctx.workDir,
+    (err, job) => ctx.logger.error({ err, job: job.id, kind: job.kind }, 'console: an import failed'),
+    registryReach(ctx.reach),
+  );
   const config = { permission: 'imports' as const };
   const jobOf = (req: FastifyRequest) => jobs.get((req.params as { id: string }).id);
   const show = (req: FastifyRequest, reply: FastifyReply, job: ImportJob, view: 'import' | 'import-live') =>
-    ctx.render(req, reply, { view, title: 'imports.jobTitle', data: { job, running: job.state === 'checking' || job.state === 'applying', percent: Math.round(job.progress * 100) } });
+    ctx.render(req, reply, {
+      view,
+      title: 'imports.jobTitle',
+      data: { job, running: job.state === 'checking' || job.state === 'applying', percent: Math.round(job.progress * 100) },
+    });
 
   app.get('/imports', { config }, (req, reply) =>
-    ctx.render(req, reply, { view: 'imports', title: 'imports.title', data: { kinds: KINDS, jobs: jobs.recent(), error: (req.query as Record<string, string>).error ?? null } }),
+    ctx.render(req, reply, {
+      view: 'imports',
+      title: 'imports.title',
+      data: { kinds: KINDS, jobs: jobs.recent(), error: (req.query as Record<string, string>).error ?? null },
+    }),
   );
 
   app.post('/imports', { config }, async (req, reply) => {
@@ -82,10 +95,20 @@ export function registerImports(app: FastifyInstance, ctx: PageContext): void {
     // Taken before anything is awaited: a second click, or a second operator, finds it applying.
     job.state = 'applying';
     const actor = actorOf(req);
-    await audit(ctx.prisma, actor, { action: 'import.apply', objectType: 'import', objectId: job.id, after: { kind: job.kind, file: job.fileName, partial, checked: summary(job, 'check') } });
+    await audit(ctx.prisma, actor, {
+      action: 'import.apply',
+      objectType: 'import',
+      objectId: job.id,
+      after: { kind: job.kind, file: job.fileName, partial, checked: summary(job, 'check') },
+    });
     jobs.startApply(job, partial, async (done) => {
       ctx.figures.forget('');
-      await audit(ctx.prisma, actor, { action: 'import.applied', objectType: 'import', objectId: done.id, after: { kind: done.kind, state: done.state, result: summary(done, 'apply') } });
+      await audit(ctx.prisma, actor, {
+        action: 'import.applied',
+        objectType: 'import',
+        objectId: done.id,
+        after: { kind: done.kind, state: done.state, result: summary(done, 'apply') },
+      });
     });
     return reply.redirect(`/admin/imports/${job.id}`, 303);
   });

@@ -89,7 +89,12 @@ export function registerInbox(app: FastifyInstance, ctx: PageContext): void {
     const before = await ctx.prisma.cannedReply.findUnique({ where: { id: idOf(req) } });
     if (!before) return reply.code(404).send();
     await ctx.prisma.cannedReply.delete({ where: { id: before.id } });
-    await audit(ctx.prisma, actorOf(req), { action: 'canned.delete', objectType: 'cannedReply', objectId: before.id, before: { locale: before.locale, title: before.title } });
+    await audit(ctx.prisma, actorOf(req), {
+      action: 'canned.delete',
+      objectType: 'cannedReply',
+      objectId: before.id,
+      before: { locale: before.locale, title: before.title },
+    });
     flash(req, { kind: 'ok', key: 'inbox.canned.deleted', params: { title: before.title } });
     return reply.redirect('/admin/inbox/canned', 303);
   });
@@ -101,7 +106,18 @@ export function registerInbox(app: FastifyInstance, ctx: PageContext): void {
     const v = await threadView(ctx.prisma, idOf(req), ctx.clock.now());
     if (!v) return null;
     const canned = await cannedReplies(ctx.prisma, v.thread.locale);
-    return { ...v, canned, cursor, mask: masker(req), personal: open(req), replyKey: newReplyKey(), max: SUPPORT_TEXT_MAX, draft: '', collision: null, ...extra };
+    return {
+      ...v,
+      canned,
+      cursor,
+      mask: masker(req),
+      personal: open(req),
+      replyKey: newReplyKey(),
+      max: SUPPORT_TEXT_MAX,
+      draft: '',
+      collision: null,
+      ...extra,
+    };
   };
   const notFound = (req: FastifyRequest, reply: FastifyReply) =>
     ctx.render(req, reply, { view: 'error', title: 'error.notFoundTitle', data: { message: 'inbox.notFound' }, status: 404 });
@@ -151,7 +167,12 @@ export function registerInbox(app: FastifyInstance, ctx: PageContext): void {
         return back(reply, id);
       case 'sent': {
         const withTemplate = field(req, 'template') === '1' ? await queueAnswerTemplate(ctx.prisma, id, now) : false;
-        await audit(ctx.prisma, actorOf(req), { action: 'support.reply', objectType: 'supportThread', objectId: id, after: { messageId: result.messageId, template: withTemplate } });
+        await audit(ctx.prisma, actorOf(req), {
+          action: 'support.reply',
+          objectType: 'supportThread',
+          objectId: id,
+          after: { messageId: result.messageId, template: withTemplate },
+        });
         flash(req, { kind: 'ok', key: withTemplate ? 'inbox.sentWithTemplate' : 'inbox.sent' });
         return back(reply, id);
       }
@@ -170,7 +191,12 @@ export function registerInbox(app: FastifyInstance, ctx: PageContext): void {
     const id = idOf(req);
     const to = field(req, 'to') === 'none' ? null : req.operator!.id;
     if (!(await assignThread(ctx.prisma, id, to))) return notFound(req, reply);
-    await audit(ctx.prisma, actorOf(req), { action: 'support.assign', objectType: 'supportThread', objectId: id, after: { assignedTo: to === null ? null : req.operator!.username } });
+    await audit(ctx.prisma, actorOf(req), {
+      action: 'support.assign',
+      objectType: 'supportThread',
+      objectId: id,
+      after: { assignedTo: to === null ? null : req.operator!.username },
+    });
     flash(req, { kind: 'ok', key: to === null ? 'inbox.released' : 'inbox.assigned' });
     return back(reply, id);
   });
@@ -191,7 +217,10 @@ export function registerInbox(app: FastifyInstance, ctx: PageContext): void {
   // as the type its bytes were checked to be, in a sandbox, never as a page of this site.
   app.get('/inbox/:id/files/:message', { config: { permission: 'personalData' } }, async (req, reply) => {
     const messageId = Number((req.params as { message: string }).message);
-    const m = await ctx.prisma.supportMessage.findFirst({ where: { id: messageId, threadId: idOf(req) }, select: { id: true, fileData: true, fileMime: true } });
+    const m = await ctx.prisma.supportMessage.findFirst({
+      where: { id: messageId, threadId: idOf(req) },
+      select: { id: true, fileData: true, fileMime: true },
+    });
     if (!m?.fileData || !m.fileMime || !(m.fileMime in EXTENSION)) return notFound(req, reply);
     await audit(ctx.prisma, actorOf(req), { action: 'support.file', objectType: 'supportMessage', objectId: m.id });
     const ext = EXTENSION[m.fileMime as KnownFileType];

@@ -13,7 +13,17 @@ function safeNext(next: string): string {
 
 export function registerLogin(app: FastifyInstance, ctx: PageContext): void {
   const form = (req: FastifyRequest, reply: FastifyReply, error: string | null, status = 200, params: Record<string, string> = {}) =>
-    ctx.render(req, reply, { view: 'login', title: 'login.title', status, data: { error, errorParams: params, next: safeNext(field(req, 'next') || String((req.query as Record<string, string>).next ?? '')), username: field(req, 'username') } });
+    ctx.render(req, reply, {
+      view: 'login',
+      title: 'login.title',
+      status,
+      data: {
+        error,
+        errorParams: params,
+        next: safeNext(field(req, 'next') || String((req.query as Record<string, string>).next ?? '')),
+        username: field(req, 'username'),
+      },
+    });
 
   app.get('/login', (req, reply) => (req.operator ? reply.redirect(`${CONSOLE_PREFIX}/dashboard`, 303) : form(req, reply, null)));
 
@@ -22,7 +32,12 @@ export function registerLogin(app: FastifyInstance, ctx: PageContext): void {
     const now = ctx.clock.now();
     const result = await authenticate(ctx.prisma, username, field(req, 'password'), now);
     if (!result.ok) {
-      await audit(ctx.prisma, { userId: null, username: username.slice(0, 64) || '?', ip: req.ip }, { action: 'login.failed', after: { reason: result.reason } }, now);
+      await audit(
+        ctx.prisma,
+        { userId: null, username: username.slice(0, 64) || '?', ip: req.ip },
+        { action: 'login.failed', after: { reason: result.reason } },
+        now,
+      );
       if (result.reason === 'locked') return form(req, reply, 'login.locked', 429, { until: formatTime(result.until) });
       return form(req, reply, result.reason === 'disabled' ? 'login.disabled' : 'login.invalid', 401);
     }
@@ -49,7 +64,13 @@ export function registerLogin(app: FastifyInstance, ctx: PageContext): void {
       req.session.locale = lang;
       if (req.operator && req.operator.locale !== lang) {
         await ctx.prisma.operatorUser.update({ where: { id: req.operator.id }, data: { locale: lang } });
-        await audit(ctx.prisma, actorOf(req), { action: 'user.language', objectType: 'user', objectId: req.operator.username, before: { locale: req.operator.locale }, after: { locale: lang } });
+        await audit(ctx.prisma, actorOf(req), {
+          action: 'user.language',
+          objectType: 'user',
+          objectId: req.operator.username,
+          before: { locale: req.operator.locale },
+          after: { locale: lang },
+        });
       }
     }
     const back = field(req, 'back');

@@ -68,7 +68,12 @@ export function registerParents(app: FastifyInstance, ctx: PageContext): void {
       // The chat starts over: the next message identifies again.
       await tx.conversationState.deleteMany({ where: { channel: link.channel, chatId: link.chatId } });
     });
-    await audit(ctx.prisma, actorOf(req), { action: 'parent.unlinkChat', objectType: 'parent', objectId: id, before: { channel: link.channel, locale: link.locale, verifiedAt: link.verifiedAt } });
+    await audit(ctx.prisma, actorOf(req), {
+      action: 'parent.unlinkChat',
+      objectType: 'parent',
+      objectId: id,
+      before: { channel: link.channel, locale: link.locale, verifiedAt: link.verifiedAt },
+    });
     flash(req, { kind: 'ok', key: 'parents.unlinked', params: { channel: link.channel } });
     return reply.redirect(`/admin/parents/${id}`, 303);
   });

@@ -15,7 +15,9 @@ import { actorOf, field, flash, type PageContext } from '../context.ts';
 export function registerPurge(app: FastifyInstance, ctx: PageContext): void {
   const config = { permission: 'purge' as const };
   const seasonOf = async (code: string): Promise<Season | null> =>
-    code ? ctx.prisma.season.findUnique({ where: { code } }) : ((await currentSeason(ctx.prisma, ctx.clock.now())) ?? ctx.prisma.season.findFirst({ orderBy: { opensAt: 'desc' } }));
+    code
+      ? ctx.prisma.season.findUnique({ where: { code } })
+      : ((await currentSeason(ctx.prisma, ctx.clock.now())) ?? ctx.prisma.season.findFirst({ orderBy: { opensAt: 'desc' } }));
 
   const show = async (req: FastifyRequest, reply: FastifyReply, season: Season | null, error: string | null = null, status = 200) => {
     if (!season) return ctx.render(req, reply, { view: 'purge', title: 'purge.title', data: { season: null, seasons: [] } });
@@ -29,7 +31,12 @@ export function registerPurge(app: FastifyInstance, ctx: PageContext): void {
       ctx.prisma.season.findMany({ orderBy: { opensAt: 'desc' }, select: { code: true } }),
     ]);
     const byStatus = Object.fromEntries(notices.map((n) => [n.status, n._count._all])) as Record<string, number>;
-    const noticeTotals = { planned: Object.values(byStatus).reduce((a, b) => a + b, 0), sent: byStatus.SENT ?? 0, failed: byStatus.FAILED ?? 0, waiting: (byStatus.PENDING ?? 0) + (byStatus.SENDING ?? 0) };
+    const noticeTotals = {
+      planned: Object.values(byStatus).reduce((a, b) => a + b, 0),
+      sent: byStatus.SENT ?? 0,
+      failed: byStatus.FAILED ?? 0,
+      waiting: (byStatus.PENDING ?? 0) + (byStatus.SENDING ?? 0),
+    };
     return ctx.render(req, reply, {
       view: 'purge',
       title: 'purge.title',

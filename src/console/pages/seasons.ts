@@ -19,7 +19,11 @@ const PROBLEM_FIELD: Record<SeasonError['problem'], keyof Form> = {
 };
 
 const dateOf = (d: Date) => formatAlmaty(d).slice(0, 10);
-const snapshot = (s: { opensAt: Date; deadline: Date; validUntil: Date }) => ({ opensAt: formatAlmaty(s.opensAt), deadline: formatAlmaty(s.deadline), validUntil: formatAlmaty(s.validUntil) });
+const snapshot = (s: { opensAt: Date; deadline: Date; validUntil: Date }) => ({
+  opensAt: formatAlmaty(s.opensAt),
+  deadline: formatAlmaty(s.deadline),
+  validUntil: formatAlmaty(s.validUntil),
+});
 
 export function registerSeasons(app: FastifyInstance, ctx: PageContext): void {
   const show = async (req: FastifyRequest, reply: FastifyReply, form: Form, errors: Errors = {}, status = 200) => {
@@ -33,7 +37,13 @@ export function registerSeasons(app: FastifyInstance, ctx: PageContext): void {
   app.get('/seasons', { config: { permission: 'dashboard' } }, async (req, reply) => {
     const code = String((req.query as Record<string, string>).code ?? '');
     const s = code ? await ctx.prisma.season.findUnique({ where: { code } }) : null;
-    return show(req, reply, s ? { code: s.code, opens: dateOf(s.opensAt), deadline: dateOf(s.deadline), validUntil: dateOf(s.validUntil) } : { code: '', opens: '', deadline: '', validUntil: '' });
+    return show(
+      req,
+      reply,
+      s
+        ? { code: s.code, opens: dateOf(s.opensAt), deadline: dateOf(s.deadline), validUntil: dateOf(s.validUntil) }
+        : { code: '', opens: '', deadline: '', validUntil: '' },
+    );
   });
 
   app.post('/seasons', { config: { permission: 'seasons.change' } }, async (req, reply) => {
@@ -47,7 +57,12 @@ export function registerSeasons(app: FastifyInstance, ctx: PageContext): void {
         return new Date(NaN);
       }
     };
-    const input = { code: form.code, opensAt: parse('opens', 'startOfDay'), deadline: parse('deadline', 'endOfDay'), validUntil: parse('validUntil', 'endOfDay') };
+    const input = {
+      code: form.code,
+      opensAt: parse('opens', 'startOfDay'),
+      deadline: parse('deadline', 'endOfDay'),
+      validUntil: parse('validUntil', 'endOfDay'),
+    };
     if (Object.keys(errors).length > 0) return show(req, reply, form, errors, 400);
     const before = await ctx.prisma.season.findUnique({ where: { code: form.code } });
     try {

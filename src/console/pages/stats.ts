@@ -15,7 +15,11 @@ import type { PageContext } from '../context.ts';
 /** The demand sections narrowed to one district; the questionnaire's other answers stay region-wide. */
 function inDistrict(stats: QuestionnaireStats, district: string): QuestionnaireStats {
   if (!district) return stats;
-  return { ...stats, districts: stats.districts.filter((d) => d.district === district), kindergartens: stats.kindergartens.filter((k) => k.district === district) };
+  return {
+    ...stats,
+    districts: stats.districts.filter((d) => d.district === district),
+    kindergartens: stats.kindergartens.filter((k) => k.district === district),
+  };
 }
 
 export function registerStats(app: FastifyInstance, ctx: PageContext): void {
@@ -23,7 +27,9 @@ export function registerStats(app: FastifyInstance, ctx: PageContext): void {
   const load = async (req: FastifyRequest) => {
     const q = req.query as Record<string, string | undefined>;
     const code = q.season ?? '';
-    const season = code ? await ctx.prisma.season.findUnique({ where: { code } }) : ((await currentSeason(ctx.prisma, ctx.clock.now())) ?? (await ctx.prisma.season.findFirst({ orderBy: { opensAt: 'desc' } })));
+    const season = code
+      ? await ctx.prisma.season.findUnique({ where: { code } })
+      : ((await currentSeason(ctx.prisma, ctx.clock.now())) ?? (await ctx.prisma.season.findFirst({ orderBy: { opensAt: 'desc' } })));
     if (!season) return null;
     // A full pass over the season's questionnaires: shared for a minute.
     const { value: all, at } = await ctx.figures.get(`stats:${season.id}`, 60_000, () => computeStats(ctx.prisma, season));
@@ -42,7 +48,15 @@ export function registerStats(app: FastifyInstance, ctx: PageContext): void {
     return ctx.render(req, reply, {
       view: 'stats',
       title: 'stats.title',
-      data: { season: data.season, seasons, district: data.district, districts: data.all.districts.map((d) => d.district), report, files: STATS_CSV_FILES, query },
+      data: {
+        season: data.season,
+        seasons,
+        district: data.district,
+        districts: data.all.districts.map((d) => d.district),
+        report,
+        files: STATS_CSV_FILES,
+        query,
+      },
     });
   });
 

@@ -5,14 +5,24 @@ import { changeRole, createUser, resetPassword, setDisabled, UserError } from '.
 import { actorOf, field, flash, type PageContext } from '../context.ts';
 
 export function registerUsers(app: FastifyInstance, ctx: PageContext): void {
-  const show = async (req: FastifyRequest, reply: FastifyReply, extra: { error?: string; revealed?: { username: string; password: string }; form?: { username: string; role: string } } = {}, status = 200) => {
+  const show = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    extra: { error?: string; revealed?: { username: string; password: string }; form?: { username: string; role: string } } = {},
+    status = 200,
+  ) => {
     const users = await ctx.prisma.operatorUser.findMany({ orderBy: { username: 'asc' } });
     const now = ctx.clock.now();
     return ctx.render(req, reply, {
       view: 'users',
       title: 'users.title',
       status,
-      data: { users: users.map((u) => ({ ...u, locked: u.lockedUntil !== null && u.lockedUntil > now })), roles: ROLES, form: { username: '', role: 'OPERATOR' }, ...extra },
+      data: {
+        users: users.map((u) => ({ ...u, locked: u.lockedUntil !== null && u.lockedUntil > now })),
+        roles: ROLES,
+        form: { username: '', role: 'OPERATOR' },
+        ...extra,
+      },
     });
   };
   const config = { permission: 'users' as const };

@@ -58,9 +58,7 @@ export function decodeAction(data: string): EncodedAction | null {
     case 'c':
       return parts.length === 3 && VALUE.test(a ?? '') ? { seq, action: { type: 'choose', value: a! } } : null;
     case 't':
-      return parts.length === 4 && VALUE.test(a ?? '') && (b === '1' || b === '0')
-        ? { seq, action: { type: 'toggle', value: a!, on: b === '1' } }
-        : null;
+      return parts.length === 4 && VALUE.test(a ?? '') && (b === '1' || b === '0') ? { seq, action: { type: 'toggle', value: a!, on: b === '1' } } : null;
     case 'd':
       return parts.length === 2 ? { seq, action: { type: 'done' } } : null;
     case 'b':

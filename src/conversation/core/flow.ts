@@ -41,8 +41,7 @@ export function firstUnanswered(draft: Draft): QuestionScreen | 'summary' {
 }
 
 /** Where a question screen is resumed: a free-text step ("Other") resumes on its question. */
-export const resumePoint = (screen: QuestionScreen): QuestionScreen =>
-  screen === 'q5other' ? 'q5' : screen === 'q6other' ? 'q6' : screen;
+export const resumePoint = (screen: QuestionScreen): QuestionScreen => (screen === 'q5other' ? 'q5' : screen === 'q6other' ? 'q6' : screen);
 
 const ORDER: (QuestionScreen | 'summary')[] = ['q1', 'q2', 'q2why', 'q3', 'q4', 'q5', 'q6', 'summary'];
 

@@ -18,6 +18,9 @@ export function kindergartenText(number: number, name: string): Text {
 export function properName(name: string, number: number): string {
   const quoted = [...name.matchAll(/«([^«»]+)»/g)].at(-1)?.[1]?.trim();
   if (quoted) return quoted;
-  const bare = name.replace(new RegExp(`№\\s*${number}(?!\\d)`), '').replace(/\s+/g, ' ').trim();
+  const bare = name
+    .replace(new RegExp(`№\\s*${number}(?!\\d)`), '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return bare.length > 0 ? bare : name;
 }

@@ -28,9 +28,7 @@ export function onResult(state: ConversationState, result: EffectResult): StepRe
       if (result.outcome === 'mismatch') {
         return andThen(done(state, [notice('identify.iinMismatch', { count: result.attemptsLeft })]), (s) => show(s, { mode: 'repeat' }));
       }
-      return andThen(done({ ...state, linked: true, phone: null }, [msg(state, 'identify.welcome')]), (s) =>
-        show(enter(s, 'menu')),
-      );
+      return andThen(done({ ...state, linked: true, phone: null }, [msg(state, 'identify.welcome')]), (s) => show(enter(s, 'menu')));
     case 'applicationsLoaded':
       return drawn(state, [applicationsMessage(state, result.items, result.season)]);
     case 'questionnaireContextLoaded':
@@ -92,9 +90,7 @@ function optedOut(state: ConversationState, r: Extract<EffectResult, { type: 'op
   const note =
     r.parents === 0
       ? msg(next, 'optOut.nothing')
-      : message(next, [text('optOut.done')], [
-          option(bilingual(next, 'optOut.resumeButton'), { type: 'command', name: 'notify' }),
-        ]);
+      : message(next, [text('optOut.done')], [option(bilingual(next, 'optOut.resumeButton'), { type: 'command', name: 'notify' })]);
   const told = done(next, [note]);
   return next.screen === 'optOut' ? andThen(told, leaveOptOut) : told;
 }
@@ -102,7 +98,10 @@ function optedOut(state: ConversationState, r: Extract<EffectResult, { type: 'op
 /** A data screen drawn as `show` asked (new, an edit, a repeat…); the next drawing is new again. */
 function drawn(state: ConversationState, messages: Message[]): StepResult {
   const mode = state.render;
-  return done({ ...state, render: 'new' }, messages.map((m) => (m.buttons.length > 0 ? { ...m, mode } : m)));
+  return done(
+    { ...state, render: 'new' },
+    messages.map((m) => (m.buttons.length > 0 ? { ...m, mode } : m)),
+  );
 }
 
 /** A plain informational message with no buttons. */
@@ -111,10 +110,7 @@ const msg = (state: ConversationState, key: string, params?: Text['params']): Me
 const lockedMessage = (state: ConversationState, until: string | null): Message =>
   msg(state, 'identify.locked', { until: { date: until ?? new Date(0).toISOString(), withTime: true } });
 
-function startQuestionnaire(
-  state: ConversationState,
-  ctx: Extract<EffectResult, { type: 'questionnaireContextLoaded' }>,
-): StepResult {
+function startQuestionnaire(state: ConversationState, ctx: Extract<EffectResult, { type: 'questionnaireContextLoaded' }>): StepResult {
   if (!ctx.season) return andThen(done(state, [msg(state, 'questionnaire.noSeason')]), (s) => show(enter(s, 'menu')));
   const resumed = !isPristine(state.draft);
   const draft = !resumed && ctx.stored ? draftFromAnswers(ctx.stored.answers) : state.draft;
@@ -149,11 +145,7 @@ function kindergartenPage(state: ConversationState, found: Extract<EffectResult,
 
   const buttons: Button[] = found.items.map((k) => {
     const on = selected.some((s) => s.id === k.id);
-    return option(
-      kindergartenLabel(k, state),
-      { type: 'toggle', value: String(k.id), on: !on },
-      { selected: on, description: kindergartenDetails(k) },
-    );
+    return option(kindergartenLabel(k, state), { type: 'toggle', value: String(k.id), on: !on }, { selected: on, description: kindergartenDetails(k) });
   });
   // Any chosen kindergarten can be taken off the list from here, whatever page or search shows.
   selected.forEach((k, i) =>
@@ -166,9 +158,7 @@ function kindergartenPage(state: ConversationState, found: Extract<EffectResult,
   buttons.push(nav(selected.length > 0 ? text('q1.done', { count: selected.length }) : text('common.done'), { type: 'done' }));
   buttons.push(backButton());
 
-  return done(next, [
-    { ...message(next, body, buttons), mode: state.render, paging: { page: found.page, pages } },
-  ]);
+  return done(next, [{ ...message(next, body, buttons), mode: state.render, paging: { page: found.page, pages } }]);
 }
 
 function kindergartenDetails(k: KindergartenView): Text {
@@ -185,25 +175,21 @@ function kindergartenDetails(k: KindergartenView): Text {
 
 function submitted(state: ConversationState, extended: number, validUntil: string | null): StepResult {
   const cleared: ConversationState = { ...state, draft: emptyDraft(), editing: false, needExtension: 0, questionAt: null };
-  const note =
-    extended > 0 && validUntil
-      ? msg(state, 'extend.done', { count: extended, validUntil: { date: validUntil } })
-      : msg(state, 'extend.saved');
+  const note = extended > 0 && validUntil ? msg(state, 'extend.done', { count: extended, validUntil: { date: validUntil } }) : msg(state, 'extend.saved');
   return andThen(done(cleared, [note]), (s) => show(enter(s, s.restore ? 'restoreConfirm' : 'menu')));
 }
 
 function restored(state: ConversationState, r: Extract<EffectResult, { type: 'restoreResult' }>): StepResult {
   switch (r.outcome) {
     case 'restored':
-      return andThen(
-        done({ ...state, restore: null }, [msg(state, 'restore.done', { validUntil: { date: r.validUntil ?? '' } })]),
-        (s) => show(enter(s, 'menu')),
+      return andThen(done({ ...state, restore: null }, [msg(state, 'restore.done', { validUntil: { date: r.validUntil ?? '' } })]), (s) =>
+        show(enter(s, 'menu')),
       );
     case 'needsQuestionnaire':
       // Keep `restore`: after the questionnaire is submitted the restore confirmation comes back.
-      return andThen(done(state, [msg(state, 'restore.needsQuestionnaire')]), (s) => done({ ...s, screen: 'menu' }, [], [
-        { type: 'loadQuestionnaireContext' },
-      ]));
+      return andThen(done(state, [msg(state, 'restore.needsQuestionnaire')]), (s) =>
+        done({ ...s, screen: 'menu' }, [], [{ type: 'loadQuestionnaireContext' }]),
+      );
     case 'notAllowed':
     case 'notFound':
     case 'noSeason':
@@ -245,10 +231,7 @@ function applicationLine(state: ConversationState, a: ApplicationView, season: S
     category: text(`applications.category.${a.category}`),
     registeredAt: { date: a.registeredAt },
     status,
-    kindergartens:
-      a.kindergartens.length > 0
-        ? { list: a.kindergartens.map((k) => kindergartenLabel(k, state)) }
-        : text('summary.none'),
+    kindergartens: a.kindergartens.length > 0 ? { list: a.kindergartens.map((k) => kindergartenLabel(k, state)) } : text('summary.none'),
   });
 }
 
@@ -267,10 +250,7 @@ function stopListMessage(state: ConversationState, items: ApplicationView[]): Me
       ...items.map((a) => text('restore.item', { queueNumber: a.queueNumber, child: a.childName, since: { date: a.stopListedAt ?? a.validUntil } })),
       text('restore.choose'),
     ],
-    [
-      ...items.map((a) => option(text('restore.option', { queueNumber: a.queueNumber }), { type: 'choose', value: `a${a.id}` })),
-      menuButton(),
-    ],
+    [...items.map((a) => option(text('restore.option', { queueNumber: a.queueNumber }), { type: 'choose', value: `a${a.id}` })), menuButton()],
   );
 }
 

@@ -6,7 +6,6 @@
 import {
   DIGITAL_SERVICES,
   INSTRUCTION_LANGUAGES,
-  MAX_KINDERGARTENS,
   OTHER_TEXT_MAX,
   OWNERSHIP_PREFERENCES,
   OWNERSHIP_REASONS,
@@ -88,10 +87,14 @@ function multi<T extends string>(values: readonly T[], chosen: readonly T[], lab
   return values.map((v, i) => {
     const on = chosen.includes(v);
     const description = describe?.(v);
-    return option(text('questionnaire.numbered', { n: i + 1, label: label(v) }), { type: 'toggle', value: v, on: !on }, {
-      selected: on,
-      ...(description ? { description } : {}),
-    });
+    return option(
+      text('questionnaire.numbered', { n: i + 1, label: label(v) }),
+      { type: 'toggle', value: v, on: !on },
+      {
+        selected: on,
+        ...(description ? { description } : {}),
+      },
+    );
   });
 }
 
@@ -100,8 +103,7 @@ export const hasDescriptions = (screen: string): boolean => screen === 'q6';
 
 const digitalInfo = (v: (typeof DIGITAL_SERVICES)[number]): Text | null => (v === 'other' ? null : text(`options.digitalInfo.${v}`));
 
-const doneButton = (count: number): Button =>
-  nav(count === 0 ? text('common.doneNone') : text('common.done'), { type: 'done' });
+const doneButton = (count: number): Button => nav(count === 0 ? text('common.doneNone') : text('common.done'), { type: 'done' });
 
 export const kindergartenName = (k: Pick<KindergartenRef, 'nameKk' | 'nameRu'>, state: ConversationState): string =>
   state.locale === 'kk' ? k.nameKk : k.nameRu;
@@ -119,10 +121,14 @@ export function staticMessage(state: ConversationState): Message | null {
   const d = state.draft;
   switch (state.screen) {
     case 'language':
-      return message(state, [text('language.prompt')], [
-        option(text('language.kk'), { type: 'choose', value: 'kk' }, { selected: state.locale === 'kk' }),
-        option(text('language.ru'), { type: 'choose', value: 'ru' }, { selected: state.locale === 'ru' }),
-      ]);
+      return message(
+        state,
+        [text('language.prompt')],
+        [
+          option(text('language.kk'), { type: 'choose', value: 'kk' }, { selected: state.locale === 'kk' }),
+          option(text('language.ru'), { type: 'choose', value: 'ru' }, { selected: state.locale === 'ru' }),
+        ],
+      );
     case 'contact':
       return message(state, [text('identify.contactPrompt')], [], { request: 'contact' });
     case 'iin':
@@ -136,26 +142,30 @@ export function staticMessage(state: ConversationState): Message | null {
         [state.linked ? menuButton() : backButton()],
       );
     case 'q2':
-      return message(state, [progress('q2'), text('q2.prompt')], [
-        ...single(OWNERSHIP_PREFERENCES, d.ownership, (v) => text(`options.ownership.${v}`)),
-        backButton(),
-      ]);
+      return message(
+        state,
+        [progress('q2'), text('q2.prompt')],
+        [...single(OWNERSHIP_PREFERENCES, d.ownership, (v) => text(`options.ownership.${v}`)), backButton()],
+      );
     case 'q2why':
       // Asked per option: the wording (and Kazakh's case endings) differ for state and private.
-      return message(state, [progress('q2why'), text('q2.whyPrompt', { context: d.ownership === 'PRIVATE' ? 'PRIVATE' : 'STATE' })], [
-        ...single(OWNERSHIP_REASONS, d.ownershipReason, (v) => text(`options.reason.${v}`)),
-        backButton(),
-      ]);
+      return message(
+        state,
+        [progress('q2why'), text('q2.whyPrompt', { context: d.ownership === 'PRIVATE' ? 'PRIVATE' : 'STATE' })],
+        [...single(OWNERSHIP_REASONS, d.ownershipReason, (v) => text(`options.reason.${v}`)), backButton()],
+      );
     case 'q3':
-      return message(state, [progress('q3'), text('q3.prompt')], [
-        ...single(INSTRUCTION_LANGUAGES, d.language, (v) => text(`options.language.${v}`)),
-        backButton(),
-      ]);
+      return message(
+        state,
+        [progress('q3'), text('q3.prompt')],
+        [...single(INSTRUCTION_LANGUAGES, d.language, (v) => text(`options.language.${v}`)), backButton()],
+      );
     case 'q4':
-      return message(state, [progress('q4'), text('q4.prompt'), text('q4.note')], [
-        ...single(PAYMENT_BRACKETS, d.maxPayment, (v) => text('options.payment', { amount: { amount: v } })),
-        backButton(),
-      ]);
+      return message(
+        state,
+        [progress('q4'), text('q4.prompt'), text('q4.note')],
+        [...single(PAYMENT_BRACKETS, d.maxPayment, (v) => text('options.payment', { amount: { amount: v } })), backButton()],
+      );
     case 'q5':
       return message(
         state,
@@ -180,20 +190,26 @@ export function staticMessage(state: ConversationState): Message | null {
     case 'summary':
       return summaryMessage(state);
     case 'restoreConfirm':
-      return message(state, [text('restore.confirm', { queueNumber: state.restore?.queueNumber ?? 0 })], [
-        option(text('restore.confirmButton'), { type: 'choose', value: 'confirm' }),
-        backButton(),
-      ]);
+      return message(
+        state,
+        [text('restore.confirm', { queueNumber: state.restore?.queueNumber ?? 0 })],
+        [option(text('restore.confirmButton'), { type: 'choose', value: 'confirm' }), backButton()],
+      );
     case 'acceptReferral':
-      return message(state, [text('referral.howTo.title'), text('referral.howTo.steps'), text('referral.howTo.late')], [
-        commandButton('applications', 'menu.applications'),
-        menuButton(),
-      ]);
+      return message(
+        state,
+        [text('referral.howTo.title'), text('referral.howTo.steps'), text('referral.howTo.late')],
+        [commandButton('applications', 'menu.applications'), menuButton()],
+      );
     case 'optOut':
-      return message(state, [text('optOut.confirm')], [
-        option(bilingual(state, 'optOut.confirmButton'), { type: 'choose', value: 'confirm' }),
-        state.locale ? backButton() : nav(text('optOut.backBoth'), { type: 'back' }),
-      ]);
+      return message(
+        state,
+        [text('optOut.confirm')],
+        [
+          option(bilingual(state, 'optOut.confirmButton'), { type: 'choose', value: 'confirm' }),
+          state.locale ? backButton() : nav(text('optOut.backBoth'), { type: 'back' }),
+        ],
+      );
     default:
       return null;
   }
@@ -241,16 +257,17 @@ export function answerLines(d: Draft, state: ConversationState): Text[] {
 }
 
 function summaryMessage(state: ConversationState): Message {
-  const confirm =
-    state.needExtension > 0
-      ? text('summary.confirmExtend', { count: state.needExtension })
-      : text('summary.confirmSave');
-  return message(state, [text('summary.title'), ...answerLines(state.draft, state), text('summary.hint')], [
-    ...[1, 2, 3, 4, 5, 6].map((n) => nav(text('summary.edit', { n }), { type: 'choose', value: `e${n}` })),
-    option(confirm, { type: 'choose', value: 'confirm' }),
-    backButton(),
-    menuButton(),
-  ]);
+  const confirm = state.needExtension > 0 ? text('summary.confirmExtend', { count: state.needExtension }) : text('summary.confirmSave');
+  return message(
+    state,
+    [text('summary.title'), ...answerLines(state.draft, state), text('summary.hint')],
+    [
+      ...[1, 2, 3, 4, 5, 6].map((n) => nav(text('summary.edit', { n }), { type: 'choose', value: `e${n}` })),
+      option(confirm, { type: 'choose', value: 'confirm' }),
+      backButton(),
+      menuButton(),
+    ],
+  );
 }
 
 /** The option buttons of a screen, in the order typed numbers refer to ("2" = the second). */
@@ -258,6 +275,3 @@ export function numberedOptions(state: ConversationState): Button[] {
   const msg = staticMessage(state);
   return msg ? msg.buttons.filter((b) => b.role === 'option') : [];
 }
-
-export const maxKindergartensText = (): Text => text('q1.max', { max: MAX_KINDERGARTENS });
-

@@ -52,7 +52,6 @@ export const STATE_VERSION = 4;
 const geoPointSchema = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
 
 export const applicationRefSchema = z.object({ id: z.number().int().positive(), queueNumber: z.number().int().positive() });
-export type ApplicationRef = z.infer<typeof applicationRefSchema>;
 
 /** The whole conversation of one chat. Persisted as JSON with its version; validated on every load. */
 export const conversationStateSchema = z.object({

@@ -270,10 +270,7 @@ function onQuestion(state: ConversationState, screen: QuestionScreen, action: Ac
       return onKindergartenAction(state, action);
     case 'q2':
       if (action.type !== 'choose' || !isOneOf(action.value, ['ANY', 'STATE', 'PRIVATE'])) return stale(state);
-      return advance(
-        { ...state, draft: { ...d, ownership: action.value, ownershipReason: action.value === 'ANY' ? null : d.ownershipReason } },
-        'q2',
-      );
+      return advance({ ...state, draft: { ...d, ownership: action.value, ownershipReason: action.value === 'ANY' ? null : d.ownershipReason } }, 'q2');
     case 'q2why':
       if (action.type !== 'choose' || !isOneOf(action.value, ['QUALITY', 'COST'])) return stale(state);
       return advance({ ...state, draft: { ...d, ownershipReason: action.value } }, 'q2why');
@@ -329,7 +326,12 @@ function retryEdit(state: ConversationState, key: string, params: Record<string,
   return andThen(done(state, [notice(key, params)]), (s) => show(s, { mode: 'edit' }));
 }
 
-type MultiKey = { list: 'sections' | 'digital'; other: 'sectionsOther' | 'digitalOther'; done: 'sectionsDone' | 'digitalDone'; otherScreen: 'q5other' | 'q6other' };
+type MultiKey = {
+  list: 'sections' | 'digital';
+  other: 'sectionsOther' | 'digitalOther';
+  done: 'sectionsDone' | 'digitalDone';
+  otherScreen: 'q5other' | 'q6other';
+};
 const MULTI: Record<'q5' | 'q6', MultiKey> = {
   q5: { list: 'sections', other: 'sectionsOther', done: 'sectionsDone', otherScreen: 'q5other' },
   q6: { list: 'digital', other: 'digitalOther', done: 'digitalDone', otherScreen: 'q6other' },

@@ -7,6 +7,9 @@
 const STOP_WORDS = new Set(['stop', 'стоп', 'тоқтату', 'токтату']);
 
 export function isStopWord(text: string): boolean {
-  const word = text.trim().replace(/^[\p{P}\s]+|[\p{P}\s]+$/gu, '').toLowerCase();
+  const word = text
+    .trim()
+    .replace(/^[\p{P}\s]+|[\p{P}\s]+$/gu, '')
+    .toLowerCase();
   return STOP_WORDS.has(word);
 }

@@ -119,7 +119,9 @@ export async function executeEffect(ctx: EffectContext, effect: Effect): Promise
         // Without an update (the console chat), each step is its own message.
         key: ctx.inboundKey ?? randomUUID(),
         text: effect.type === 'supportMessage' ? effect.text : effect.file.caption,
-        ...(effect.type === 'supportAttachment' ? { file: { ref: { ref: effect.file.ref, size: effect.file.size, name: effect.file.name }, source: ctx.files } } : {}),
+        ...(effect.type === 'supportAttachment'
+          ? { file: { ref: { ref: effect.file.ref, size: effect.file.size, name: effect.file.name }, source: ctx.files } }
+          : {}),
         now,
       });
       return { type: 'supportRecorded', outcome: r.outcome, opened: r.opened, hours: supportHours(ctx.config.support ?? DEFAULT_SUPPORT_SETTINGS, now) };

@@ -54,7 +54,10 @@ export function toLoaded(row: StoredConversation | null): LoadedConversation {
   const parsed = conversationStateSchema.safeParse(up.kind === 'unversioned' ? row.state : up.state);
   if (!parsed.success) {
     stateRecoveries.unreadable++;
-    const reason = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`).join('; ');
+    const reason = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`)
+      .join('; ');
     return { state: initialState(), version: row.version, recovery: { kind: 'unreadable', reason } };
   }
   if (up.kind !== 'upgraded') return { state: parsed.data, version: row.version };

@@ -71,11 +71,7 @@ export async function readSchemaFiles(schemaPath: string): Promise<{ path: strin
  * The engine's diff from what the database holds to what the schema files describe, as an SQL
  * script; null when they match. (Used to write a new migration and to report drift.)
  */
-export async function diffDatabaseToSchema(
-  engine: SchemaEngine,
-  schemaFiles: { path: string; content: string }[],
-  configDir: string,
-): Promise<string | null> {
+export async function diffDatabaseToSchema(engine: SchemaEngine, schemaFiles: { path: string; content: string }[], configDir: string): Promise<string | null> {
   const diff = await engine.diff({
     from: { tag: 'schemaDatasource', files: schemaFiles, configDir },
     to: { tag: 'schemaDatamodel', files: schemaFiles },

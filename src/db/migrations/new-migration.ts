@@ -4,7 +4,16 @@ import { PGlite } from '@electric-sql/pglite';
 import { pgliteEngineConnection } from './engine-connections.ts';
 import { engineError, withSchemaEngine } from './engine.ts';
 import { MigrationError } from './errors.ts';
-import { diffDatabaseToSchema, LOCKFILE, LOCKFILE_CONTENT, MIGRATION_FILE, migrationNames, NO_FILTER, readMigrationHistory, readSchemaFiles } from './history.ts';
+import {
+  diffDatabaseToSchema,
+  LOCKFILE,
+  LOCKFILE_CONTENT,
+  MIGRATION_FILE,
+  migrationNames,
+  NO_FILTER,
+  readMigrationHistory,
+  readSchemaFiles,
+} from './history.ts';
 import { DEFAULT_MIGRATIONS_DIR, DEFAULT_SCHEMA_PATH } from './paths.ts';
 
 export interface MigrationPaths {
@@ -82,7 +91,10 @@ export async function createMigration(name: string, paths: MigrationPaths & { no
   // A new migration must sort after every committed one, even if a clock is behind.
   const existing = migrationNames(await readMigrationHistory(migrationsDir));
   let at = paths.now ?? new Date();
-  const latest = existing.map((n) => n.slice(0, 14)).filter((p) => /^\d{14}$/.test(p)).at(-1);
+  const latest = existing
+    .map((n) => n.slice(0, 14))
+    .filter((p) => /^\d{14}$/.test(p))
+    .at(-1);
   if (latest !== undefined && migrationTimestamp(at) <= latest) at = new Date(timestampToDate(latest).getTime() + 1000);
   const dirName = `${migrationTimestamp(at)}_${slug}`;
   const dir = path.join(migrationsDir, dirName);

@@ -25,10 +25,7 @@ export function isUpToDate(s: MigrationStatus): boolean {
   return s.pending.length === 0 && s.failed.length === 0 && s.edited.length === 0 && s.missingLocally.length === 0 && s.drift === null;
 }
 
-export async function migrationStatus(
-  conn: EngineConnection,
-  paths: { migrationsDir?: string; schemaPath?: string } = {},
-): Promise<MigrationStatus> {
+export async function migrationStatus(conn: EngineConnection, paths: { migrationsDir?: string; schemaPath?: string } = {}): Promise<MigrationStatus> {
   const migrationsList = await readMigrationHistory(paths.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
   const schemaFiles = await readSchemaFiles(paths.schemaPath ?? DEFAULT_SCHEMA_PATH);
   const local = migrationNames(migrationsList);

@@ -32,9 +32,7 @@ interface Opened {
 }
 
 async function open(): Promise<Opened> {
-  const pglite = init.dataDir
-    ? await PGlite.create(init.dataDir)
-    : await PGlite.create(init.load ? { loadDataDir: new Blob([init.load]) } : {});
+  const pglite = init.dataDir ? await PGlite.create(init.dataDir) : await PGlite.create(init.load ? { loadDataDir: new Blob([init.load]) } : {});
   const prepared = preparedStatements(pglite);
   // The adapter's own executeScript does not await PGlite (a failing migration would pass).
   const adapter = runScriptsWith(await new PrismaPGlite(prepared.client as PGlite).connect(), async (script) => {

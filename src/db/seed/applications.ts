@@ -15,14 +15,34 @@ const OFFICE_START_UTC_HOURS = 4;
 const DISTANCE_SCALE_KM = 1.2;
 
 const SECTION_LIKELIHOOD: Record<Section, number> = {
-  football: 0.3, sportDance: 0.15, ballroomDance: 0.08, chess: 0.25, basketball: 0.08, drawing: 0.35,
-  extendedDay: 0.2, funChemistry: 0.1, karate: 0.15, computerGraphics: 0.07, youngEcologist: 0.08,
-  astronomy: 0.06, other: 0.03,
+  football: 0.3,
+  sportDance: 0.15,
+  ballroomDance: 0.08,
+  chess: 0.25,
+  basketball: 0.08,
+  drawing: 0.35,
+  extendedDay: 0.2,
+  funChemistry: 0.1,
+  karate: 0.15,
+  computerGraphics: 0.07,
+  youngEcologist: 0.08,
+  astronomy: 0.06,
+  other: 0.03,
 };
 const DIGITAL_LIKELIHOOD: Record<DigitalService, number> = {
-  invoices: 0.5, cashless: 0.6, absenceRecalculation: 0.45, attendance: 0.35, healthPassport: 0.3,
-  portfolio: 0.2, teacherProfile: 0.25, nutrition: 0.4, eContracts: 0.3, androidApp: 0.45, iosApp: 0.2,
-  onlineReception: 0.3, other: 0.02,
+  invoices: 0.5,
+  cashless: 0.6,
+  absenceRecalculation: 0.45,
+  attendance: 0.35,
+  healthPassport: 0.3,
+  portfolio: 0.2,
+  teacherProfile: 0.25,
+  nutrition: 0.4,
+  eContracts: 0.3,
+  androidApp: 0.45,
+  iosApp: 0.2,
+  onlineReception: 0.3,
+  other: 0.02,
 };
 /** Free-text "Other" answers, as parents type them. */
 const SECTIONS_OTHER = ['Плавание', 'Жүзу', 'Английский язык', 'Ағылшын тілі', 'Домбыра', 'Логопед'] as const;
@@ -50,7 +70,10 @@ function pickDistinct(random: Random, candidates: readonly (readonly [SeedKinder
   while (chosen.length < count && pool.length > 0) {
     const k = random.weighted(pool);
     chosen.push(k.number);
-    pool.splice(pool.findIndex(([c]) => c === k), 1);
+    pool.splice(
+      pool.findIndex(([c]) => c === k),
+      1,
+    );
   }
   return chosen;
 }
@@ -64,7 +87,11 @@ function randomBetween(random: Random, from: Date, to: Date): Date {
 }
 
 function generateQuestionnaire(random: Random, family: Family, kindergartens: number[], season: SeedSeason, now: Date): SeedQuestionnaire {
-  const ownership = random.weighted<OwnershipPreference>([['ANY', 50], ['STATE', 35], ['PRIVATE', 15]]);
+  const ownership = random.weighted<OwnershipPreference>([
+    ['ANY', 50],
+    ['STATE', 35],
+    ['PRIVATE', 15],
+  ]);
   const ownershipReason =
     ownership === 'ANY' ? null : ownership === 'STATE' ? (random.chance(0.6) ? 'COST' : 'QUALITY') : random.chance(0.8) ? 'QUALITY' : 'COST';
   const kkFirst = family.parent.locale === 'kk' || (family.parent.locale === null && family.speaks === 'kk');
@@ -109,8 +136,7 @@ export function generateApplications(
   const extendedParents = new Map<number, number>(); // parent index → questionnaire index
 
   for (const family of families) {
-    const languageFit = (k: SeedKindergarten) =>
-      k.languages.length === 2 ? 1 : (k.languages[0] === 'KK') === (family.speaks === 'kk') ? 1.3 : 0.35;
+    const languageFit = (k: SeedKindergarten) => (k.languages.length === 2 ? 1 : (k.languages[0] === 'KK') === (family.speaks === 'kk') ? 1.3 : 0.35);
     const weights = kindergartens.map(
       (k) =>
         [
@@ -124,11 +150,26 @@ export function generateApplications(
     const familyDrafts: typeof drafts = [];
 
     for (const { child, index, demoState } of family.children) {
-      const category: ApplicationCategory = demoState !== null ? 'GENERAL' : random.weighted<ApplicationCategory>([['GENERAL', 85], ['PRIVILEGED', 12], ['CORRECTIONAL', 3]]);
-      const wanted = random.weighted([[1, 30], [2, 30], [3, 40]] as const);
+      const category: ApplicationCategory =
+        demoState !== null
+          ? 'GENERAL'
+          : random.weighted<ApplicationCategory>([
+              ['GENERAL', 85],
+              ['PRIVILEGED', 12],
+              ['CORRECTIONAL', 3],
+            ]);
+      const wanted = random.weighted([
+        [1, 30],
+        [2, 30],
+        [3, 40],
+      ] as const);
       let choices: number[];
       if (category === 'CORRECTIONAL') {
-        choices = pickDistinct(random, correctional.map((k) => [k, Math.exp(-distanceKm(family.home, k) / (3 * DISTANCE_SCALE_KM))] as const), wanted);
+        choices = pickDistinct(
+          random,
+          correctional.map((k) => [k, Math.exp(-distanceKm(family.home, k) / (3 * DISTANCE_SCALE_KM))] as const),
+          wanted,
+        );
       } else if (siblingChoices !== null && random.chance(0.7)) {
         choices = siblingChoices; // siblings usually go to the same kindergarten
       } else {
@@ -137,10 +178,15 @@ export function generateApplications(
       }
 
       // Parents register soon after birth; some wait a year or more.
-      const delayDays = random.weighted([[[0, 90], 60], [[90, 365], 30], [[365, 1095], 10]] as const);
+      const delayDays = random.weighted([
+        [[0, 90], 60],
+        [[90, 365], 30],
+        [[365, 1095], 10],
+      ] as const);
       const day = new Date(child.birthDate.getTime() + random.int(delayDays[0], delayDays[1]) * DAY_MS);
       let registeredAt = officeHour(random, day);
-      if (registeredAt.getTime() >= now.getTime()) registeredAt = randomBetween(random, new Date(Math.max(child.birthDate.getTime(), now.getTime() - 7 * DAY_MS)), now);
+      if (registeredAt.getTime() >= now.getTime())
+        registeredAt = randomBetween(random, new Date(Math.max(child.birthDate.getTime(), now.getTime() - 7 * DAY_MS)), now);
 
       const ageDays = (now.getTime() - child.birthDate.getTime()) / DAY_MS;
       let status: ApplicationStatus =
@@ -148,7 +194,12 @@ export function generateApplications(
           ? 'STOP_LISTED'
           : demoState !== null
             ? 'ACTIVE'
-            : random.weighted<ApplicationStatus>([['ACTIVE', 92], ['REFERRED', 5], ['STOP_LISTED', 2], ['ENROLLED', 1]]);
+            : random.weighted<ApplicationStatus>([
+                ['ACTIVE', 92],
+                ['REFERRED', 5],
+                ['STOP_LISTED', 2],
+                ['ENROLLED', 1],
+              ]);
       // Only applications that lived through the last purge can be on the stop-list, and only
       // children old enough get a place.
       if (status === 'STOP_LISTED' && registeredAt.getTime() >= lastPurge.getTime()) status = 'ACTIVE';

@@ -155,9 +155,22 @@ export function generateFamilies(random: Random, options: FamilyOptions): Family
       return p.startsWith(DEMO_PHONE_PREFIX) ? null : p;
     });
     const locale: Locale | null =
-      speaks === 'kk' ? random.weighted<Locale | null>([['kk', 55], ['ru', 25], [null, 20]]) : random.weighted<Locale | null>([['ru', 75], [null, 25]]);
+      speaks === 'kk'
+        ? random.weighted<Locale | null>([
+            ['kk', 55],
+            ['ru', 25],
+            [null, 20],
+          ])
+        : random.weighted<Locale | null>([
+            ['ru', 75],
+            [null, 25],
+          ]);
 
-    const count = random.weighted([[1, 76], [2, 21], [3, 3]] as const);
+    const count = random.weighted([
+      [1, 76],
+      [2, 21],
+      [3, 3],
+    ] as const);
     const earliest = new Date(Math.max(oldestChild.getTime(), addYears(birthDate, 18).getTime()));
     const children: Family['children'] = [];
     // Siblings are born 12–30 months apart; a sibling that would be born in the future is dropped.

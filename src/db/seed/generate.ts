@@ -31,8 +31,16 @@ function giveConsent(random: Random, parents: SeedParent[]): void {
       p.notifySms = i === 0 ? true : i === 1 ? false : null;
       return;
     }
-    p.notifyWhatsapp = random.weighted<boolean | null>([[true, 70], [false, 10], [null, 20]]);
-    p.notifySms = random.weighted<boolean | null>([[true, 45], [false, 25], [null, 30]]);
+    p.notifyWhatsapp = random.weighted<boolean | null>([
+      [true, 70],
+      [false, 10],
+      [null, 20],
+    ]);
+    p.notifySms = random.weighted<boolean | null>([
+      [true, 45],
+      [false, 25],
+      [null, 30],
+    ]);
   });
 }
 export const DEFAULT_PARENTS = 5_000;
@@ -55,7 +63,10 @@ export function generateDemoRegistry(options: DemoOptions = {}): DemoRegistry {
   });
   const families = generateFamilies(random.derive('families'), { now, parents });
   // A stream of its own, so the registry drawn before consent was recorded stays as it was.
-  giveConsent(random.derive('consent'), families.map((f) => f.parent));
+  giveConsent(
+    random.derive('consent'),
+    families.map((f) => f.parent),
+  );
   const { applications, questionnaires, extensions } = generateApplications(random.derive('applications'), families, kindergartens, {
     now,
     season,

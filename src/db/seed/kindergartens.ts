@@ -30,8 +30,16 @@ export function pickDistrict(random: Random): District {
 
 function languagesFor(random: Random, privateOwned: boolean): InstructionLanguage[] {
   return privateOwned
-    ? random.weighted<InstructionLanguage[]>([[['RU'], 4], [['KK', 'RU'], 4], [['KK'], 2]])
-    : random.weighted<InstructionLanguage[]>([[['KK'], 4], [['KK', 'RU'], 4], [['RU'], 2]]);
+    ? random.weighted<InstructionLanguage[]>([
+        [['RU'], 4],
+        [['KK', 'RU'], 4],
+        [['KK'], 2],
+      ])
+    : random.weighted<InstructionLanguage[]>([
+        [['KK'], 4],
+        [['KK', 'RU'], 4],
+        [['RU'], 2],
+      ]);
 }
 
 function properName(random: Random, privateOwned: boolean, languages: InstructionLanguage[]): string {
@@ -60,11 +68,7 @@ export function generateKindergartens(random: Random, options: KindergartenOptio
     const point = roundPoint(pointInDistrict(random, district));
     const house = random.int(1, district.microdistrict ? 60 : 180);
     const street = random.pick(STREETS);
-    const capacity = isCorrectional
-      ? random.int(12, 24) * 5
-      : privateOwned
-        ? random.int(12, 30) * 5
-        : random.int(28, 64) * 5;
+    const capacity = isCorrectional ? random.int(12, 24) * 5 : privateOwned ? random.int(12, 30) * 5 : random.int(28, 64) * 5;
     return {
       number,
       nameKk: KINDERGARTEN_NAME.kk(kind, number, name),

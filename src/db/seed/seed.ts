@@ -50,7 +50,8 @@ async function writeRegistry(tx: Tx, registry: DemoRegistry): Promise<Omit<SeedS
     registry.kindergartens,
     (k) => k.number,
     (data) => tx.kindergarten.createMany({ data }),
-    async (keys) => (await tx.kindergarten.findMany({ where: { number: { in: keys } }, select: { id: true, number: true } })).map((r) => ({ id: r.id, key: r.number })),
+    async (keys) =>
+      (await tx.kindergarten.findMany({ where: { number: { in: keys } }, select: { id: true, number: true } })).map((r) => ({ id: r.id, key: r.number })),
   );
   const kindergartenId = new Map(registry.kindergartens.map((k, i) => [k.number, kindergartenIds[i]!]));
 

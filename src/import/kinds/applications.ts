@@ -7,7 +7,21 @@
 import { z } from 'zod';
 import { parseIin } from '../../domain/iin.ts';
 import type { ColumnSpec } from '../columns.ts';
-import { almatyDate, calendarDay, CATEGORY, iin, optionalText, orDefault, positiveInt, readAlmatyDate, readPositiveInt, splitList, STATUS, text, tidyText } from '../fields.ts';
+import {
+  almatyDate,
+  calendarDay,
+  CATEGORY,
+  iin,
+  optionalText,
+  orDefault,
+  positiveInt,
+  readAlmatyDate,
+  readPositiveInt,
+  splitList,
+  STATUS,
+  text,
+  tidyText,
+} from '../fields.ts';
 import { issueReasons, type ImportKind, type RowResult } from '../kind.ts';
 import { memo } from '../memo.ts';
 import { APPLICATION_STAGING, mergeApplications, refusedApplications, stageApplication } from '../merge-applications.ts';
@@ -15,27 +29,114 @@ import { APPLICATION_STAGING, mergeApplications, refusedApplications, stageAppli
 export const MAX_APPLICATION_CHOICES = 3;
 
 export const APPLICATION_COLUMNS: readonly ColumnSpec[] = [
-  { key: 'queue_number', aliases: ['номер_очереди', 'номер_заявления', 'кезек_нөмірі'], required: true, ru: 'номер в очереди (уникальный)', en: 'queue number (unique)', example: '104233' },
-  { key: 'parent_iin', aliases: ['иин_заявителя', 'иин_родителя'], required: true, ru: 'ИИН заявителя; заявитель должен быть уже загружен из parents.csv', en: "applicant's IIN; the parent must already be imported from parents.csv", example: '900514401017' },
-  { key: 'child_iin', aliases: ['иин_ребенка'], required: true, ru: 'ИИН ребёнка (дата рождения берётся из ИИН)', en: "child's IIN (the birth date is taken from it)", example: '200315502013' },
+  {
+    key: 'queue_number',
+    aliases: ['номер_очереди', 'номер_заявления', 'кезек_нөмірі'],
+    required: true,
+    ru: 'номер в очереди (уникальный)',
+    en: 'queue number (unique)',
+    example: '104233',
+  },
+  {
+    key: 'parent_iin',
+    aliases: ['иин_заявителя', 'иин_родителя'],
+    required: true,
+    ru: 'ИИН заявителя; заявитель должен быть уже загружен из parents.csv',
+    en: "applicant's IIN; the parent must already be imported from parents.csv",
+    example: '900514401017',
+  },
+  {
+    key: 'child_iin',
+    aliases: ['иин_ребенка'],
+    required: true,
+    ru: 'ИИН ребёнка (дата рождения берётся из ИИН)',
+    en: "child's IIN (the birth date is taken from it)",
+    example: '200315502013',
+  },
   { key: 'child_full_name', aliases: ['фио_ребенка'], required: true, ru: 'ФИО ребёнка', en: "child's full name", example: 'Сериков Алихан' },
-  { key: 'child_birth_date', aliases: ['дата_рождения'], required: false, ru: 'дата рождения ребёнка; если указана, должна совпасть с ИИН', en: "child's birth date; when given it must match the IIN", example: '15.03.2020' },
-  { key: 'category', aliases: ['категория', 'санат'], required: false, ru: 'GENERAL/общая, PRIVILEGED/льготная, CORRECTIONAL/коррекционная (по умолчанию общая)', en: 'GENERAL, PRIVILEGED or CORRECTIONAL (default GENERAL)', example: 'общая' },
-  { key: 'registered_at', aliases: ['дата_регистрации', 'дата_постановки'], required: true, ru: 'дата постановки в очередь: ДД.ММ.ГГГГ или ГГГГ-ММ-ДД, можно со временем ЧЧ:ММ (время Астаны)', en: 'registration date: dd.mm.yyyy or yyyy-mm-dd, optionally HH:MM (Astana time)', example: '10.05.2023 11:20' },
-  { key: 'status', aliases: ['статус', 'мәртебе'], required: false, ru: 'ACTIVE/активна, STOP_LISTED/стоп-лист, REFERRED/направлено, ENROLLED/зачислен, WITHDRAWN/отозвано (по умолчанию активна)', en: 'ACTIVE, STOP_LISTED, REFERRED, ENROLLED or WITHDRAWN (default ACTIVE)', example: 'активна' },
-  { key: 'valid_until', aliases: ['действует_до', 'срок_действия'], required: true, ru: 'заявление действует до (конец дня по времени Астаны)', en: 'valid until (end of that day, Astana time)', example: '2025-10-01' },
-  { key: 'choices', aliases: ['сады', 'выбранные_сады'], required: false, ru: `номера выбранных садов по порядку, до ${MAX_APPLICATION_CHOICES}: "12, 45, 7" (в кавычках, если содержит разделитель файла) — или столбцы choice_1…choice_${MAX_APPLICATION_CHOICES}`, en: `chosen kindergarten numbers in order, up to ${MAX_APPLICATION_CHOICES}: "12, 45, 7" (quoted when it holds the file's separator) — or columns choice_1…choice_${MAX_APPLICATION_CHOICES}`, example: '"12, 45, 7"' },
-  ...Array.from({ length: MAX_APPLICATION_CHOICES }, (_, i): ColumnSpec => ({
-    key: `choice_${i + 1}`,
-    aliases: [`сад_${i + 1}`],
+  {
+    key: 'child_birth_date',
+    aliases: ['дата_рождения'],
     required: false,
-    ru: `номер сада — ${i + 1}-й выбор`,
-    en: `kindergarten number, choice ${i + 1}`,
-    example: ['12', '45', '7'][i] ?? '',
-  })),
-  { key: 'referral_kindergarten', aliases: ['направление_сад', 'сад_направления', 'жолдама_балабақша'], required: false, ru: 'при статусе «направлено»: номер сада, куда выдано направление', en: 'with status REFERRED: the number of the kindergarten the referral is for', example: '45' },
-  { key: 'referral_group', aliases: ['направление_группа', 'группа', 'топ'], required: false, ru: 'при статусе «направлено»: группа (необязательно)', en: 'with status REFERRED: the group (optional)', example: 'Балапан (2–3 года)' },
-  { key: 'referral_accept_by', aliases: ['направление_до', 'принять_до', 'жолдама_мерзімі'], required: false, ru: 'при статусе «направлено»: дата, до которой родитель должен принять направление (конец дня по времени Астаны)', en: 'with status REFERRED: the day by which the parent must accept it (end of that day, Astana time)', example: '20.08.2025' },
+    ru: 'дата рождения ребёнка; если указана, должна совпасть с ИИН',
+    en: "child's birth date; when given it must match the IIN",
+    example: '15.03.2020',
+  },
+  {
+    key: 'category',
+    aliases: ['категория', 'санат'],
+    required: false,
+    ru: 'GENERAL/общая, PRIVILEGED/льготная, CORRECTIONAL/коррекционная (по умолчанию общая)',
+    en: 'GENERAL, PRIVILEGED or CORRECTIONAL (default GENERAL)',
+    example: 'общая',
+  },
+  {
+    key: 'registered_at',
+    aliases: ['дата_регистрации', 'дата_постановки'],
+    required: true,
+    ru: 'дата постановки в очередь: ДД.ММ.ГГГГ или ГГГГ-ММ-ДД, можно со временем ЧЧ:ММ (время Астаны)',
+    en: 'registration date: dd.mm.yyyy or yyyy-mm-dd, optionally HH:MM (Astana time)',
+    example: '10.05.2023 11:20',
+  },
+  {
+    key: 'status',
+    aliases: ['статус', 'мәртебе'],
+    required: false,
+    ru: 'ACTIVE/активна, STOP_LISTED/стоп-лист, REFERRED/направлено, ENROLLED/зачислен, WITHDRAWN/отозвано (по умолчанию активна)',
+    en: 'ACTIVE, STOP_LISTED, REFERRED, ENROLLED or WITHDRAWN (default ACTIVE)',
+    example: 'активна',
+  },
+  {
+    key: 'valid_until',
+    aliases: ['действует_до', 'срок_действия'],
+    required: true,
+    ru: 'заявление действует до (конец дня по времени Астаны)',
+    en: 'valid until (end of that day, Astana time)',
+    example: '2025-10-01',
+  },
+  {
+    key: 'choices',
+    aliases: ['сады', 'выбранные_сады'],
+    required: false,
+    ru: `номера выбранных садов по порядку, до ${MAX_APPLICATION_CHOICES}: "12, 45, 7" (в кавычках, если содержит разделитель файла) — или столбцы choice_1…choice_${MAX_APPLICATION_CHOICES}`,
+    en: `chosen kindergarten numbers in order, up to ${MAX_APPLICATION_CHOICES}: "12, 45, 7" (quoted when it holds the file's separator) — or columns choice_1…choice_${MAX_APPLICATION_CHOICES}`,
+    example: '"12, 45, 7"',
+  },
+  ...Array.from(
+    { length: MAX_APPLICATION_CHOICES },
+    (_, i): ColumnSpec => ({
+      key: `choice_${i + 1}`,
+      aliases: [`сад_${i + 1}`],
+      required: false,
+      ru: `номер сада — ${i + 1}-й выбор`,
+      en: `kindergarten number, choice ${i + 1}`,
+      example: ['12', '45', '7'][i] ?? '',
+    }),
+  ),
+  {
+    key: 'referral_kindergarten',
+    aliases: ['направление_сад', 'сад_направления', 'жолдама_балабақша'],
+    required: false,
+    ru: 'при статусе «направлено»: номер сада, куда выдано направление',
+    en: 'with status REFERRED: the number of the kindergarten the referral is for',
+    example: '45',
+  },
+  {
+    key: 'referral_group',
+    aliases: ['направление_группа', 'группа', 'топ'],
+    required: false,
+    ru: 'при статусе «направлено»: группа (необязательно)',
+    en: 'with status REFERRED: the group (optional)',
+    example: 'Балапан (2–3 года)',
+  },
+  {
+    key: 'referral_accept_by',
+    aliases: ['направление_до', 'принять_до', 'жолдама_мерзімі'],
+    required: false,
+    ru: 'при статусе «направлено»: дата, до которой родитель должен принять направление (конец дня по времени Астаны)',
+    en: 'with status REFERRED: the day by which the parent must accept it (end of that day, Astana time)',
+    example: '20.08.2025',
+  },
 ];
 
 const base = z.object({

@@ -5,12 +5,47 @@ import { iin, LOCALE, orDefault, phone, text, YES_NO } from '../fields.ts';
 import { issueReasons, NO_EVENTS, type ImportKind } from '../kind.ts';
 
 export const PARENT_COLUMNS: readonly ColumnSpec[] = [
-  { key: 'iin', aliases: ['иин', 'жсн'], required: true, ru: 'ИИН заявителя (12 цифр, проверяется контрольная цифра)', en: "applicant's IIN (12 digits, check digit verified)", example: '900514401017' },
+  {
+    key: 'iin',
+    aliases: ['иин', 'жсн'],
+    required: true,
+    ru: 'ИИН заявителя (12 цифр, проверяется контрольная цифра)',
+    en: "applicant's IIN (12 digits, check digit verified)",
+    example: '900514401017',
+  },
   { key: 'full_name', aliases: ['фио', 'аты_жөні'], required: true, ru: 'ФИО', en: 'full name', example: 'Серикова Айгерим Болатовна' },
-  { key: 'phone', aliases: ['телефон', 'тел'], required: true, ru: 'мобильный телефон: +77011234567, 87011234567, 8 (701) 123-45-67', en: 'mobile phone, any usual form; stored as +7XXXXXXXXXX', example: '+7 701 123 45 67' },
-  { key: 'locale', aliases: ['язык', 'тіл'], required: false, ru: 'язык общения: kk или ru (пусто — не менять)', en: 'language for messages: kk or ru (empty keeps the current one)', example: 'kk' },
-  { key: 'notify_whatsapp', aliases: ['согласие_whatsapp', 'whatsapp_келісім'], required: false, ru: 'согласие на сообщения в WhatsApp на этот номер: да/нет (пусто — не менять)', en: 'consent to WhatsApp messages at this phone: yes/no (empty keeps the current one)', example: 'да' },
-  { key: 'notify_sms', aliases: ['согласие_sms', 'sms_келісім'], required: false, ru: 'согласие на SMS на этот номер: да/нет (пусто — не менять)', en: 'consent to SMS at this phone: yes/no (empty keeps the current one)', example: 'нет' },
+  {
+    key: 'phone',
+    aliases: ['телефон', 'тел'],
+    required: true,
+    ru: 'мобильный телефон: +77011234567, 87011234567, 8 (701) 123-45-67',
+    en: 'mobile phone, any usual form; stored as +7XXXXXXXXXX',
+    example: '+7 701 123 45 67',
+  },
+  {
+    key: 'locale',
+    aliases: ['язык', 'тіл'],
+    required: false,
+    ru: 'язык общения: kk или ru (пусто — не менять)',
+    en: 'language for messages: kk or ru (empty keeps the current one)',
+    example: 'kk',
+  },
+  {
+    key: 'notify_whatsapp',
+    aliases: ['согласие_whatsapp', 'whatsapp_келісім'],
+    required: false,
+    ru: 'согласие на сообщения в WhatsApp на этот номер: да/нет (пусто — не менять)',
+    en: 'consent to WhatsApp messages at this phone: yes/no (empty keeps the current one)',
+    example: 'да',
+  },
+  {
+    key: 'notify_sms',
+    aliases: ['согласие_sms', 'sms_келісім'],
+    required: false,
+    ru: 'согласие на SMS на этот номер: да/нет (пусто — не менять)',
+    en: 'consent to SMS at this phone: yes/no (empty keeps the current one)',
+    example: 'нет',
+  },
 ];
 
 /** yes/no, or null when the cell is empty (the stored consent stays as it is). */

@@ -6,7 +6,7 @@ export type CopyValue = string | number | boolean | null | readonly number[];
 
 const SPECIAL = /[\\\t\n\r]/;
 
-function escape(s: string): string {
+function escapeCopyText(s: string): string {
   if (!SPECIAL.test(s)) return s;
   return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
@@ -17,7 +17,7 @@ export function copyLine(values: readonly CopyValue[]): string {
     const v = values[i];
     if (i > 0) out += '\t';
     if (v === null || v === undefined) out += '\\N';
-    else if (typeof v === 'string') out += escape(v);
+    else if (typeof v === 'string') out += escapeCopyText(v);
     else if (typeof v === 'object') out += `{${v.join(',')}}`;
     else out += String(v);
   }
@@ -29,12 +29,12 @@ export function parseCopyLines(chunk: string): (string | null)[][] {
   const rows: (string | null)[][] = [];
   for (const line of chunk.split('\n')) {
     if (line === '') continue;
-    rows.push(line.split('\t').map((c) => (c === '\\N' ? null : unescape(c))));
+    rows.push(line.split('\t').map((c) => (c === '\\N' ? null : unescapeCopyText(c))));
   }
   return rows;
 }
 
-function unescape(s: string): string {
+function unescapeCopyText(s: string): string {
   if (!s.includes('\\')) return s;
   return s.replace(/\\(.)/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c));
 }

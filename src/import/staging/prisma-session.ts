@@ -21,7 +21,7 @@ function session(tx: Db): ImportSession {
         table,
       );
       const typeOf = new Map(types.map((t) => [t.name, t.type]));
-      const cols = columns.map((c, i) => `(${'$' + (i + 1)}::text[])`);
+      const cols = columns.map((_c, i) => `(${`$${i + 1}`}::text[])`);
       const select = columns.map((c, i) => `u.c${i}::${typeOf.get(c.replace(/"/g, '')) ?? 'text'}`).join(', ');
       const sql = `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${select} FROM unnest(${cols.join(', ')}) AS u(${columns.map((_, i) => `c${i}`).join(', ')})`;
       for await (const chunk of chunks) {

@@ -25,7 +25,10 @@ export async function campaignCommand(ctx: OpsContext, args: string[]): Promise<
     const now = ctx.now();
     const season = await resolveSeason(prisma, values.season, now, 'campaign');
     const p = await campaignProgress(prisma, season, now, ctx.reach?.());
-    println(ctx, `Сезон / Season ${season.code}: opens ${formatAlmaty(season.opensAt)}, deadline ${formatAlmaty(season.deadline)}, valid until ${formatAlmaty(season.validUntil)}`);
+    println(
+      ctx,
+      `Сезон / Season ${season.code}: opens ${formatAlmaty(season.opensAt)}, deadline ${formatAlmaty(season.deadline)}, valid until ${formatAlmaty(season.validUntil)}`,
+    );
     println(ctx, `На / As of ${formatAlmaty(now)} (Asia/Almaty)`);
     println(ctx);
     println(
@@ -84,7 +87,12 @@ export async function campaignCommand(ctx: OpsContext, args: string[]): Promise<
         ctx,
         textTable([
           ['напоминание / reminder', 'родителей / parents', 'отправлено / sent', 'в очереди / pending'],
-          ...p.reminders.map((r) => [r.offsetDays === OPENING_OFFSET ? 'открытие / opening' : `за ${r.offsetDays} дн. / ${r.offsetDays} days before`, r.parentsReminded, r.messagesSent, r.pending]),
+          ...p.reminders.map((r) => [
+            r.offsetDays === OPENING_OFFSET ? 'открытие / opening' : `за ${r.offsetDays} дн. / ${r.offsetDays} days before`,
+            r.parentsReminded,
+            r.messagesSent,
+            r.pending,
+          ]),
         ]),
       );
     }

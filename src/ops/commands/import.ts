@@ -31,7 +31,10 @@ export async function importCommand(ctx: OpsContext, args: string[]): Promise<nu
     return 0;
   }
   if (!kindName || !(kindName in IMPORT_KINDS))
-    throw new UsageError(`Укажите, что загружать: kindergartens, parents или applications / Say what to import: kindergartens, parents or applications`, 'import');
+    throw new UsageError(
+      `Укажите, что загружать: kindergartens, parents или applications / Say what to import: kindergartens, parents or applications`,
+      'import',
+    );
   if (!file || extra.length > 0) throw new UsageError('Укажите один CSV-файл / Give one CSV file', 'import');
   const input = path.resolve(file);
   await access(input).catch(() => {
@@ -46,9 +49,17 @@ export async function importCommand(ctx: OpsContext, args: string[]): Promise<nu
   return withDatabase(ctx, async (_prisma, db) => {
     const bar = progress(`import ${kindName}`, ctx.stderr);
     const started = performance.now();
-    let result;
+    let result: Awaited<ReturnType<typeof runImport>>;
     try {
-      result = await runImport(db, kind, { file: input, partial: values.partial, reportFile, batchSize, onProgress: bar.update, keepRejections: PRINTED_REJECTIONS, ...(ctx.reach ? { reach: registryReach(ctx.reach()) } : {}) });
+      result = await runImport(db, kind, {
+        file: input,
+        partial: values.partial,
+        reportFile,
+        batchSize,
+        onProgress: bar.update,
+        keepRejections: PRINTED_REJECTIONS,
+        ...(ctx.reach ? { reach: registryReach(ctx.reach()) } : {}),
+      });
     } finally {
       bar.done();
     }
@@ -58,10 +69,17 @@ export async function importCommand(ctx: OpsContext, args: string[]): Promise<nu
     if (result.rejectedCount > result.rejections.length) println(ctx, `  … ещё / more: ${result.rejectedCount - result.rejections.length}`);
     if (result.rejectedCount > 0) println(ctx, `Отклонённые строки / Rejected rows: ${reportFile}`);
     const rate = seconds > 0 ? Math.round(result.rows / seconds) : result.rows;
-    println(ctx, `Строк / Rows: ${result.rows}; записано / written: ${result.written}; отклонено / rejected: ${result.rejectedCount}; ${seconds.toFixed(1)} s (${rate} rows/s)`);
-    if (result.committed && result.events > 0) println(ctx, `Изменения для родителей / Changes for parents: ${result.events}; уведомлений запланировано / notices planned: ${result.notices}`);
+    println(
+      ctx,
+      `Строк / Rows: ${result.rows}; записано / written: ${result.written}; отклонено / rejected: ${result.rejectedCount}; ${seconds.toFixed(1)} s (${rate} rows/s)`,
+    );
+    if (result.committed && result.events > 0)
+      println(ctx, `Изменения для родителей / Changes for parents: ${result.events}; уведомлений запланировано / notices planned: ${result.notices}`);
     if (!result.committed) {
-      println(ctx, 'Ничего не записано: исправьте строки и загрузите файл снова (или --partial). / Nothing was written: fix the rows and import again (or use --partial).');
+      println(
+        ctx,
+        'Ничего не записано: исправьте строки и загрузите файл снова (или --partial). / Nothing was written: fix the rows and import again (or use --partial).',
+      );
       return 3;
     }
     return 0;

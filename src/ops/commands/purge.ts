@@ -41,7 +41,8 @@ export async function purgeCommand(ctx: OpsContext, args: string[]): Promise<num
       if (r.purgeRunId === null) println(ctx, 'Чистка уже была проведена; новых заявлений нет. / Already purged; nothing new.');
       return 0;
     } catch (e) {
-      if (e instanceof PurgeRefusedError) throw new UsageError(`${e.message}. Срок ещё не наступил: --force, если это решение / The deadline has not come: add --force if intended`, 'purge');
+      if (e instanceof PurgeRefusedError)
+        throw new UsageError(`${e.message}. Срок ещё не наступил: --force, если это решение / The deadline has not come: add --force if intended`, 'purge');
       throw e;
     }
   });

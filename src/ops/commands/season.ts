@@ -41,7 +41,10 @@ export async function seasonCommand(ctx: OpsContext, args: string[]): Promise<nu
     return withDatabase(ctx, async (prisma) => {
       const { season, created } = await setSeason(prisma, { code, opensAt, deadline, validUntil });
       println(ctx, `${created ? 'Создан сезон / Created season' : 'Изменён сезон / Updated season'} ${season.code}:`);
-      println(ctx, `  opens ${formatAlmaty(season.opensAt)}, deadline ${formatAlmaty(season.deadline)}, valid until ${formatAlmaty(season.validUntil)} (Asia/Almaty)`);
+      println(
+        ctx,
+        `  opens ${formatAlmaty(season.opensAt)}, deadline ${formatAlmaty(season.deadline)}, valid until ${formatAlmaty(season.validUntil)} (Asia/Almaty)`,
+      );
       return 0;
     });
   }
@@ -57,7 +60,14 @@ export async function seasonCommand(ctx: OpsContext, args: string[]): Promise<nu
       ctx,
       textTable([
         ['code', 'opens (Almaty)', 'deadline', 'valid until', 'current', 'purged'],
-        ...seasons.map((s) => [s.code, formatAlmaty(s.opensAt), formatAlmaty(s.deadline), formatAlmaty(s.validUntil), s.id === current?.id ? '*' : '', purged.has(s.id) ? 'yes' : '']),
+        ...seasons.map((s) => [
+          s.code,
+          formatAlmaty(s.opensAt),
+          formatAlmaty(s.deadline),
+          formatAlmaty(s.validUntil),
+          s.id === current?.id ? '*' : '',
+          purged.has(s.id) ? 'yes' : '',
+        ]),
       ]),
     );
     return 0;

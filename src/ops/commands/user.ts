@@ -25,13 +25,20 @@ export async function userCommand(ctx: OpsContext, args: string[]): Promise<numb
     return 0;
   }
   const [action, name, ...extra] = positionals;
-  if (extra.length > 0 || !['add', 'list', 'reset', 'disable', 'enable'].includes(action ?? '')) throw new UsageError('user add|list|reset|disable|enable', 'user');
+  if (extra.length > 0 || !['add', 'list', 'reset', 'disable', 'enable'].includes(action ?? ''))
+    throw new UsageError('user add|list|reset|disable|enable', 'user');
   if (action !== 'list' && !name) throw new UsageError('Укажите имя / Give the name', 'user');
   return withDatabase(ctx, async (prisma) => {
     try {
       if (action === 'list') {
         const users = await prisma.operatorUser.findMany({ orderBy: { username: 'asc' } });
-        println(ctx, textTable([['name', 'role', 'state', 'last login'], ...users.map((u) => [u.username, u.role.toLowerCase(), u.disabledAt ? 'disabled' : 'active', u.lastLoginAt?.toISOString() ?? '—'])]));
+        println(
+          ctx,
+          textTable([
+            ['name', 'role', 'state', 'last login'],
+            ...users.map((u) => [u.username, u.role.toLowerCase(), u.disabledAt ? 'disabled' : 'active', u.lastLoginAt?.toISOString() ?? '—']),
+          ]),
+        );
         return 0;
       }
       if (action === 'add') {
