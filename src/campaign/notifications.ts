@@ -5,6 +5,7 @@
  * closed. Each carries one command button, which works on any keyboard and any day: a tap on
  * "Extend" opens the questionnaire, on "Restore" the restore flow ("x.extend", "x.restore").
  */
+import { stopListPayloadSchema } from './outbox/payloads.ts';
 import type { Message, Param, Text } from '../conversation/core/io.ts';
 import { formatDate } from '../i18n/format.ts';
 import type { CampaignKind, RegistryNoticeKind } from './outbox-kinds.ts';
@@ -83,9 +84,6 @@ export function templateParams<K extends CampaignKind>(kind: K, data: Notificati
 
 /** A stop-list notice's data from its outbox payload (written by the purge). */
 export function stopListDataFromPayload(payload: unknown): StopListNotification | null {
-  if (typeof payload !== 'object' || payload === null) return null;
-  const p = payload as { queueNumbers?: unknown; stopListedAt?: unknown };
-  if (!Array.isArray(p.queueNumbers) || !p.queueNumbers.every((n) => Number.isInteger(n))) return null;
-  if (typeof p.stopListedAt !== 'string' || Number.isNaN(Date.parse(p.stopListedAt))) return null;
-  return { queueNumbers: p.queueNumbers as number[], stopListedAt: new Date(p.stopListedAt) };
+  const p = stopListPayloadSchema.safeParse(payload);
+  return p.success ? { queueNumbers: p.data.queueNumbers, stopListedAt: new Date(p.data.stopListedAt) } : null;
 }

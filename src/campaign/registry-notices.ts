@@ -5,6 +5,7 @@
  * rest is the event as the import froze it. Each notice carries the one action that fits: a
  * referral "How to accept" (the `accept` command), the others "My applications".
  */
+import { registryPayloadSchema } from './outbox/payloads.ts';
 import type { Message, Param, Text } from '../conversation/core/io.ts';
 import type { Locale } from '../conversation/core/views.ts';
 import { formatDate } from '../i18n/format.ts';
@@ -30,18 +31,10 @@ export interface RegistryNotification {
 const text = (key: string, params?: Record<string, Param>): Text => (params ? { key, params } : { key });
 
 export function registryPayload(payload: unknown): RegistryNoticePayload | null {
-  if (typeof payload !== 'object' || payload === null) return null;
-  const p = payload as Partial<RegistryNoticePayload>;
-  if (!Number.isInteger(p.queueNumber) || !Number.isInteger(p.eventId)) return null;
-  if (p.acceptBy != null && Number.isNaN(Date.parse(p.acceptBy))) return null;
-  return {
-    eventId: p.eventId!,
-    queueNumber: p.queueNumber!,
-    status: String(p.status ?? ''),
-    kindergartenId: Number.isInteger(p.kindergartenId) ? p.kindergartenId! : null,
-    group: typeof p.group === 'string' ? p.group : null,
-    acceptBy: p.acceptBy ?? null,
-  };
+  const p = registryPayloadSchema.safeParse(payload);
+  if (!p.success) return null;
+  const { eventId, queueNumber, status, kindergartenId, group, acceptBy } = p.data;
+  return { eventId, queueNumber, status, kindergartenId, group, acceptBy };
 }
 
 /** The notification as of now; null when it no longer holds (the referral went meanwhile). */

@@ -86,6 +86,29 @@ describe.each(TEST_DB_KINDS)('outbox dispatcher (%s)', (kind) => {
     ]);
   });
 
+  it('a row whose payload does not fit its kind is settled alone, in words; the rest of the batch goes', async () => {
+    await planned('TELEGRAM', 1);
+    const db = prisma();
+    // Two more linked chats, one broken row each (a broken row's chat reaches compose like any other).
+    const broken: [string, Record<string, unknown>][] = [
+      [STOPLIST_NOTICE, { queueNumbers: 'all' }],
+      ['SUPPORT_REPLY', { threadId: 'x' }],
+    ];
+    for (const [i, [kind, payload]] of broken.entries()) {
+      const { parent } = await parentWith(db, { needing: 1 });
+      const l = await linkChat(db, parent.id, { channel: 'TELEGRAM', chatId: tgChat(), locale: 'ru' });
+      await db.outbox.create({
+        data: { dedupeKey: `broken-${i}`, channel: 'TELEGRAM', chatId: l.chatId, parentId: parent.id, kind, payload: payload as never, nextAttemptAt: NOW },
+      });
+    }
+    await (await dispatcher()).tick();
+    expect((await rows()).map((r) => [r.kind, r.status, r.error])).toEqual([
+      ['REMINDER', 'SENT', null],
+      [STOPLIST_NOTICE, 'FAILED', 'stop-list notice payload is malformed'],
+      ['SUPPORT_REPLY', 'CANCELLED', 'support thread gone'],
+    ]);
+  });
+
   it('429 with retry_after → retried no sooner than asked, then SENT', async () => {
     await planned('TELEGRAM');
     fakes.tg.failNext('sendMessage', retryAfter(30));

@@ -3,6 +3,7 @@
  * may have extended since planning — then nothing is sent), the stop-list notice's data narrowed
  * to the applications still on the stop-list, as the neutral message plus the WhatsApp template call.
  */
+import { supportClosedPayloadSchema, supportNudgePayloadSchema, supportReplyPayloadSchema } from './payloads.ts';
 import type { Message } from '../../conversation/core/io.ts';
 import type { Db } from '../../services/db.ts';
 import { buildNotification, stopListDataFromPayload, templateParams, type NotificationContent } from '../notifications.ts';
@@ -85,21 +86,23 @@ export async function compose(db: Db, row: ClaimedRow, now: Date, templates: Tem
 
 /** The desk's messages: the reply's words are read from the thread at send time (the row names them). */
 async function composeSupport(db: Db, row: ClaimedRow, templates: TemplateCatalog): Promise<Composed> {
-  const payload = row.payload as { threadId?: unknown; messageId?: unknown; since?: unknown } | null;
   switch (row.kind) {
     case SUPPORT_REPLY: {
-      const id = typeof payload?.messageId === 'number' ? payload.messageId : null;
-      const reply = id === null ? null : await db.supportMessage.findUnique({ where: { id }, select: { text: true } });
+      const p = supportReplyPayloadSchema.safeParse(row.payload);
+      if (!p.success) return { ok: false, fail: 'support reply payload is malformed' };
+      const reply = await db.supportMessage.findUnique({ where: { id: p.data.messageId }, select: { text: true } });
       if (!reply?.text) return { ok: false, fail: 'support reply not found' };
       return { ok: true, message: supportReplyMessage(reply.text), template: null };
     }
     case SUPPORT_CLOSED: {
+      if (!supportClosedPayloadSchema.safeParse(row.payload).success) return { ok: false, fail: 'support close payload is malformed' };
       const linked = (await db.chatLink.count({ where: { channel: row.channel, chatId: row.chatId } })) > 0;
       return { ok: true, message: supportClosedMessage(linked), template: null };
     }
     default: {
-      const since = typeof payload?.since === 'string' ? payload.since : new Date(0).toISOString();
-      return { ok: true, message: supportNudgeMessage(), template: templateOf(templates, SUPPORT_NUDGE, [formatDate(since, false)]) };
+      const p = supportNudgePayloadSchema.safeParse(row.payload);
+      if (!p.success) return { ok: false, fail: 'support template payload is malformed' };
+      return { ok: true, message: supportNudgeMessage(), template: templateOf(templates, SUPPORT_NUDGE, [formatDate(p.data.since, false)]) };
     }
   }
 }

@@ -81,7 +81,7 @@ export async function rowContexts(db: Db, ids: number[]): Promise<Map<number, Ro
     LEFT JOIN chat_links cl ON cl.channel = o.channel AND cl."chatId" = o."chatId"
     LEFT JOIN conversation_states c ON c.channel = o.channel AND c."chatId" = o."chatId"
     LEFT JOIN parents p ON p.id = o."parentId"
-    LEFT JOIN support_threads st ON o.kind = ANY(${SUPPORT_KINDS as string[]}::text[]) AND st.id = (o.payload->>'threadId')::int
+    LEFT JOIN support_threads st ON o.kind = ANY(${SUPPORT_KINDS as string[]}::text[]) AND st.id = (CASE WHEN o.payload->>'threadId' ~ '^[0-9]{1,9}$' THEN (o.payload->>'threadId')::int END)
     WHERE o.id = ANY(${ids}::int[])`;
   return new Map(
     rows.map((r) => [
