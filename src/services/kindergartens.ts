@@ -5,7 +5,7 @@
 import { Prisma } from '../generated/prisma/client.ts';
 import type { GeoPoint, KindergartenView } from '../conversation/core/views.ts';
 import type { KindergartenRef } from '../questionnaire/answers.ts';
-import { demandByKindergarten } from '../stats/demand.ts';
+import { demandByKindergarten } from './demand.ts';
 import type { Db } from './db.ts';
 
 export interface KindergartenSearch {
@@ -135,7 +135,7 @@ export async function searchKindergartens(db: Db, search: KindergartenSearch): P
 
 /**
  * Active applications that chose each of the kindergartens: the same aggregation the operators'
- * statistics show (src/stats/demand.ts), so the picker and the report never disagree.
+ * statistics show (src/services/demand.ts), so the picker and the report never disagree.
  */
 export async function demandFor(db: Db, kindergartenIds: number[]): Promise<Map<number, number>> {
   const demand = await demandByKindergarten(db, { kind: 'applications' }, kindergartenIds);

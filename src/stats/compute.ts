@@ -3,7 +3,7 @@
  * unnest); only aggregates and the kindergarten registry come back to Node.
  */
 import { isTransactionClient, type Db } from '../services/db.ts';
-import { demandByKindergarten, NO_DEMAND, type Demand } from './demand.ts';
+import { demandByKindergarten, NO_DEMAND, type Demand } from '../services/demand.ts';
 
 export interface StatsSeason {
   id: number;

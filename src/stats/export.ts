@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Locale } from '../conversation/core/views.ts';
-import { formatAlmaty } from '../campaign/seasons.ts';
+import { formatAlmaty } from '../domain/almaty-time.ts';
 import type { Translator } from '../i18n/translator.ts';
 import type { Db } from '../services/db.ts';
 import { computeStats, type QuestionnaireStats, type StatsSeason } from './compute.ts';

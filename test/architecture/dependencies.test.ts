@@ -119,6 +119,19 @@ describe('dependency rules', () => {
     }
   });
 
+  it.each([
+    ['services', 'stats'],
+    ['stats', 'campaign'],
+  ])('src/%s/ does not import src/%s/ (the layers point one way)', (from, to) => {
+    const target = path.join(SRC, to) + path.sep;
+    const wrong = sources(path.join(SRC, from)).flatMap((f) =>
+      importsOf(f)
+        .files.filter((i) => i.startsWith(target))
+        .map((i) => `${rel(f)} → ${rel(i)}`),
+    );
+    expect(wrong).toEqual([]);
+  });
+
   it.each(['domain', 'questionnaire'])('src/%s/ imports nothing else of the product', (dir) => {
     const root = path.join(SRC, dir) + path.sep;
     const outside = sources(path.join(SRC, dir)).flatMap((f) =>

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator, type Translator } from '../../src/i18n/translator.ts';
 import { computeStats } from '../../src/stats/compute.ts';
-import { demandByKindergarten } from '../../src/stats/demand.ts';
+import { demandByKindergarten } from '../../src/services/demand.ts';
 import { exportStats } from '../../src/stats/export.ts';
 import { demandFor } from '../../src/services/kindergartens.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';

@@ -5,7 +5,7 @@
  * query per source, never rows loaded.
  */
 import { Prisma } from '../generated/prisma/client.ts';
-import type { Db } from '../services/db.ts';
+import type { Db } from './db.ts';
 
 /** Active applications (the picker's figure) or the questionnaires of one season. */
 export type DemandSource = { kind: 'applications' } | { kind: 'questionnaires'; seasonId: number };
