@@ -3,7 +3,7 @@
  * double presses, redelivered updates, free text and stickers where buttons are expected, unknown
  * commands, rate limits, a blocked bot, handler errors, forged webhooks, updates left unfinished.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BLOCKED, retryAfter } from '../fakes/telegram-api.ts';
 import { callbackQuery, myChatMember, textMessage } from '../fakes/telegram-updates.ts';
 import { TEST_DB_KINDS } from '../helpers/db.ts';
@@ -166,7 +166,8 @@ describe.each(TEST_DB_KINDS)('Telegram robustness (%s)', (kind) => {
       const p = bot.parent(parentUser(nextUser++, 'ru'), 'ru');
       bot.fake.delayNext('sendMessage', 700);
       const sending = p.start();
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The update is being handled (recorded in the inbox) while its reply is still on the wire.
+      await vi.waitFor(async () => expect(await suite.core().db.prisma.inboundUpdate.count()).toBe(1), { interval: 10 });
       expect(bot.fake.callsOf('sendMessage')).toHaveLength(0);
       await bot.channel.stop();
       // The reply went out before stop() returned.
