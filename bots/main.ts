@@ -3,10 +3,10 @@
  * serves the HTTP endpoints, and says which channels are off and how to turn them on.
  */
 import { startCore } from '../src/app.ts';
-import { startScheduler } from '../src/campaign/scheduler.ts';
-import { registryFolderTick } from '../src/import/folder-sync.ts';
-import { registryReach } from '../src/import/kind.ts';
-import { ConfigError, loadConfig } from '../src/config/env.ts';
+import { startScheduler } from '../src/campaign/index.ts';
+import { registryFolderTick } from '../src/import/index.ts';
+import { registryReach } from '../src/import/index.ts';
+import { ConfigError, loadConfig } from '../src/config/index.ts';
 import type { ChannelAdapter } from './channel.ts';
 import { createOutboxDispatcher } from './outbox.ts';
 import { startupSummary } from './startup-summary.ts';

@@ -5,10 +5,10 @@
  * SMS, a template to an unlinked parent) take the parent's registry language; an SMS carries the link to its page (the bots, the stop button).
  */
 import type { Core } from '../src/app.ts';
-import { createDispatcher, type Dispatcher } from '../src/campaign/outbox/dispatcher.ts';
-import type { NotificationSender } from '../src/campaign/senders.ts';
-import { deepLinksFor } from '../src/campaign/outbox/deep-links.ts';
-import { SmsNotifier } from '../src/campaign/sms/notifier.ts';
+import { createDispatcher, type Dispatcher } from '../src/campaign/index.ts';
+import type { NotificationSender } from '../src/campaign/index.ts';
+import { deepLinksFor } from '../src/campaign/index.ts';
+import { SmsNotifier } from '../src/campaign/index.ts';
 import { MobizonProvider } from './sms/mobizon.ts';
 import { countApiRequests } from './telegram/api-metrics.ts';
 import { TelegramNotifier } from './telegram/notifier.ts';

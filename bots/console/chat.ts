@@ -5,7 +5,7 @@
  * native control (a local console is trusted, as the phone's own contact button would be).
  */
 import type { ConversationRuntime, Input, Message } from '../../src/conversation/index.ts';
-import type { Translator } from '../../src/i18n/translator.ts';
+import type { Translator } from '../../src/i18n/index.ts';
 import { renderOutput } from './render.ts';
 
 const LOCATION = /^(-?\d{1,2}(?:\.\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:\.\d+)?)$/;

@@ -4,8 +4,8 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { startCore } from '../../src/app.ts';
-import { ConfigError, loadConfig } from '../../src/config/env.ts';
-import { DEMO_PARENTS } from '../../src/db/seed/index.ts';
+import { ConfigError, loadConfig } from '../../src/config/index.ts';
+import { DEMO_PARENTS } from '../../src/db/index.ts';
 import { createLogger } from '../../src/log.ts';
 import { ConsoleChat } from './chat.ts';
 

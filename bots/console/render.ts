@@ -3,7 +3,7 @@
  * can show them. Every button gets a number; typing it presses the button.
  */
 import type { Message, Output } from '../../src/conversation/index.ts';
-import type { TextLocale, Translator } from '../../src/i18n/translator.ts';
+import type { TextLocale, Translator } from '../../src/i18n/index.ts';
 
 /** A screen repeated unchanged after a notice is left out: it is right above. */
 export function renderOutput(o: Output, locale: TextLocale, tr: Translator): string {

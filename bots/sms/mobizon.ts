@@ -9,7 +9,7 @@
  * in the query string as the API requires; it is never logged, and every error text built here has
  * it cut out in case something echoed the URL.
  */
-import { SmsProviderError, type SmsFailure, type SmsProvider } from '../../src/campaign/sms/provider.ts';
+import { SmsProviderError, type SmsFailure, type SmsProvider } from '../../src/campaign/index.ts';
 
 export const SEND_PATH = '/service/Message/SendSmsMessage';
 

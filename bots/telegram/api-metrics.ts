@@ -6,7 +6,7 @@
  * drown the figures in empty polls.
  */
 import { HttpError, type Transformer } from 'grammy';
-import { outcomeOfStatus, type Metrics } from '../../src/metrics/metrics.ts';
+import { outcomeOfStatus, type Metrics } from '../../src/metrics/index.ts';
 
 export function countApiRequests(metrics: Metrics): Transformer {
   const seen = new WeakSet<object>();

@@ -5,7 +5,7 @@
 import type { Api } from 'grammy';
 import type { BotCommand } from 'grammy/types';
 import { ADVERTISED_COMMANDS, LOCALES, type Locale } from '../../src/conversation/index.ts';
-import type { Translator } from '../../src/i18n/translator.ts';
+import type { Translator } from '../../src/i18n/index.ts';
 
 /** Clients in other languages see the commands described in Kazakh, the state language. */
 const DEFAULT_COMMANDS_LOCALE: Locale = 'kk';

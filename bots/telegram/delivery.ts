@@ -21,7 +21,7 @@
 import type { Api } from 'grammy';
 import type { InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove } from 'grammy/types';
 import type { Message, Output, ScreenAnchor } from '../../src/conversation/index.ts';
-import type { TextLocale, Translator } from '../../src/i18n/translator.ts';
+import type { TextLocale, Translator } from '../../src/i18n/index.ts';
 import type { CallbackAnswer } from './callback-answer.ts';
 import { isNotModified, isUneditable } from './errors.ts';
 import { REMOVE_KEYBOARD, requestKeyboard } from './keyboard.ts';

@@ -5,8 +5,8 @@
  * never logged.
  */
 import type { Api } from 'grammy';
-import { readLimited } from '../../src/http/read-limited.ts';
-import type { FetchedFile, FileSource } from '../../src/services/support.ts';
+import { readLimited } from '../../src/http/index.ts';
+import type { FetchedFile, FileSource } from '../../src/services/index.ts';
 
 const DOWNLOAD_TIMEOUT_MS = 30_000;
 

@@ -7,9 +7,9 @@
  * timeout) may be delivered and then sent again by the outbox. That is the at-least-once boundary.
  */
 import { Api, GrammyError, HttpError } from 'grammy';
-import type { NotificationSender, Notification, SendOutcome } from '../../src/campaign/senders.ts';
-import { SendFailure } from '../../src/campaign/senders.ts';
-import type { Translator } from '../../src/i18n/translator.ts';
+import type { NotificationSender, Notification, SendOutcome } from '../../src/campaign/index.ts';
+import { SendFailure } from '../../src/campaign/index.ts';
+import type { Translator } from '../../src/i18n/index.ts';
 import { renderMessage, type RenderedMessage } from './render.ts';
 
 /** Distinct renderings kept: a campaign's messages differ only in a few numbers and two languages. */

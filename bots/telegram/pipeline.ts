@@ -14,19 +14,19 @@
 import type { Api, Context, MiddlewareFn } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Core } from '../../src/app.ts';
-import type { Prisma } from '../../src/generated/prisma/client.ts';
-import { claimStaleInbound, INBOX_STALE_AFTER_MS, markProcessed, recordInboundReadingConversation } from '../../src/inbox/inbox.ts';
+import type { Prisma } from '../../src/db/index.ts';
+import { claimStaleInbound, INBOX_STALE_AFTER_MS, markProcessed, recordInboundReadingConversation } from '../../src/inbox/index.ts';
 import { ScreenAnchorBook, UNKNOWN_LOCALE, localeFromHint, toLoaded, type LoadedConversation, type ScreenAnchor } from '../../src/conversation/index.ts';
 import { MAX_ATTEMPTS } from './channel-limits.ts';
-import type { TextLocale } from '../../src/i18n/translator.ts';
-import type { Metrics } from '../../src/metrics/metrics.ts';
-import { markUnreachable, recordInboundActivity } from '../../src/services/reachability.ts';
+import type { TextLocale } from '../../src/i18n/index.ts';
+import type { Metrics } from '../../src/metrics/index.ts';
+import { markUnreachable, recordInboundActivity } from '../../src/services/index.ts';
 import { CallbackAnswer } from './callback-answer.ts';
 import { deliver, ReplyKeyboards } from './delivery.ts';
 import type { WebhookReply } from './webhook-reply.ts';
 import { describeApiError, isUnreachable } from './errors.ts';
 import { classify, type Incoming } from './updates.ts';
-import type { FileSource } from '../../src/services/support.ts';
+import type { FileSource } from '../../src/services/index.ts';
 
 export type UpdateOutcome = 'processed' | 'duplicate' | 'ignored' | 'unreachable' | 'failed';
 

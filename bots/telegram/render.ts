@@ -7,7 +7,7 @@
  */
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Message } from '../../src/conversation/index.ts';
-import type { TextLocale, Translator } from '../../src/i18n/translator.ts';
+import type { TextLocale, Translator } from '../../src/i18n/index.ts';
 import { inlineKeyboard, type LabelledButton } from './keyboard.ts';
 
 /** The Bot API's limit for a message text. */

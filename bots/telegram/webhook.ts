@@ -9,7 +9,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Update } from 'grammy/types';
-import type { HttpHandler } from '../../src/http/server.ts';
+import type { HttpHandler } from '../../src/http/index.ts';
 import type { Logger } from '../../src/log.ts';
 import { WebhookReply } from './webhook-reply.ts';
 

@@ -8,17 +8,17 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Core } from '../../src/app.ts';
-import { KeyedQueue } from '../../src/concurrency/keyed-queue.ts';
-import type { Config } from '../../src/config/env.ts';
+import { KeyedQueue } from '../../src/concurrency/index.ts';
+import type { Config } from '../../src/config/index.ts';
 import type { Output } from '../../src/conversation/index.ts';
-import type { TextLocale } from '../../src/i18n/translator.ts';
-import { maskPhone } from '../../src/domain/mask.ts';
-import type { Prisma } from '../../src/generated/prisma/client.ts';
-import type { HttpRequest, HttpResponse } from '../../src/http/server.ts';
-import { claimStaleInbound, countAttempt, markProcessed, recordInbound, unprocessedInbound } from '../../src/inbox/inbox.ts';
-import { recordUndeliverableAddress, REGISTRY_DEFAULT_LOCALE } from '../../src/campaign/outreach.ts';
-import { markUnreachable, recordInboundActivity } from '../../src/services/reachability.ts';
-import { releaseAwaitingWindow, type FileSource } from '../../src/services/support.ts';
+import type { TextLocale } from '../../src/i18n/index.ts';
+import { maskPhone } from '../../src/domain/index.ts';
+import type { Prisma } from '../../src/db/index.ts';
+import type { HttpRequest, HttpResponse } from '../../src/http/index.ts';
+import { claimStaleInbound, countAttempt, markProcessed, recordInbound, unprocessedInbound } from '../../src/inbox/index.ts';
+import { recordUndeliverableAddress, REGISTRY_DEFAULT_LOCALE } from '../../src/campaign/index.ts';
+import { markUnreachable, recordInboundActivity } from '../../src/services/index.ts';
+import { releaseAwaitingWindow, type FileSource } from '../../src/services/index.ts';
 import type { ChannelAdapter } from '../channel.ts';
 import { CloudApiTransport } from './cloud-api-transport.ts';
 import { converse } from './conversation.ts';

@@ -6,8 +6,8 @@
 import { buildTemplateSendPayload, GraphApiError, isBusinessScopedUserId, WhatsAppClient, type SendMessageResponse } from '@kapso/whatsapp-cloud-api';
 import type { Locale } from '../../src/conversation/index.ts';
 import { classifyFailure } from './errors.ts';
-import { readLimited } from '../../src/http/read-limited.ts';
-import type { FetchedFile } from '../../src/services/support.ts';
+import { readLimited } from '../../src/http/index.ts';
+import type { FetchedFile } from '../../src/services/index.ts';
 import { WhatsAppSendError, type ChatId, type OutgoingMessage, type SendResult, type TemplateMessage, type WhatsAppTransport } from './transport.ts';
 
 export interface CloudApiOptions {

@@ -5,8 +5,8 @@
  * texts that speak of Telegram's "share my number" button are left out or replaced.
  */
 import type { ChatRef, ConversationRuntime, Input, Message, Output } from '../../src/conversation/index.ts';
-import type { TextLocale } from '../../src/i18n/translator.ts';
-import type { FileSource } from '../../src/services/support.ts';
+import type { TextLocale } from '../../src/i18n/index.ts';
+import type { FileSource } from '../../src/services/index.ts';
 
 export interface Exchange {
   outputs: Output[];

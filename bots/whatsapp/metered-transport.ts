@@ -4,7 +4,7 @@
  * outbox's later attempts build a new message and count as attempts of the outbox instead.
  */
 import type { Locale } from '../../src/conversation/index.ts';
-import type { ApiOutcome, Metrics } from '../../src/metrics/metrics.ts';
+import type { ApiOutcome, Metrics } from '../../src/metrics/index.ts';
 import { toSendError } from './cloud-api-transport.ts';
 import type { ChatId, OutgoingMessage, SendResult, WhatsAppTransport } from './transport.ts';
 

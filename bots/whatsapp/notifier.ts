@@ -7,9 +7,9 @@
  * Graph error codes (not HTTP statuses) decide what a failure means; see transport.ts.
  * The Cloud API has no idempotency key for sends: a send whose answer is lost may be repeated.
  */
-import type { Notification, NotificationSender, SendOutcome } from '../../src/campaign/senders.ts';
-import { SendFailure } from '../../src/campaign/senders.ts';
-import type { Translator } from '../../src/i18n/translator.ts';
+import type { Notification, NotificationSender, SendOutcome } from '../../src/campaign/index.ts';
+import { SendFailure } from '../../src/campaign/index.ts';
+import type { Translator } from '../../src/i18n/index.ts';
 import { toSendError } from './cloud-api-transport.ts';
 import { renderOutputs } from './render.ts';
 import type { OutgoingMessage, WhatsAppSendError, WhatsAppTransport } from './transport.ts';

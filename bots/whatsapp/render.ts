@@ -15,7 +15,7 @@
  * Notices are plain texts. Pure: no I/O.
  */
 import { encodeAction, type Button, type Message, type Output, type Text } from '../../src/conversation/index.ts';
-import type { TextLocale, Translator } from '../../src/i18n/translator.ts';
+import type { TextLocale, Translator } from '../../src/i18n/index.ts';
 import { LIMITS, shorten, splitText } from './limits.ts';
 import type { ListRow, ListSection, OutgoingMessage, ReplyButton } from './transport.ts';
 

@@ -4,8 +4,8 @@
  * Recording them on the outbox — forward only, and commuting with a send whose result is not yet
  * written — is the core's (src/campaign/outbox/delivery-status.ts).
  */
-import { isDeliveryState, recordDeliveryStatus, type DeliveryStatus } from '../../src/campaign/outbox/delivery-status.ts';
-import type { Db } from '../../src/services/db.ts';
+import { isDeliveryState, recordDeliveryStatus, type DeliveryStatus } from '../../src/campaign/index.ts';
+import type { Db } from '../../src/services/index.ts';
 import { failureKindOfCode } from './errors.ts';
 import type { InboundStatus } from './inbound.ts';
 

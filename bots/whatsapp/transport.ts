@@ -5,7 +5,7 @@
  * the transport itself never retries (the channel and the outbox each have their own policy).
  */
 import type { Locale } from '../../src/conversation/index.ts';
-import type { FetchedFile } from '../../src/services/support.ts';
+import type { FetchedFile } from '../../src/services/index.ts';
 
 /**
  * A chat id: the sender's `wa_id` (digits of the phone number), or — for a user whose number no

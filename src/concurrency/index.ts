@@ -1,0 +1,2 @@
+/** Per-key ordering of work. bots/ imports src/concurrency/ only through this file. */
+export { KeyedQueue } from './keyed-queue.ts';
