@@ -55,7 +55,7 @@ import { createLogger } from '../../src/log.ts';
 import { tuneV8, V8_FLAGS } from '../../src/v8-tuning.ts';
 import { decodeAction } from '../../src/conversation/core/action-codec.ts';
 import type { PGliteThread } from '../../src/db/pglite-thread/thread.ts';
-import { createTestDatabase } from '../../test/helpers/db.ts';
+import { createTestDatabase } from '../../test-support/db.ts';
 import type { PlatformReply, PlatformRequest, ThinkTime } from './platform.ts';
 
 const PARENTS = Number(process.env['BENCH_PARENTS'] ?? 500);

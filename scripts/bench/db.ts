@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { openDatabase, type Database } from '../../src/db/client.ts';
-import { createTestDatabase } from '../../test/helpers/db.ts';
+import { createTestDatabase } from '../../test-support/db.ts';
 
 const N = Number(process.env.BENCH_ROWS ?? 2000);
 

@@ -19,7 +19,7 @@ import { IMPORT_KINDS } from '../../src/import/kinds/index.ts';
 import type { ImportKindName } from '../../src/import/kind.ts';
 import { runImport } from '../../src/import/run-import.ts';
 import { progress } from '../../src/ops/progress.ts';
-import { createTestDatabase } from '../../test/helpers/db.ts';
+import { createTestDatabase } from '../../test-support/db.ts';
 
 const ROWS = Number(process.env['BENCH_ROWS'] ?? 1_000_000);
 const CHANGED = Math.min(ROWS, Number(process.env['BENCH_CHANGED'] ?? 10_000));

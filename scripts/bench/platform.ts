@@ -13,8 +13,8 @@ import { Agent, request } from 'node:http';
 import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { decodeAction } from '../../src/conversation/core/action-codec.ts';
-import { FakeTelegramApi } from '../../test/fakes/telegram-api.ts';
-import { callbackQuery, contactMessage, startCommand, textMessage, userFor, type NewUpdate } from '../../test/fakes/telegram-updates.ts';
+import { FakeTelegramApi } from '../../test-support/fakes/telegram-api.ts';
+import { callbackQuery, contactMessage, startCommand, textMessage, userFor, type NewUpdate } from '../../test-support/fakes/telegram-updates.ts';
 import { nextPress } from '../chaos/autopilot.ts';
 import { createRandom } from '../../src/domain/random.ts';
 

@@ -10,7 +10,7 @@ import { planReminders } from '../../src/campaign/planner.ts';
 import { campaignProgress } from '../../src/campaign/progress.ts';
 import { purgeDryRun, runPurge } from '../../src/campaign/purge.ts';
 import { parseAlmatyDateTime } from '../../src/domain/almaty-time.ts';
-import { createTestDatabase } from '../../test/helpers/db.ts';
+import { createTestDatabase } from '../../test-support/db.ts';
 
 const SIZES = {
   postgres: Number(process.env.BENCH_PG_APPS ?? 1_000_000),

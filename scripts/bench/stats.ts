@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTranslator } from '../../src/i18n/translator.ts';
 import { exportStats } from '../../src/stats/export.ts';
-import { createTestDatabase } from '../../test/helpers/db.ts';
+import { createTestDatabase } from '../../test-support/db.ts';
 
 const ROWS = Number(process.env['BENCH_ROWS'] ?? 1_000_000);
 

@@ -5,8 +5,8 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import type { FakeGraphApi } from '../../test/fakes/graph-api.ts';
-import type { FakeTelegramApi } from '../../test/fakes/telegram-api.ts';
+import type { FakeGraphApi } from '../../test-support/fakes/graph-api.ts';
+import type { FakeTelegramApi } from '../../test-support/fakes/telegram-api.ts';
 import { isReminderText } from './autopilot.ts';
 
 export interface AppSnapshot {

@@ -5,8 +5,8 @@
  * taps again when the bot stays silent.
  */
 import type { Update } from 'grammy/types';
-import type { FakeTelegramApi, ApiCall } from '../../test/fakes/telegram-api.ts';
-import { callbackQuery, contactMessage, startCommand, textMessage, userFor, type NewUpdate, type TestUser } from '../../test/fakes/telegram-updates.ts';
+import type { FakeTelegramApi, ApiCall } from '../../test-support/fakes/telegram-api.ts';
+import { callbackQuery, contactMessage, startCommand, textMessage, userFor, type NewUpdate, type TestUser } from '../../test-support/fakes/telegram-updates.ts';
 import { type Button, isChoice, isReminderText, isToggle, nextPress } from './autopilot.ts';
 import type { Balancer } from './balancer.ts';
 import { sleep } from './random.ts';

@@ -4,8 +4,8 @@
  * messages are picked up by another instance's recovery sweep), so the parent waits for the reply
  * and, when none comes, sends again as a person would.
  */
-import type { FakeGraphApi } from '../../test/fakes/graph-api.ts';
-import { delivery, signed, wa, type BusinessNumber, type WaMessage } from '../../test/fakes/whatsapp-webhook.ts';
+import type { FakeGraphApi } from '../../test-support/fakes/graph-api.ts';
+import { delivery, signed, wa, type BusinessNumber, type WaMessage } from '../../test-support/fakes/whatsapp-webhook.ts';
 import { type Button, isChoice, isCommand, isReminderText, isToggle, nextPress } from './autopilot.ts';
 import type { Balancer } from './balancer.ts';
 import { sleep } from './random.ts';

@@ -8,8 +8,8 @@ import type { NotificationSender } from '../../src/campaign/senders.ts';
 import { SmsNotifier } from '../../src/campaign/sms/notifier.ts';
 import type { DaytimeWindow } from '../../src/campaign/schedule.ts';
 import type { Db } from '../../src/services/db.ts';
-import { sharedTranslator } from '../../test/campaign/fixtures/dispatch-harness.ts';
-import { MobizonDouble } from '../../test/fakes/mobizon.ts';
+import { sharedTranslator } from '../../test-support/dispatch-harness.ts';
+import { MobizonDouble } from '../../test-support/fakes/mobizon.ts';
 
 const API_KEY = 'sim-mobizon-key-0123456789abcdef0123456789';
 

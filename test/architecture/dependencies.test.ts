@@ -141,6 +141,16 @@ describe('dependency rules', () => {
     expect(wrong).toEqual([]);
   });
 
+  it.each(['scripts', 'test-support', 'src', 'bots'])('%s/ never imports a test file (what tests and scripts share lives in test-support/)', (dir) => {
+    const tests = path.join(PROJECT_ROOT, 'test') + path.sep;
+    const wrong = sources(path.join(PROJECT_ROOT, dir)).flatMap((f) =>
+      importsOf(f)
+        .files.filter((i) => i.startsWith(tests))
+        .map((i) => `${rel(f)} → ${rel(i)}`),
+    );
+    expect(wrong).toEqual([]);
+  });
+
   it.each(['domain', 'questionnaire'])('src/%s/ imports nothing else of the product', (dir) => {
     const root = path.join(SRC, dir) + path.sep;
     const outside = sources(path.join(SRC, dir)).flatMap((f) =>

@@ -15,7 +15,7 @@ import {
 import { markSentMany, SentRecorder } from '../../src/campaign/outbox/results.ts';
 import type { Channel } from '../../src/generated/prisma/enums.ts';
 import type { Db } from '../../src/services/db.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { useTestDatabase } from '../services/use-database.ts';
 
 const AT = new Date('2026-12-20T07:00:00.000Z');

@@ -7,10 +7,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
 import { planReminders } from '../../src/campaign/planner.ts';
 import { openDatabase, type Database } from '../../src/db/client.ts';
-import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../helpers/db.ts';
+import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../../test-support/db.ts';
 import { almaty, createCampaignSeason, linkChat, parentWith } from './support.ts';
 import { startCappedTelegram, type CappedTelegram } from './fixtures/capped-telegram.ts';
-import { makeDispatcher, telegramSender } from './fixtures/dispatch-harness.ts';
+import { makeDispatcher, telegramSender } from '../../test-support/dispatch-harness.ts';
 import { duplicatesIn, killMidwayAndRestart, spawnDispatchChild } from './fixtures/spawn-dispatch-child.ts';
 
 const run = TEST_DB_KINDS.includes('postgres') ? describe : describe.skip;

@@ -13,11 +13,11 @@ import type { ConversationState } from '../../src/conversation/core/state.ts';
 import { loadConversation, saveConversation } from '../../src/conversation/runtime/store.ts';
 import { recordInboundActivity } from '../../src/services/reachability.ts';
 import { submitQuestionnaire } from '../../src/services/questionnaire.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { answersFor, createKindergarten } from '../helpers/fixtures.ts';
 import { useDispatchDatabase, useFakePlatforms } from './fixtures/dispatch-test.ts';
 import { almaty, createCampaignSeason, linkChat, parentWith, SETTINGS } from './support.ts';
-import { makeDispatcher, telegramSender, whatsappSender } from './fixtures/dispatch-harness.ts';
+import { makeDispatcher, telegramSender, whatsappSender } from '../../test-support/dispatch-harness.ts';
 
 const NOW = almaty('2026-12-20 12:00');
 const MINUTE = 60_000;

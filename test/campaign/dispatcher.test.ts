@@ -6,11 +6,11 @@ import { takeSlots, ensureBucket } from '../../src/campaign/outbox/rate-limit.ts
 import { claimDue } from '../../src/campaign/outbox/claim.ts';
 import { delayedByTier, TIER_CAP } from '../../src/campaign/outbox/tier-cap.ts';
 import { encodeAction } from '../../src/conversation/core/action-codec.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
-import { retryAfter } from '../fakes/telegram-api.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
+import { retryAfter } from '../../test-support/fakes/telegram-api.ts';
 import { useDispatchDatabase, useFakePlatforms } from './fixtures/dispatch-test.ts';
 import { almaty, createCampaignSeason, linkChat, parentWith } from './support.ts';
-import { makeDispatcher, sharedTranslator, telegramSender, whatsappSender } from './fixtures/dispatch-harness.ts';
+import { makeDispatcher, sharedTranslator, telegramSender, whatsappSender } from '../../test-support/dispatch-harness.ts';
 
 const NOW = almaty('2026-12-20 12:00');
 const HOUR = 3_600_000;

@@ -12,9 +12,9 @@ import { runPurge } from '../../src/campaign/purge.ts';
 import { CAMPAIGN_TEMPLATES } from '../../bots/whatsapp/notifier.ts';
 import type { ReachSettings } from '../../src/config/env.ts';
 import type { Db } from '../../src/services/db.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { createApplication, createParent } from '../helpers/fixtures.ts';
-import { makeDispatcher, whatsappSender } from './fixtures/dispatch-harness.ts';
+import { makeDispatcher, whatsappSender } from '../../test-support/dispatch-harness.ts';
 import { useDispatchDatabase, useFakePlatforms } from './fixtures/dispatch-test.ts';
 import { almaty, createCampaignSeason, linkChat, OLD_VALIDITY, SEASON_DATES } from './support.ts';
 

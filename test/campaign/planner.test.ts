@@ -4,7 +4,7 @@ import { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { OPENING_OFFSET } from '../../src/campaign/outbox-kinds.ts';
 import { cancelObsoleteReminders, planReminders, reminderContent, stillNeedsReminder } from '../../src/campaign/planner.ts';
 import { submitQuestionnaire } from '../../src/services/questionnaire.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { answersFor, createApplication, createKindergarten, createParent } from '../helpers/fixtures.ts';
 import { useTestDatabase } from '../services/use-database.ts';
 import { almaty, createCampaignSeason, linkChat, OLD_VALIDITY, parentWith } from './support.ts';

@@ -7,7 +7,7 @@ import { formatProgressTable } from '../../src/campaign/progress-table.ts';
 import { runPurge } from '../../src/campaign/purge.ts';
 import { submitQuestionnaire } from '../../src/services/questionnaire.ts';
 import { restoreApplication } from '../../src/services/restore.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { answersFor, createKindergarten } from '../helpers/fixtures.ts';
 import { useDatabase } from '../services/use-database.ts';
 import { almaty, createCampaignSeason, linkChat, parentWith } from './support.ts';

@@ -4,7 +4,7 @@ import { SeasonError, setSeason } from '../../src/campaign/seasons.ts';
 import type { RestorePolicy } from '../../src/config/env.ts';
 import { submitQuestionnaire } from '../../src/services/questionnaire.ts';
 import { restoreApplication } from '../../src/services/restore.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { answersFor, createApplication, createKindergarten, createParent } from '../helpers/fixtures.ts';
 import { useDatabase } from '../services/use-database.ts';
 import { almaty, createCampaignSeason, linkChat, OLD_VALIDITY, parentWith } from './support.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { markSentMany, SentRecorder } from '../../src/campaign/outbox/results.ts';
 import { claimDue } from '../../src/campaign/outbox/claim.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { useTestDatabase } from '../services/use-database.ts';
 
 const AT = new Date('2026-12-20T07:00:00.123Z');

@@ -3,7 +3,7 @@ import { manualClock } from '../../src/clock.ts';
 import { createLogger } from '../../src/log.ts';
 import { OPENING_OFFSET } from '../../src/campaign/outbox-kinds.ts';
 import { plannerTick, purgeTick, type SchedulerDeps } from '../../src/campaign/scheduler.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { useDatabase } from '../services/use-database.ts';
 import { almaty, clearLeases, createCampaignSeason, linkChat, parentWith, SETTINGS } from './support.ts';
 
@@ -55,7 +55,7 @@ describe.each(TEST_DB_KINDS)('scheduler ticks (%s)', (kind) => {
 
 describe('scheduler wiring (node-cron)', () => {
   it('runs the dispatcher hook on its schedule and stops cleanly, waiting for the tick in flight', async () => {
-    const { createTestDatabase } = await import('../helpers/db.ts');
+    const { createTestDatabase } = await import('../../test-support/db.ts');
     const { loadConfig } = await import('../../src/config/env.ts');
     const { startScheduler } = await import('../../src/campaign/scheduler.ts');
     const database = await createTestDatabase('embedded');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { currentSeason, getSeason, SeasonError, setSeason } from '../../src/campaign/seasons.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { useDatabase } from '../services/use-database.ts';
 import { almaty, SEASON_DATES } from './support.ts';
 

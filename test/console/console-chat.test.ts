@@ -9,7 +9,7 @@ import { manualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import { DEMO_PARENTS, seedDemo } from '../../src/db/seed/index.ts';
 import { createLogger } from '../../src/log.ts';
-import { createTestDatabase, TEST_DB_KINDS } from '../helpers/db.ts';
+import { createTestDatabase, TEST_DB_KINDS } from '../../test-support/db.ts';
 
 const NOW = new Date('2026-11-25T06:00:00.000Z');
 

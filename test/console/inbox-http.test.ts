@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordParentMessage, replyToThread, type FileSource } from '../../src/services/support.ts';
 import { inboxFigures } from '../../src/console/inbox/figures.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { JPEG } from '../helpers/files.ts';
-import { HttpClient, person, startConsole, type ConsoleWorld } from './harness.ts';
+import { HttpClient, person, startConsole, type ConsoleWorld } from '../../test-support/console-harness.ts';
 
 const MINUTE = 60_000;
 const SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(2)>';

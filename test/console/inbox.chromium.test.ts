@@ -18,13 +18,13 @@ import { openDatabase } from '../../src/db/client.ts';
 import { createLogger } from '../../src/log.ts';
 import { TelegramChannel } from '../../bots/telegram/channel.ts';
 import { WhatsAppChannel } from '../../bots/whatsapp/channel.ts';
-import { FakeTelegramApi } from '../fakes/telegram-api.ts';
-import { FakeGraphApi } from '../fakes/graph-api.ts';
-import { callbackQuery, contactMessage, photoMessage, startCommand, textMessage, userFor, type TestUser } from '../fakes/telegram-updates.ts';
-import { wa } from '../fakes/whatsapp-webhook.ts';
-import { createEmptyPostgresDatabase } from '../helpers/db.ts';
+import { FakeTelegramApi } from '../../test-support/fakes/telegram-api.ts';
+import { FakeGraphApi } from '../../test-support/fakes/graph-api.ts';
+import { callbackQuery, contactMessage, photoMessage, startCommand, textMessage, userFor, type TestUser } from '../../test-support/fakes/telegram-updates.ts';
+import { wa } from '../../test-support/fakes/whatsapp-webhook.ts';
+import { createEmptyPostgresDatabase } from '../../test-support/db.ts';
 import { JPEG } from '../helpers/files.ts';
-import { makeDispatcher, telegramSender, whatsappSender } from '../campaign/fixtures/dispatch-harness.ts';
+import { makeDispatcher, telegramSender, whatsappSender } from '../../test-support/dispatch-harness.ts';
 import {
   APP_SECRET,
   describeSent,
@@ -38,14 +38,14 @@ import {
   type Family,
   type Harness,
 } from '../whatsapp/harness.ts';
-import { findChromium, launchBrowser, login, newPage, PASSWORD, person, shot } from './harness.ts';
+import { findChromium, launchBrowser, login, newPage, PASSWORD, person, shot } from '../../test-support/console-harness.ts';
 
 const chromiumPath = findChromium();
 if (!chromiumPath) console.warn('console inbox: chromium not found — skipped (apt-get install -y chromium)');
 
 const HOUR = 3_600_000;
 const TG_SECRET = 'inbox-test-secret';
-/** The WhatsApp fake's message clock starts here (test/fakes/whatsapp-webhook.ts). */
+/** The WhatsApp fake's message clock starts here (test-support/fakes/whatsapp-webhook.ts). */
 const START = new Date('2026-11-20T06:00:00Z');
 
 interface World {

@@ -11,7 +11,7 @@ import { makeIin } from '../../src/domain/iin.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findChromium, launchBrowser, login, newPage, person, shot, startConsole, type ConsoleWorld } from './harness.ts';
+import { findChromium, launchBrowser, login, newPage, person, shot, startConsole, type ConsoleWorld } from '../../test-support/console-harness.ts';
 
 const chromiumPath = findChromium();
 if (!chromiumPath) console.warn('console pages: chromium not found — skipped (apt-get install -y chromium)');

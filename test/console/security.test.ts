@@ -8,8 +8,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LOCK_AFTER_FAILURES } from '../../src/console/auth/users.ts';
 import { createLogger } from '../../src/log.ts';
 import { createParent, truncateAll } from '../helpers/fixtures.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
-import { HttpClient, person, startConsole, type ConsoleWorld } from './harness.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
+import { HttpClient, person, startConsole, type ConsoleWorld } from '../../test-support/console-harness.ts';
 import { recordParentMessage } from '../../src/services/support.ts';
 
 const PAGES = [

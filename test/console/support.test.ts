@@ -4,9 +4,9 @@
  * stopped that channel), and unlinking a chat removes the link and its conversation; both audited.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { createApplication, createChild, createParent, createSeason, truncateAll } from '../helpers/fixtures.ts';
-import { HttpClient, person, startConsole, type ConsoleWorld } from './harness.ts';
+import { HttpClient, person, startConsole, type ConsoleWorld } from '../../test-support/console-harness.ts';
 
 const DAY = 86_400_000;
 

@@ -9,7 +9,7 @@ import { ConversationRuntime, type ChatRef } from '../../src/conversation/runtim
 import { conversationStateSchema, initialState } from '../../src/conversation/core/state.ts';
 import { saveConversation, loadConversation } from '../../src/conversation/runtime/store.ts';
 import { createLogger } from '../../src/log.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { useDatabase } from '../services/use-database.ts';
 import { createApplication, createKindergarten, createParent, createSeason } from '../helpers/fixtures.ts';
 

@@ -13,7 +13,7 @@ import { conversationStateSchema, STATE_VERSION } from '../../src/conversation/c
 import { upgradeState } from '../../src/conversation/core/state-versions.ts';
 import { loadConversation, stateRecoveries, toLoaded } from '../../src/conversation/runtime/store.ts';
 import { createLogger } from '../../src/log.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { createApplication, createKindergarten, createParent, createSeason } from '../helpers/fixtures.ts';
 import { useDatabase } from '../services/use-database.ts';
 import { drive, lastMessage } from './drive.ts';

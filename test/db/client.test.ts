@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.ts';
 import { readMigrationHistory } from '../../src/db/migrations/history.ts';
 import { DEFAULT_MIGRATIONS_DIR } from '../../src/db/migrations/paths.ts';
-import { createEmptyPostgresDatabase, createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../helpers/db.ts';
+import { createEmptyPostgresDatabase, createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../../test-support/db.ts';
 import { addMigration, copyOfMigrations, migrationRows, removeTempDirs } from './support.ts';
 
 afterAll(removeTempDirs);

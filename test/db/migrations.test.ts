@@ -7,7 +7,7 @@ import { MigrationError } from '../../src/db/migrations/errors.ts';
 import { migrationChecksum, readMigrationHistory } from '../../src/db/migrations/history.ts';
 import { DEFAULT_MIGRATIONS_DIR } from '../../src/db/migrations/paths.ts';
 import { isUpToDate, migrationStatus } from '../../src/db/migrations/status.ts';
-import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../helpers/db.ts';
+import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../../test-support/db.ts';
 import { addMigration, copyOfMigrations, migrationRows, tableExists, withEngineFor, removeTempDirs } from './support.ts';
 
 afterAll(removeTempDirs);

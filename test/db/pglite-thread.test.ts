@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { deployMigrations } from '../../src/db/migrations/deploy.ts';
 import { MigrationError } from '../../src/db/migrations/errors.ts';
 import { Prisma } from '../../src/generated/prisma/client.ts';
-import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../helpers/db.ts';
+import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../../test-support/db.ts';
 import { addMigration, copyOfMigrations, migrationRows, removeTempDirs, tableExists, withEngineFor } from './support.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { statementNames } from '../../src/db/statement-names.ts';
-import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../helpers/db.ts';
+import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../../test-support/db.ts';
 
 /**
  * PostgreSQL's statements are kept prepared per connection (src/db/statement-names.ts through

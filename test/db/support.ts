@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Database } from '../../src/db/client.ts';
 import { type EngineConnection, pgliteEngineConnection, postgresEngineConnection } from '../../src/db/migrations/engine-connections.ts';
 import { DEFAULT_MIGRATIONS_DIR } from '../../src/db/migrations/paths.ts';
-import type { TestDatabase } from '../helpers/db.ts';
+import type { TestDatabase } from '../../test-support/db.ts';
 
 /** Runs `use` with a schema-engine connection to the same database a test database uses. */
 export async function withEngineFor<T>(db: TestDatabase, use: (conn: EngineConnection) => Promise<T>): Promise<T> {

@@ -18,7 +18,7 @@ import { CONSOLE_PREFIX } from '../../src/console/paths.ts';
 import { PROJECT_ROOT } from '../../src/db/migrations/paths.ts';
 import { SMS_PAGE_PATH } from '../../src/links/links.ts';
 import { createLogger } from '../../src/log.ts';
-import { createTestDatabase } from '../helpers/db.ts';
+import { createTestDatabase } from '../../test-support/db.ts';
 import { hasPromtool, promtool } from '../metrics/scrape.ts';
 
 const DEPLOY = path.join(PROJECT_ROOT, 'deploy');

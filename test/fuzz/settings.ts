@@ -1,5 +1,5 @@
 /** How the fuzz suites run: databases, batch size, and concurrent lanes of steps. */
-import type { TestDbKind } from '../helpers/db.ts';
+import type { TestDbKind } from '../../test-support/db.ts';
 
 /** Updates sent between two checks of the invariants. */
 export const FUZZ_BATCH = 40;

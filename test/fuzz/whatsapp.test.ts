@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeAction, encodeAction } from '../../src/conversation/core/action-codec.ts';
 import type { Action } from '../../src/conversation/core/io.ts';
-import { delivery, messagesChange, signature, signed, wa, wamid, webhookPayload, type WaMessage } from '../fakes/whatsapp-webhook.ts';
+import { delivery, messagesChange, signature, signed, wa, wamid, webhookPayload, type WaMessage } from '../../test-support/fakes/whatsapp-webhook.ts';
 import { APP_SECRET, findControl, NUMBER, useWhatsApp, type WaUser, type Harness, type Sent as Reply } from '../whatsapp/harness.ts';
 import { FUZZ_SEED, fuzzUpdates, mutate } from './arbitraries.ts';
 import { fuzzDbKinds, FUZZ_BATCH, runLanes } from './settings.ts';

@@ -12,7 +12,7 @@ import { pgliteEngineConnection, postgresEngineConnection } from '../../src/db/m
 import { readMigrationHistory, migrationNames } from '../../src/db/migrations/history.ts';
 import { DEFAULT_MIGRATIONS_DIR } from '../../src/db/migrations/paths.ts';
 import { createLogger } from '../../src/log.ts';
-import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../helpers/db.ts';
+import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../../test-support/db.ts';
 import { parseScrape, seriesValue } from '../metrics/scrape.ts';
 
 describe.each(TEST_DB_KINDS)('readiness (%s)', (kind) => {

@@ -18,7 +18,7 @@ import { createTranslator, type TextLocale, type Translator } from '../../src/i1
 import { buildCatalog, linked, type Shot } from '../../tools/screens/catalog.ts';
 import { SCREENS_DIR, SCREENS_PORTAL } from '../../tools/screens/main.ts';
 import { screensMarkdown } from '../../tools/screens/markdown.ts';
-import { validateMessage } from '../fakes/graph-api.ts';
+import { validateMessage } from '../../test-support/fakes/graph-api.ts';
 
 let tr: Translator;
 const catalogs = new Map<Locale, Shot[]>();

@@ -12,7 +12,7 @@ import { PROJECT_ROOT } from '../../src/db/migrations/paths.ts';
 import { makeIin } from '../../src/domain/iin.ts';
 import { IMPORT_KINDS } from '../../src/import/kinds/index.ts';
 import { runImport } from '../../src/import/run-import.ts';
-import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../helpers/db.ts';
+import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../../test-support/db.ts';
 
 const FIXTURES = path.resolve('test/fixtures/csv');
 const ROWS = 30_000;

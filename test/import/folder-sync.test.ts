@@ -11,7 +11,7 @@ import { manualClock } from '../../src/clock.ts';
 import { acquireLease } from '../../src/campaign/leases.ts';
 import { readyFiles, registryFolderTick, REGISTRY_SYNC_LEASE } from '../../src/import/folder-sync.ts';
 import { createLogger } from '../../src/log.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { useTestDatabase } from '../services/use-database.ts';
 
 const FIXTURES = path.resolve('test/fixtures/csv');

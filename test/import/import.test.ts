@@ -6,7 +6,7 @@ import { IMPORT_KINDS } from '../../src/import/kinds/index.ts';
 import type { ImportKindName } from '../../src/import/kind.ts';
 import { ImportFileError, runImport, type ImportResult } from '../../src/import/run-import.ts';
 import { EncodingError } from '../../src/import/encoding.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { useTestDatabase } from '../services/use-database.ts';
 
 const FIXTURES = path.resolve('test/fixtures/csv');

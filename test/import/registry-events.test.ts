@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromAlmaty } from '../../src/domain/almaty-time.ts';
 import { IMPORT_KINDS } from '../../src/import/kinds/index.ts';
 import { runImport, type ImportResult } from '../../src/import/run-import.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { useTestDatabase } from '../services/use-database.ts';
 
 const FIXTURES = path.resolve('test/fixtures/csv');

@@ -3,7 +3,7 @@ import { claimStaleInbound, markProcessed, pruneInbound, recordInbound, recordIn
 import { initialState } from '../../src/conversation/core/state.ts';
 import { saveConversation } from '../../src/conversation/runtime/store.ts';
 import { saveScreenAnchor } from '../../src/conversation/runtime/screen-anchor.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { useDatabase } from '../services/use-database.ts';
 
 describe.each(TEST_DB_KINDS)('the inbox of platform updates on %s', (kind) => {

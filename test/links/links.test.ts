@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { LinkService, type IssueArgs } from '../../src/links/links.ts';
 import { findLinkCode, newTokenId, signToken, TOKEN_LENGTH, verifyToken } from '../../src/links/token.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { createParent } from '../helpers/fixtures.ts';
 import { useDatabase } from '../services/use-database.ts';
 

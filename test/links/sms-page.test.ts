@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config/env.ts';
 import { signToken } from '../../src/links/token.ts';
 import { createLogger } from '../../src/log.ts';
 import { optedOut } from '../../src/services/opt-outs.ts';
-import { createTestDatabase, TEST_DB_KINDS } from '../helpers/db.ts';
+import { createTestDatabase, TEST_DB_KINDS } from '../../test-support/db.ts';
 import { createParent, truncateAll } from '../helpers/fixtures.ts';
 
 const LINK_SECRET = 'sms-page-test-secret-0123456789abcdefghi';

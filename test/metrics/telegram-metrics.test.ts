@@ -9,8 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import { createOutboxDispatcher } from '../../bots/outbox.ts';
 import { runPurge } from '../../src/campaign/purge.ts';
-import { retryAfter } from '../fakes/telegram-api.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { retryAfter } from '../../test-support/fakes/telegram-api.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { parentUser, seedWorld, useBot, useSuite } from '../telegram/harness.ts';
 import { hasPromtool, parseScrape, promtool, sumOf, seriesValue, type Series } from './scrape.ts';
 

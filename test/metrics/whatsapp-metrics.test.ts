@@ -4,8 +4,8 @@
  * retried, every accepted send counted; the WhatsApp tier's limit as configured.
  */
 import { describe, expect, it } from 'vitest';
-import { delivery, wa } from '../fakes/whatsapp-webhook.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { delivery, wa } from '../../test-support/fakes/whatsapp-webhook.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { family, identify, NUMBER, useWhatsApp } from '../whatsapp/harness.ts';
 import { parseScrape, sumOf, seriesValue, type Series } from './scrape.ts';
 

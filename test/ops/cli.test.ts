@@ -6,7 +6,7 @@ import { authenticate } from '../../src/console/auth/users.ts';
 import { runOps } from '../../src/ops/cli.ts';
 import type { OpsContext } from '../../src/ops/context.ts';
 import { progress } from '../../src/ops/progress.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { useTestDatabase } from '../services/use-database.ts';
 import { seedStatsFixture } from '../stats/fixture.ts';
 

@@ -19,7 +19,7 @@ import { loadConversation, saveConversation } from '../../src/conversation/runti
 import { PROJECT_ROOT } from '../../src/db/migrations/paths.ts';
 import { createLogger } from '../../src/log.ts';
 import { answersFor } from '../helpers/fixtures.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { useDatabase } from '../services/use-database.ts';
 import { leaksIn, seedFuzzWorld, snapshotParents, type FuzzWorld, type Person } from '../fuzz/world.ts';
 

@@ -13,9 +13,9 @@ import { manualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import { maskIin, maskPhone } from '../../src/domain/mask.ts';
 import { createLogger } from '../../src/log.ts';
-import { FakeGraphApi } from '../fakes/graph-api.ts';
-import { delivery, wa } from '../fakes/whatsapp-webhook.ts';
-import { createTestDatabase } from '../helpers/db.ts';
+import { FakeGraphApi } from '../../test-support/fakes/graph-api.ts';
+import { delivery, wa } from '../../test-support/fakes/whatsapp-webhook.ts';
+import { createTestDatabase } from '../../test-support/db.ts';
 import { useBot, parentUser, seedWorld, type Suite } from '../telegram/harness.ts';
 import { APP_SECRET, family, NOW, NUMBER, TOKEN, VERIFY_TOKEN, WaUser, webhookPoster, type Harness } from '../whatsapp/harness.ts';
 

@@ -8,7 +8,7 @@ import { DEMO_PARENTS } from '../../src/db/seed/demo-parents.ts';
 import { generateDemoRegistry } from '../../src/db/seed/generate.ts';
 import type { DemoRegistry } from '../../src/db/seed/registry.ts';
 import { isDatabaseEmpty, seedDemo } from '../../src/db/seed/seed.ts';
-import { TEST_DB_KINDS, createTestDatabase } from '../helpers/db.ts';
+import { TEST_DB_KINDS, createTestDatabase } from '../../test-support/db.ts';
 import { truncateAll } from '../helpers/fixtures.ts';
 
 const NOW = new Date('2026-09-01T06:00:00Z');

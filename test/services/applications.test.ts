@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { listApplications } from '../../src/services/applications.ts';
 import { loadQuestionnaireStatus } from '../../src/services/questionnaire.ts';
 import { getCurrentSeason, toSeasonView } from '../../src/services/seasons.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { createApplication, createChild, createKindergarten, createParent, createSeason } from '../helpers/fixtures.ts';
 import { useDatabase } from './use-database.ts';
 

@@ -5,7 +5,7 @@ import { executeEffect, type EffectContext } from '../../src/conversation/runtim
 import { initialState } from '../../src/conversation/core/state.ts';
 import { saveConversation } from '../../src/conversation/runtime/store.ts';
 import { InvalidAnswersError } from '../../src/services/questionnaire.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { answersFor, createApplication, createKindergarten, createParent, createSeason } from '../helpers/fixtures.ts';
 import { useDatabase } from './use-database.ts';
 

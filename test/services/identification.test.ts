@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeIin } from '../../src/domain/iin.ts';
 import { identifyPhone, verifyIin } from '../../src/services/identification.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { createChild, createParent, uniquePhone } from '../helpers/fixtures.ts';
 import { useDatabase } from './use-database.ts';
 

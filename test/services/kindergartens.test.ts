@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clampPage, escapeLike, getKindergartenRefs, parseKindergartenQuery, searchKindergartens } from '../../src/services/kindergartens.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { createApplication, createKindergarten, createParent } from '../helpers/fixtures.ts';
 import { useDatabase } from './use-database.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chatParents, optedOut, optIn, optOut, optOutPhone } from '../../src/services/opt-outs.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { createParent } from '../helpers/fixtures.ts';
 import { useDatabase } from './use-database.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadParentContext } from '../../src/services/parent-context.ts';
 import { getCurrentSeason } from '../../src/services/seasons.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { createParent, createSeason } from '../helpers/fixtures.ts';
 import { useDatabase } from './use-database.ts';
 

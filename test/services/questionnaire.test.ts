@@ -2,7 +2,7 @@ import pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { InvalidAnswersError, loadQuestionnaireStatus, submitQuestionnaire } from '../../src/services/questionnaire.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { answersFor, createApplication, createKindergarten, createParent, createSeason } from '../helpers/fixtures.ts';
 import { useDatabase, useTestDatabase } from './use-database.ts';
 

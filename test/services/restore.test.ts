@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RestorePolicy } from '../../src/config/env.ts';
 import { listStopListed, restoreApplication, restoreRefusal } from '../../src/services/restore.ts';
 import { submitQuestionnaire } from '../../src/services/questionnaire.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { answersFor, createApplication, createKindergarten, createParent, createSeason } from '../helpers/fixtures.ts';
 import { useDatabase } from './use-database.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialState } from '../../src/conversation/core/state.ts';
 import { loadConversation, saveConversation } from '../../src/conversation/runtime/store.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { useDatabase } from './use-database.ts';
 
 describe.each(TEST_DB_KINDS)('conversation store (%s)', (kind) => {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
-import { createTestDatabase, type TestDatabase, type TestDbKind } from '../helpers/db.ts';
+import { createTestDatabase, type TestDatabase, type TestDbKind } from '../../test-support/db.ts';
 import { truncateAll } from '../helpers/fixtures.ts';
 
 export function useTestDatabase(kind: TestDbKind): () => TestDatabase {

@@ -17,9 +17,9 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../../src/db/lockfile.ts';
 import { PROJECT_ROOT } from '../../src/db/migrations/paths.ts';
-import { FakeTelegramApi } from '../fakes/telegram-api.ts';
-import { startCommand, userFor } from '../fakes/telegram-updates.ts';
-import { createEmptyPostgresDatabase } from '../helpers/db.ts';
+import { FakeTelegramApi } from '../../test-support/fakes/telegram-api.ts';
+import { startCommand, userFor } from '../../test-support/fakes/telegram-updates.ts';
+import { createEmptyPostgresDatabase } from '../../test-support/db.ts';
 
 const SECRET = 'shutdown_secret';
 /** What `npm start` runs. */

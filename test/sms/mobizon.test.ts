@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MobizonProvider, mobizonAnswer, THROTTLE_RETRY_MS } from '../../bots/sms/mobizon.ts';
 import { SmsProviderError } from '../../src/campaign/sms/provider.ts';
-import { MobizonDouble } from '../fakes/mobizon.ts';
+import { MobizonDouble } from '../../test-support/fakes/mobizon.ts';
 import { SMS_API_KEY as API_KEY } from './fixtures/sms-harness.ts';
 const PHONE = '77011234567';
 

@@ -9,9 +9,9 @@ import type { Dispatcher } from '../../src/campaign/outbox/dispatcher.ts';
 import { openDatabase, type Database } from '../../src/db/client.ts';
 import { almatyDay, segmentsSpent, SMS_BUDGET_SPENT } from '../../src/campaign/sms/budget.ts';
 import { countSegments } from '../../src/campaign/sms/segments.ts';
-import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../helpers/db.ts';
-import { MobizonDouble } from '../fakes/mobizon.ts';
-import { makeDispatcher } from '../campaign/fixtures/dispatch-harness.ts';
+import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../../test-support/db.ts';
+import { MobizonDouble } from '../../test-support/fakes/mobizon.ts';
+import { makeDispatcher } from '../../test-support/dispatch-harness.ts';
 import { almaty, createCampaignSeason, parentWith } from '../campaign/support.ts';
 import { linkedOutreach, SENDER_NAME, SMS_API_KEY, smsReminderRow, smsSender, consentingToSms } from './fixtures/sms-harness.ts';
 

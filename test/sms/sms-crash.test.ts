@@ -6,8 +6,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countSegments } from '../../src/campaign/sms/segments.ts';
-import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../helpers/db.ts';
-import { MobizonDouble } from '../fakes/mobizon.ts';
+import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../../test-support/db.ts';
+import { MobizonDouble } from '../../test-support/fakes/mobizon.ts';
 import { duplicatesIn, killMidwayAndRestart, spawnDispatchChild } from '../campaign/fixtures/spawn-dispatch-child.ts';
 import { createCampaignSeason, parentWith } from '../campaign/support.ts';
 import { phoneDigits, SENDER_NAME, SMS_API_KEY, smsReminderRow, consentingToSms } from './fixtures/sms-harness.ts';

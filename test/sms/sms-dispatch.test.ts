@@ -16,10 +16,10 @@ import { smsPlanRows } from '../../src/campaign/progress-table.ts';
 import { SendFailure } from '../../src/campaign/senders.ts';
 import { createLogger } from '../../src/log.ts';
 import { buildNotification } from '../../src/campaign/notifications.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { createApplication } from '../helpers/fixtures.ts';
-import { MobizonDouble } from '../fakes/mobizon.ts';
-import { makeDispatcher, sharedTranslator } from '../campaign/fixtures/dispatch-harness.ts';
+import { MobizonDouble } from '../../test-support/fakes/mobizon.ts';
+import { makeDispatcher, sharedTranslator } from '../../test-support/dispatch-harness.ts';
 import { useDispatchDatabase } from '../campaign/fixtures/dispatch-test.ts';
 import { almaty, createCampaignSeason, parentWith, SEASON_DATES } from '../campaign/support.ts';
 import {

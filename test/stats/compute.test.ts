@@ -7,7 +7,7 @@ import { computeStats } from '../../src/stats/compute.ts';
 import { demandByKindergarten } from '../../src/services/demand.ts';
 import { exportStats } from '../../src/stats/export.ts';
 import { demandFor } from '../../src/services/kindergartens.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { useDatabase } from '../services/use-database.ts';
 import { seedStatsFixture } from './fixture.ts';
 

@@ -12,9 +12,9 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../src/i18n/translator.ts';
 import { exportStats } from '../../src/stats/export.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createTestDatabase, type TestDatabase } from '../../test-support/db.ts';
 import { seedStatsFixture } from './fixture.ts';
-import { findChromium } from '../helpers/chromium.ts';
+import { findChromium } from '../../test-support/chromium.ts';
 
 const chromium = findChromium();
 if (!chromium) console.warn('report-chromium.test: chromium not found — skipped (apt-get install -y chromium)');

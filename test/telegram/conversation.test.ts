@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ADVERTISED_COMMANDS } from '../../src/conversation/core/io.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import {
   expectCallbackDataWithinLimit,
   expectEveryCallbackAnsweredOnce,

@@ -4,8 +4,8 @@
  */
 import { Api, GrammyError } from 'grammy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeTelegramApi, retryAfter } from '../fakes/telegram-api.ts';
-import { textMessage, userFor } from '../fakes/telegram-updates.ts';
+import { FakeTelegramApi, retryAfter } from '../../test-support/fakes/telegram-api.ts';
+import { textMessage, userFor } from '../../test-support/fakes/telegram-updates.ts';
 
 let fake: FakeTelegramApi;
 let api: Api;

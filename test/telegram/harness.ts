@@ -14,9 +14,9 @@ import type { Param } from '../../src/conversation/core/io.ts';
 import { createLogger } from '../../src/log.ts';
 import { TelegramChannel, type TelegramChannelOptions } from '../../bots/telegram/channel.ts';
 import type { UpdateOutcome } from '../../bots/telegram/pipeline.ts';
-import { createTestDatabase, type TestDbKind, type TestDatabase } from '../helpers/db.ts';
+import { createTestDatabase, type TestDbKind, type TestDatabase } from '../../test-support/db.ts';
 import { createApplication, createOpenSeasonWithKindergartens, createParent, truncateAll } from '../helpers/fixtures.ts';
-import { FakeTelegramApi, type SentMessage } from '../fakes/telegram-api.ts';
+import { FakeTelegramApi, type SentMessage } from '../../test-support/fakes/telegram-api.ts';
 import {
   callbackQuery,
   contactMessage,
@@ -27,7 +27,7 @@ import {
   userFor,
   type NewUpdate,
   type TestUser,
-} from '../fakes/telegram-updates.ts';
+} from '../../test-support/fakes/telegram-updates.ts';
 
 export type Mode = 'polling' | 'webhook';
 export const MODES: Mode[] = ['polling', 'webhook'];

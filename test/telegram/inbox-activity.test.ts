@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordInbound } from '../../src/inbox/inbox.ts';
 import { createParent } from '../helpers/fixtures.ts';
-import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../helpers/db.ts';
+import { createTestDatabase, TEST_DB_KINDS, type TestDatabase } from '../../test-support/db.ts';
 
 /** recordInbound with `activityAt`: the update and the chat's activity in one statement. */
 describe.each(TEST_DB_KINDS)('inbox with inbound activity on %s', (kind) => {

@@ -8,17 +8,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Locale } from '../../src/conversation/core/views.ts';
 import { optedOut } from '../../src/services/opt-outs.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { createApplication, createChild, createParent, createSeason } from '../helpers/fixtures.ts';
-import { MobizonDouble } from '../fakes/mobizon.ts';
-import { makeDispatcher } from '../campaign/fixtures/dispatch-harness.ts';
+import { MobizonDouble } from '../../test-support/fakes/mobizon.ts';
+import { makeDispatcher } from '../../test-support/dispatch-harness.ts';
 import { MobizonProvider } from '../../bots/sms/mobizon.ts';
 import { deepLinksFor } from '../../src/campaign/outbox/deep-links.ts';
 import { planOutreach } from '../../src/campaign/outreach.ts';
 import { SmsNotifier } from '../../src/campaign/sms/notifier.ts';
 import { countSegments } from '../../src/campaign/sms/segments.ts';
 import { systemClock } from '../../src/clock.ts';
-import { startCommand } from '../fakes/telegram-updates.ts';
+import { startCommand } from '../../test-support/fakes/telegram-updates.ts';
 import { expectNoRefusedCalls, parentUser, useBot, useSuite, type Suite, type TelegramParent } from './harness.ts';
 
 const LINK_SECRET = 'telegram-links-test-secret-0123456789abcdef';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { TelegramNotifier } from '../../bots/telegram/notifier.ts';
 import { buildNotification } from '../../src/campaign/notifications.ts';
 import type { Locale } from '../../src/conversation/core/views.ts';
-import { callbackQuery, stickerMessage, textMessage } from '../fakes/telegram-updates.ts';
+import { callbackQuery, stickerMessage, textMessage } from '../../test-support/fakes/telegram-updates.ts';
 import { parentUser, seedWorld, useBot, useSuite, type TelegramParent } from './harness.ts';
 
 let nextUser = 8_100;

@@ -12,8 +12,8 @@ import { fromAlmaty, toAlmaty } from '../../src/domain/almaty-time.ts';
 import type { Locale } from '../../src/conversation/core/views.ts';
 import { IMPORT_KINDS } from '../../src/import/kinds/index.ts';
 import { runImport } from '../../src/import/run-import.ts';
-import { makeDispatcher, telegramSender } from '../campaign/fixtures/dispatch-harness.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { makeDispatcher, telegramSender } from '../../test-support/dispatch-harness.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { parentUser, seedWorld, useBot, useSuite } from './harness.ts';
 
 let nextUser = 8_700;

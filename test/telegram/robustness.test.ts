@@ -4,9 +4,9 @@
  * commands, rate limits, a blocked bot, handler errors, forged webhooks, updates left unfinished.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { BLOCKED, retryAfter } from '../fakes/telegram-api.ts';
-import { callbackQuery, myChatMember, textMessage } from '../fakes/telegram-updates.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { BLOCKED, retryAfter } from '../../test-support/fakes/telegram-api.ts';
+import { callbackQuery, myChatMember, textMessage } from '../../test-support/fakes/telegram-updates.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import {
   expectEveryCallbackAnsweredOnce,
   expectNoRefusedCalls,

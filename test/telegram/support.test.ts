@@ -10,11 +10,11 @@ import { describe, expect, it } from 'vitest';
 import type { Locale } from '../../src/conversation/core/views.ts';
 import { SUPPORT_TEXT_MAX } from '../../src/conversation/core/support-rules.ts';
 import { closeThread, replyToThread, SUPPORT_MESSAGES_PER_MINUTE } from '../../src/services/support.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { createOperator } from '../helpers/fixtures.ts';
 import { DOCX, JPEG, PDF } from '../helpers/files.ts';
-import { makeDispatcher, telegramSender } from '../campaign/fixtures/dispatch-harness.ts';
-import { documentMessage, photoMessage, textMessage } from '../fakes/telegram-updates.ts';
+import { makeDispatcher, telegramSender } from '../../test-support/dispatch-harness.ts';
+import { documentMessage, photoMessage, textMessage } from '../../test-support/fakes/telegram-updates.ts';
 import { expectNoRefusedCalls, parentUser, seedWorld, useBot, useSuite, type Bot, type Suite, type TelegramParent } from './harness.ts';
 
 let nextUser = 17_100;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Update } from 'grammy/types';
 import { classify } from '../../bots/telegram/updates.ts';
-import { FakeTelegramApi } from '../fakes/telegram-api.ts';
+import { FakeTelegramApi } from '../../test-support/fakes/telegram-api.ts';
 import {
   callbackQuery,
   contactMessage,
@@ -12,7 +12,7 @@ import {
   textMessage,
   userFor,
   voiceMessage,
-} from '../fakes/telegram-updates.ts';
+} from '../../test-support/fakes/telegram-updates.ts';
 
 const u = userFor(501, 'kk-KZ');
 const upd = (x: object): Update => ({ update_id: 1, ...x }) as Update;

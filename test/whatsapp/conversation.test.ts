@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../src/i18n/translator.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
-import { wa } from '../fakes/whatsapp-webhook.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
+import { wa } from '../../test-support/fakes/whatsapp-webhook.ts';
 import { family, identify, SEASON, summarise, useWhatsApp, type Harness } from './harness.ts';
 
 const tr = await createTranslator({ portal: 'https://egov.kz', supportPhone: '1414' });

@@ -14,9 +14,9 @@ import type { Locale } from '../../src/conversation/core/views.ts';
 import { makeIin } from '../../src/domain/iin.ts';
 import { createLogger } from '../../src/log.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
-import { FakeGraphApi } from '../fakes/graph-api.ts';
-import { delivery, signed, wa, type BusinessNumber, type WaMessage } from '../fakes/whatsapp-webhook.ts';
-import { createTestDatabase, type TestDatabase, type TestDbKind } from '../helpers/db.ts';
+import { FakeGraphApi } from '../../test-support/fakes/graph-api.ts';
+import { delivery, signed, wa, type BusinessNumber, type WaMessage } from '../../test-support/fakes/whatsapp-webhook.ts';
+import { createTestDatabase, type TestDatabase, type TestDbKind } from '../../test-support/db.ts';
 import { createApplication, createChild, createKindergarten, createParent, createSeason, truncateAll } from '../helpers/fixtures.ts';
 
 export const NUMBER: BusinessNumber = { phoneNumberId: '106540352242922', displayPhoneNumber: '15550783881', wabaId: '102290129340398' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseWebhook, senderPhone, sentAt, toInput, type InboundMessage } from '../../bots/whatsapp/inbound.ts';
 import { escapeNonAscii, escapeSlashes, isSignedByMeta } from '../../bots/whatsapp/signature.ts';
-import { delivery, messagesChange, serializeLikeMeta, signature, wa, waStatus, webhookPayload } from '../fakes/whatsapp-webhook.ts';
+import { delivery, messagesChange, serializeLikeMeta, signature, wa, waStatus, webhookPayload } from '../../test-support/fakes/whatsapp-webhook.ts';
 
 const NUMBER = { phoneNumberId: '111', displayPhoneNumber: '15550001111', wabaId: 'W1' };
 const OTHER = { phoneNumberId: '222', displayPhoneNumber: '15550002222', wabaId: 'W2' };

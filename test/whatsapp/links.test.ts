@@ -7,9 +7,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { STOP_PAYLOAD } from '../../bots/whatsapp/templates.ts';
 import { createTranslator } from '../../src/i18n/translator.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { createParent } from '../helpers/fixtures.ts';
-import { wa } from '../fakes/whatsapp-webhook.ts';
+import { wa } from '../../test-support/fakes/whatsapp-webhook.ts';
 import { family, identify, NUMBER, SEASON, useWhatsApp, type Family, type Harness } from './harness.ts';
 
 const tr = await createTranslator({ portal: 'https://egov.kz', supportPhone: '1414' });

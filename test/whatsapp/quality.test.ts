@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Locale } from '../../src/conversation/core/views.ts';
 import { createTranslator } from '../../src/i18n/translator.ts';
-import { wa } from '../fakes/whatsapp-webhook.ts';
+import { wa } from '../../test-support/fakes/whatsapp-webhook.ts';
 import { family, identify, useWhatsApp, type Family, type WaUser } from './harness.ts';
 
 const tr = await createTranslator({ portal: 'https://egov.kz', supportPhone: '1414' });

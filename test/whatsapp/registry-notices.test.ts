@@ -15,8 +15,8 @@ import { createTranslator } from '../../src/i18n/translator.ts';
 import { IMPORT_KINDS } from '../../src/import/kinds/index.ts';
 import { runImport } from '../../src/import/run-import.ts';
 import { TEMPLATES } from '../../bots/whatsapp/templates.ts';
-import { wa } from '../fakes/whatsapp-webhook.ts';
-import { makeDispatcher, whatsappSender } from '../campaign/fixtures/dispatch-harness.ts';
+import { wa } from '../../test-support/fakes/whatsapp-webhook.ts';
+import { makeDispatcher, whatsappSender } from '../../test-support/dispatch-harness.ts';
 import { describeSent, family, identify, NUMBER, TOKEN, useWhatsApp, type Family } from './harness.ts';
 
 const tr = await createTranslator({ portal: 'https://egov.kz', supportPhone: '1414' });

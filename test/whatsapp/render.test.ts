@@ -6,7 +6,7 @@ import type { OutgoingMessage } from '../../bots/whatsapp/transport.ts';
 import { decodeAction, encodeAction } from '../../src/conversation/core/action-codec.ts';
 import type { Action, Button, Message, Text } from '../../src/conversation/core/io.ts';
 import { createTranslator, type Translator } from '../../src/i18n/translator.ts';
-import { validateMessage } from '../fakes/graph-api.ts';
+import { validateMessage } from '../../test-support/fakes/graph-api.ts';
 
 let real: Translator;
 /** Real texts, plus "raw" texts that render as their `s` parameter (arbitrary labels for tests). */

@@ -8,10 +8,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyEarlyStatuses } from '../../src/campaign/outbox/delivery-status.ts';
 import { planReminders } from '../../src/campaign/planner.ts';
 import { applyStatus } from '../../bots/whatsapp/statuses.ts';
-import { makeDispatcher, whatsappSender } from '../campaign/fixtures/dispatch-harness.ts';
-import type { GraphCall } from '../fakes/graph-api.ts';
-import { delivery, waStatus, type StatusInput } from '../fakes/whatsapp-webhook.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { makeDispatcher, whatsappSender } from '../../test-support/dispatch-harness.ts';
+import type { GraphCall } from '../../test-support/fakes/graph-api.ts';
+import { delivery, waStatus, type StatusInput } from '../../test-support/fakes/whatsapp-webhook.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { family, NUMBER, SEASON, TOKEN, useWhatsApp } from './harness.ts';
 
 const HOUR = 3_600_000;

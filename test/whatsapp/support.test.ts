@@ -8,11 +8,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Locale } from '../../src/conversation/core/views.ts';
 import { AWAITING_WINDOW, closeThread, queueAnswerTemplate, replyToThread } from '../../src/services/support.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { createOperator } from '../helpers/fixtures.ts';
 import { HTML_AS_JPG, JPEG } from '../helpers/files.ts';
-import { makeDispatcher, whatsappSender } from '../campaign/fixtures/dispatch-harness.ts';
-import { wa } from '../fakes/whatsapp-webhook.ts';
+import { makeDispatcher, whatsappSender } from '../../test-support/dispatch-harness.ts';
+import { wa } from '../../test-support/fakes/whatsapp-webhook.ts';
 import { family, identify, NUMBER, TOKEN, useWhatsApp, type Harness, type WaUser } from './harness.ts';
 
 const HOUR = 3_600_000;

@@ -4,7 +4,7 @@ import { sendWithRetry } from '../../bots/whatsapp/retry.ts';
 import { TEMPLATES } from '../../bots/whatsapp/templates.ts';
 import { WhatsAppSendError } from '../../bots/whatsapp/transport.ts';
 import { withinServiceWindow } from '../../bots/whatsapp/window.ts';
-import { FakeGraphApi } from '../fakes/graph-api.ts';
+import { FakeGraphApi } from '../../test-support/fakes/graph-api.ts';
 
 const OPTS = { token: 'tok', phoneNumberId: '555', version: 'v23.0' };
 const TO = '77011234567';

@@ -5,8 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../src/i18n/translator.ts';
 import { recordInbound } from '../../src/inbox/inbox.ts';
-import { TEST_DB_KINDS } from '../helpers/db.ts';
-import { delivery, messagesChange, signature, signed, wa, waStatus, webhookPayload } from '../fakes/whatsapp-webhook.ts';
+import { TEST_DB_KINDS } from '../../test-support/db.ts';
+import { delivery, messagesChange, signature, signed, wa, waStatus, webhookPayload } from '../../test-support/fakes/whatsapp-webhook.ts';
 import { APP_SECRET, family, identify, NUMBER, useWhatsApp, VERIFY_TOKEN } from './harness.ts';
 
 const tr = await createTranslator({ portal: 'https://egov.kz', supportPhone: '1414' });

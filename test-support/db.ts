@@ -3,13 +3,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { type Database, databaseOnPGlite, databaseOnPGliteThread, openDatabase } from '../../src/db/client.ts';
-import { deployMigrations } from '../../src/db/migrations/deploy.ts';
-import { pgliteEngineConnection } from '../../src/db/migrations/engine-connections.ts';
-import { PINNED_ENGINE_HASH } from '../../src/db/migrations/engine.ts';
-import { readMigrationHistory } from '../../src/db/migrations/history.ts';
-import { DEFAULT_MIGRATIONS_DIR, PROJECT_ROOT } from '../../src/db/migrations/paths.ts';
-import { openMemoryPGlite, openMemoryPGliteThread } from '../../src/db/pglite.ts';
+import { type Database, databaseOnPGlite, databaseOnPGliteThread, openDatabase } from '../src/db/client.ts';
+import { deployMigrations } from '../src/db/migrations/deploy.ts';
+import { pgliteEngineConnection } from '../src/db/migrations/engine-connections.ts';
+import { PINNED_ENGINE_HASH } from '../src/db/migrations/engine.ts';
+import { readMigrationHistory } from '../src/db/migrations/history.ts';
+import { DEFAULT_MIGRATIONS_DIR, PROJECT_ROOT } from '../src/db/migrations/paths.ts';
+import { openMemoryPGlite, openMemoryPGliteThread } from '../src/db/pglite.ts';
 
 /**
  * Fresh, migrated databases for tests: an in-memory PGlite ("embedded") or a throwaway database

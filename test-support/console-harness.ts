@@ -8,15 +8,15 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { assembleCore, type Core } from '../../src/app.ts';
-import { CLI_ACTOR } from '../../src/console/audit.ts';
-import type { Role } from '../../src/console/auth/roles.ts';
-import { createUser } from '../../src/console/auth/users.ts';
-import { loadConfig } from '../../src/config/env.ts';
-import { seedDemo } from '../../src/db/seed/index.ts';
-import { createLogger, type Logger } from '../../src/log.ts';
-import { findChromium } from '../helpers/chromium.ts';
-import { createTestDatabase, type TestDbKind } from '../helpers/db.ts';
+import { assembleCore, type Core } from '../src/app.ts';
+import { CLI_ACTOR } from '../src/console/audit.ts';
+import type { Role } from '../src/console/auth/roles.ts';
+import { createUser } from '../src/console/auth/users.ts';
+import { loadConfig } from '../src/config/env.ts';
+import { seedDemo } from '../src/db/seed/index.ts';
+import { createLogger, type Logger } from '../src/log.ts';
+import { findChromium } from './chromium.ts';
+import { createTestDatabase, type TestDbKind } from './db.ts';
 
 export { findChromium };
 
