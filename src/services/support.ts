@@ -135,7 +135,8 @@ async function openThread(db: Db, m: ParentMessage): Promise<SupportThread> {
       lastParentAt: m.now,
       waitingSince: m.now,
     },
-    update: {},
+    // A parent who wrote before identifying and identified since: the thread is theirs now.
+    update: link ? { parentId: link.parentId } : {},
   });
 }
 

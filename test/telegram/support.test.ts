@@ -172,5 +172,11 @@ describe.each(TEST_DB_KINDS)('Telegram: writing to the education department (%s)
     const t = (await thread(suite, p.chatId))!;
     expect(t).toMatchObject({ parentId: null, locale: 'ru', status: 'OPEN' });
     expect(t.messages.map((m) => m.text)).toEqual(['Мой ИИН не находится в очереди']);
+    // Identified after writing: the next message files the thread under the parent.
+    const w = await seedWorld(suite.core());
+    await p.contact(w.parent.phone);
+    await p.text(w.parent.iin);
+    await p.text('Теперь вошла');
+    expect(await thread(suite, p.chatId)).toMatchObject({ parentId: w.parent.id, status: 'OPEN' });
   });
 });
