@@ -18,7 +18,7 @@ import type { HttpRequest, HttpResponse } from '../../src/http/index.ts';
 import { claimStaleInbound, countAttempt, markProcessed, recordInbound, unprocessedInbound } from '../../src/inbox/index.ts';
 import { recordUndeliverableAddress, REGISTRY_DEFAULT_LOCALE } from '../../src/campaign/index.ts';
 import { markUnreachable, recordInboundActivity } from '../../src/services/index.ts';
-import { releaseAwaitingWindow, type FileSource } from '../../src/services/index.ts';
+import type { FileSource } from '../../src/services/index.ts';
 import type { ChannelAdapter } from '../channel.ts';
 import { CloudApiTransport } from './cloud-api-transport.ts';
 import { converse } from './conversation.ts';
@@ -221,11 +221,9 @@ export class WhatsAppChannel implements ChannelAdapter {
     // The core has saved the answer (and marked the update processed with it, unless the step
     // failed): from here a failed reply never makes it be applied twice.
     if (!settled) await markProcessed(prisma, CHANNEL, externalId, now);
-    // After the step, so a chat linked by this very message gets its window and user id too.
+    // After the step, so a chat linked by this very message gets its window and user id too (and the
+    // desk's replies held for the window go now).
     await recordInboundActivity(prisma, CHANNEL, chatId, sentAt(stored.message, now), stored.userId);
-    // The parent wrote: the window is open again, and the desk's replies held for it go now.
-    const released = await releaseAwaitingWindow(prisma, CHANNEL, chatId, now);
-    if (released > 0) this.core.logger.debug({ released }, 'whatsapp: replies of the education department released by the open window');
     const focus = input.type === 'action' && 'value' in input.action ? input.action.value : null;
     await this.deliver(chatId, outputs, locale, focus);
   }

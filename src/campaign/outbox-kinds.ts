@@ -17,6 +17,12 @@ export const SUPPORT_CLOSED = 'SUPPORT_CLOSED';
 export const SUPPORT_NUDGE = 'SUPPORT_NUDGE';
 export type SupportKind = typeof SUPPORT_REPLY | typeof SUPPORT_CLOSED | typeof SUPPORT_NUDGE;
 export const SUPPORT_KINDS: readonly string[] = [SUPPORT_REPLY, SUPPORT_CLOSED, SUPPORT_NUDGE];
+/**
+ * The `error` of a desk reply (or close) held until the parent's WhatsApp window opens again:
+ * the parent's next message releases it (services/reachability.ts, `recordInboundActivity`).
+ */
+export const AWAITING_WINDOW = 'awaiting-window';
+
 export const isSupportKind = (kind: string): kind is SupportKind => SUPPORT_KINDS.includes(kind);
 
 /**

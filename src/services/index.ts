@@ -1,4 +1,4 @@
 /** The services the channels call around the conversation: reachability and the support desk's files and window. bots/ imports src/services/ only through this file. */
 export type { Db } from './db.ts';
 export { markUnreachable, recordInboundActivity } from './reachability.ts';
-export { releaseAwaitingWindow, type FetchedFile, type FileSource } from './support.ts';
+export type { FetchedFile, FileSource } from './support.ts';

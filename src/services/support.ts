@@ -252,7 +252,7 @@ export async function replyToThread(db: Db, r: OperatorReply): Promise<ReplyResu
 /**
  * WhatsApp, outside the customer-service window: the approved template "you have an answer" goes
  * to the chat (at most one a day per thread); its button, or any message, opens the window and
- * releases the held replies (`releaseAwaitingWindow`). False when today's went already.
+ * releases the held replies (`recordInboundActivity` in reachability.ts). False when today's went already.
  */
 export async function queueAnswerTemplate(db: Db, threadId: number, now: Date): Promise<boolean> {
   const thread = await db.supportThread.findUnique({ where: { id: threadId } });
@@ -331,20 +331,6 @@ async function endSupportInConversation(db: Db, channel: Channel, chatId: string
     if (saved.count > 0) return;
   }
 }
-
-/**
- * WhatsApp: replies held while the customer-service window was closed go now that the parent
- * wrote (the template's button, or anything else). One statement on the outbox's chat index.
- */
-export async function releaseAwaitingWindow(db: Db, channel: ChannelName, chatId: string, now: Date): Promise<number> {
-  return db.$executeRaw`
-    UPDATE outbox SET "nextAttemptAt" = ${now}, error = NULL
-    WHERE channel = ${channel}::"Channel" AND "chatId" = ${chatId} AND status = 'PENDING'
-      AND kind IN (${SUPPORT_REPLY}, ${SUPPORT_CLOSED}) AND error = ${AWAITING_WINDOW}`;
-}
-
-/** The `error` of a reply held until the WhatsApp window opens again. */
-export const AWAITING_WINDOW = 'awaiting-window';
 
 function isUniqueViolation(err: unknown): boolean {
   return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';

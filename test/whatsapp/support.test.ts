@@ -7,7 +7,8 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Locale } from '../../src/conversation/core/views.ts';
-import { AWAITING_WINDOW, closeThread, queueAnswerTemplate, replyToThread } from '../../src/services/support.ts';
+import { AWAITING_WINDOW } from '../../src/campaign/outbox-kinds.ts';
+import { closeThread, queueAnswerTemplate, replyToThread } from '../../src/services/support.ts';
 import { TEST_DB_KINDS } from '../../test-support/db.ts';
 import { createOperator } from '../helpers/fixtures.ts';
 import { HTML_AS_JPG, JPEG } from '../helpers/files.ts';
