@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { assembleCore, type Core } from '../src/app.ts';
 import { CLI_ACTOR } from '../src/console/audit.ts';
 import type { Role } from '../src/console/auth/roles.ts';
@@ -70,6 +71,28 @@ export async function newPage(browser: Browser): Promise<{ page: Page; problems:
     void d.accept();
   });
   return { page, problems, dialogs };
+}
+
+/**
+ * The pages a test file opens, and its closing check: none had a script error or a CSP violation,
+ * and no dialog but the confirmations the console asks (a question) — a parent's text that ran as
+ * script would show as an alert.
+ */
+export function pageBook(browser: () => Browser) {
+  const pages: { page: Page; problems: string[]; dialogs: string[] }[] = [];
+  return {
+    open: async () => {
+      const p = await newPage(browser());
+      pages.push(p);
+      return p;
+    },
+    expectClean: () => {
+      for (const p of pages) {
+        expect(p.problems).toEqual([]);
+        expect(p.dialogs.filter((d) => !d.includes('?'))).toEqual([]);
+      }
+    },
+  };
 }
 
 export async function login(page: Page, base: string, username: string, password = PASSWORD): Promise<void> {

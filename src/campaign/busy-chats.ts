@@ -22,28 +22,17 @@
  * - Any reminder claimed outside the daytime window (a retry's backoff, a backlog running past the
  *   evening) waits for the next opening as well: reminders are never sent at night (docs/product.md §5.2).
  */
-import type { Screen } from '../conversation/core/state.ts';
+import { QUESTION_SCREENS, type Screen } from '../conversation/core/state.ts';
 import { isWithinWindow, nextWindowOpening, type DaytimeWindow } from './schedule.ts';
 
 export const QUIET_MS = 60 * 60_000;
 export const QUESTIONNAIRE_QUIET_MS = 12 * 60 * 60_000;
 
 /**
- * The questionnaire's screens (conversation/core/flow.ts `isQuestion`, and its summary). Typed against
- * the conversation's screens, so renaming one there fails the build here.
+ * The questionnaire's screens (conversation/core/flow.ts `isQuestion`, and its summary), from the
+ * conversation's own list.
  */
-const QUESTIONNAIRE_SCREENS: ReadonlySet<string> = new Set([
-  'q1',
-  'q2',
-  'q2why',
-  'q3',
-  'q4',
-  'q5',
-  'q5other',
-  'q6',
-  'q6other',
-  'summary',
-] as const satisfies readonly Screen[]);
+const QUESTIONNAIRE_SCREENS: ReadonlySet<string> = new Set<Screen>([...QUESTION_SCREENS, 'summary']);
 
 /** What is known of a chat's activity; every field may be missing (a chat that never wrote). */
 export interface ChatActivity {

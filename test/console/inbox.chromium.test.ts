@@ -38,7 +38,7 @@ import {
   type Family,
   type Harness,
 } from '../whatsapp/harness.ts';
-import { findChromium, launchBrowser, login, newPage, PASSWORD, person, shot } from '../../test-support/console-harness.ts';
+import { findChromium, launchBrowser, login, pageBook, PASSWORD, person, shot } from '../../test-support/console-harness.ts';
 
 const chromiumPath = findChromium();
 if (!chromiumPath) console.warn('console inbox: chromium not found — skipped (apt-get install -y chromium)');
@@ -65,12 +65,8 @@ describe.skipIf(!chromiumPath)('the inbox in Chromium, with both channels', () =
   let fakeWa: FakeGraphApi;
   let world: World;
   let browser: Browser;
-  const pages: { page: Page; problems: string[]; dialogs: string[] }[] = [];
-  const open = async () => {
-    const p = await newPage(browser);
-    pages.push(p);
-    return p.page;
-  };
+  const book = pageBook(() => browser);
+  const open = async () => (await book.open()).page;
 
   /** The product on the database: core, console, both channels on their webhooks. */
   async function startWorld(migrate: boolean): Promise<World> {
@@ -187,11 +183,7 @@ describe.skipIf(!chromiumPath)('the inbox in Chromium, with both channels', () =
   }, 120_000);
 
   afterAll(async () => {
-    // No script error, no CSP violation, and no parent's text ever ran as script (an alert is a dialog without "?").
-    for (const p of pages) {
-      expect(p.problems).toEqual([]);
-      expect(p.dialogs.filter((d) => !d.includes('?'))).toEqual([]);
-    }
+    book.expectClean();
     await browser?.close();
     await world?.stop();
     await fakeTg?.close();

@@ -3,7 +3,7 @@
  * against the database, seasons, the support desk, users, the audit log, the language switch and
  * signing out. One browser for the file; screenshots in CONSOLE_SHOTS (default a temp folder).
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentSeason } from '../../src/campaign/seasons.ts';
 import { DEMO_PARENTS } from '../../src/db/seed/index.ts';
@@ -11,7 +11,7 @@ import { makeIin } from '../../src/domain/iin.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findChromium, launchBrowser, login, newPage, person, shot, startConsole, type ConsoleWorld } from '../../test-support/console-harness.ts';
+import { findChromium, launchBrowser, login, pageBook, person, shot, startConsole, type ConsoleWorld } from '../../test-support/console-harness.ts';
 
 const chromiumPath = findChromium();
 if (!chromiumPath) console.warn('console pages: chromium not found — skipped (apt-get install -y chromium)');
@@ -21,12 +21,7 @@ const digits = (s: string | null) => Number((s ?? '').replace(/\D/g, ''));
 describe.skipIf(!chromiumPath)('the operator console in Chromium', () => {
   let world: ConsoleWorld;
   let browser: Browser;
-  const pages: { page: Page; problems: string[]; dialogs: string[] }[] = [];
-  const open = async () => {
-    const p = await newPage(browser);
-    pages.push(p);
-    return p;
-  };
+  const { open, expectClean } = pageBook(() => browser);
 
   beforeAll(async () => {
     world = await startConsole('embedded');
@@ -37,10 +32,7 @@ describe.skipIf(!chromiumPath)('the operator console in Chromium', () => {
   }, 120_000);
   afterAll(async () => {
     // No page may have had a script error or a CSP violation, and no parent's text may have run as script.
-    for (const p of pages) {
-      expect(p.problems).toEqual([]);
-      expect(p.dialogs.filter((d) => !d.includes('?'))).toEqual([]);
-    }
+    expectClean();
     await browser?.close();
     await world?.close();
   });
