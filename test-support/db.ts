@@ -34,6 +34,26 @@ function kindsFromEnv(value: string | undefined): TestDbKind[] {
 /** Which kinds database tests run against: env TEST_DB = embedded | postgres | both (default). */
 export const TEST_DB_KINDS: TestDbKind[] = kindsFromEnv(process.env['TEST_DB']);
 
+/** A database a test runs on: a kind, the embedded one on the test's thread or on its own. */
+export interface TestDbVariant {
+  name: string;
+  kind: TestDbKind;
+  thread: boolean;
+}
+
+/**
+ * TEST_DB_KINDS, with the embedded database also on a thread of its own as the product runs it:
+ * for code that takes another path there (the registry import sends its COPY to that thread).
+ */
+export const TEST_DB_VARIANTS: TestDbVariant[] = TEST_DB_KINDS.flatMap((kind): TestDbVariant[] =>
+  kind === 'embedded'
+    ? [
+        { name: 'embedded', kind, thread: false },
+        { name: 'embedded, own thread', kind, thread: true },
+      ]
+    : [{ name: kind, kind, thread: false }],
+);
+
 /** Server on which throwaway test databases are created (any existing database on it will do). */
 export const TEST_POSTGRES_URL = process.env['TEST_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
 

@@ -94,6 +94,47 @@ describe.runIf(TEST_DB_KINDS.includes('embedded'))('embedded database in a threa
     expect((await db.prisma.kindergarten.findUniqueOrThrow({ where: { number: 1 } })).capacity).toBe(250);
   });
 
+  it("loads COPY text in an open transaction: rolled back with it, and no other caller's statement runs before it ends", async () => {
+    const db = await open(true);
+    const thread = db.thread!;
+    const begin = async () => ((await thread.call({ op: 'begin' })) as { tx: number }).tx;
+    const copy = async (tx: number, lines: string) => {
+      const data = new TextEncoder().encode(lines);
+      await thread.call({ op: 'copy', tx, table: 'parents', columns: ['iin', '"fullName"', 'phone'], data }, [data.buffer]);
+      // Moved to the thread, not copied.
+      expect(data.byteLength).toBe(0);
+    };
+    const rows = '900514401017\tСерикова Айгерим\t+77011234567\n881102301027\tИванов Иван\\tмладший\t+77020000002\n';
+    const count = { text: 'SELECT count(*)::int AS n FROM parents', params: [] };
+
+    let tx = await begin();
+    await copy(tx, rows);
+    expect(await thread.call({ op: 'sql', tx, ...count })).toEqual([{ n: 2 }]);
+    await thread.call({ op: 'rollback', tx });
+    expect(await db.prisma.parent.count()).toBe(0);
+
+    tx = await begin();
+    // Asked for while the transaction is open: answered only once it has committed (it would see no row before).
+    let seen: number | undefined;
+    const other = db.prisma.parent.count().then((n) => (seen = n));
+    await copy(tx, rows);
+    expect(await thread.call({ op: 'sql', tx, text: 'SELECT "fullName" FROM parents ORDER BY iin', params: [] })).toEqual([
+      { fullName: 'Иванов Иван\tмладший' },
+      { fullName: 'Серикова Айгерим' },
+    ]);
+    expect(seen).toBeUndefined();
+    await thread.call({ op: 'commit', tx });
+    await other;
+    expect(seen).toBe(2);
+
+    // A refused COPY comes back with PostgreSQL's code; the transaction is rolled back.
+    tx = await begin();
+    const bad = await copy(tx, '900514401017\tдубль\t+77011234567\n').catch((e: unknown) => e);
+    expect(bad).toMatchObject({ code: '23505' });
+    await thread.call({ op: 'rollback', tx });
+    expect(await db.prisma.parent.count()).toBe(2);
+  });
+
   it("runs the statements off the caller's thread: its timers keep firing during a long one", async () => {
     const ticksDuring = async (db: TestDatabase) => {
       let ticks = 0;

@@ -1,12 +1,13 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IMPORT_KINDS } from '../../src/import/kinds/index.ts';
 import type { ImportKindName } from '../../src/import/kind.ts';
 import { ImportFileError, runImport, type ImportResult } from '../../src/import/run-import.ts';
 import { EncodingError } from '../../src/import/encoding.ts';
-import { TEST_DB_KINDS } from '../../test-support/db.ts';
+import { openImportConnection } from '../../src/import/staging/connect.ts';
+import { TEST_DB_VARIANTS } from '../../test-support/db.ts';
 import { useTestDatabase } from '../services/use-database.ts';
 
 const FIXTURES = path.resolve('test/fixtures/csv');
@@ -18,14 +19,14 @@ afterAll(async () => {
   await rm(out, { recursive: true, force: true });
 });
 
-describe.each(TEST_DB_KINDS)('registry import (%s)', (kind) => {
-  const database = useTestDatabase(kind);
+describe.each(TEST_DB_VARIANTS)('registry import ($name)', ({ name, kind, thread }) => {
+  const database = useTestDatabase(kind, { thread });
   const prisma = () => database().prisma;
   const run = (name: ImportKindName, file: string, opts: { partial?: boolean; report?: boolean; batchSize?: number } = {}): Promise<ImportResult> =>
     runImport(database(), IMPORT_KINDS[name], {
       file: path.join(FIXTURES, file),
       partial: opts.partial,
-      reportFile: opts.report ? path.join(out, `${kind}-${file}.rejected.csv`) : null,
+      reportFile: opts.report ? path.join(out, `${name}-${file}.rejected.csv`) : null,
       batchSize: opts.batchSize ?? 2,
     });
   const registry = async () => {
@@ -73,7 +74,7 @@ describe.each(TEST_DB_KINDS)('registry import (%s)', (kind) => {
       { iin: '920707301043', fullName: 'Омаров Ерлан', phone: '+77750000004', locale: 'ru', notifyWhatsapp: true, notifySms: true },
     ]);
     // A re-import that leaves the consent columns empty (or out) keeps what was stated before.
-    const again = path.join(out, `${kind}-parents-again.csv`);
+    const again = path.join(out, `${name}-parents-again.csv`);
     await writeFile(
       again,
       'iin;full_name;phone;notify_sms\n881102301027;Иванов Иван;+77020000002;нет\n900514401017;Серикова Айгерим Болатовна;+77011234567;\n',
@@ -108,6 +109,33 @@ describe.each(TEST_DB_KINDS)('registry import (%s)', (kind) => {
     expect(apps[1]!.registeredAt.toISOString()).toBe('2023-05-31T18:00:00.000Z');
     const child = await prisma().child.findUniqueOrThrow({ where: { iin: '200315502013' } });
     expect(child.birthDate.toISOString()).toBe('2020-03-15T00:00:00.000Z');
+  });
+
+  it('loads the rows with COPY', async () => {
+    const connection = await openImportConnection(database());
+    await connection.close();
+    expect(connection.method).toBe('copy');
+  });
+
+  it.runIf(thread)("sends the rows to the database's thread as COPY text, every statement in the import's one transaction", async () => {
+    await registry();
+    const sent = vi.spyOn(database().thread!, 'call');
+    try {
+      expect(await run('applications', 'applications-good.csv')).toMatchObject({ written: 5, committed: true });
+      const requests = sent.mock.calls.map(([req]) => req);
+      expect(requests[0]).toEqual({ op: 'begin' });
+      const { tx } = (await sent.mock.results[0]!.value) as { tx: number };
+      expect(requests.at(-1)).toEqual({ op: 'commit', tx });
+      const between = requests.slice(1, -1);
+      expect(new Set(between.map((r) => r.op))).toEqual(new Set(['sql', 'copy']));
+      expect(between.every((r) => 'tx' in r && r.tx === tx)).toBe(true);
+      // The five rows in one slice (batches of two lines gathered), its bytes moved there: gone from here.
+      const copies = requests.filter((r) => r.op === 'copy');
+      expect(copies).toMatchObject([{ table: 'import_stage' }]);
+      expect((copies[0] as { data: Uint8Array }).data.byteLength).toBe(0);
+    } finally {
+      sent.mockRestore();
+    }
   });
 
   it('re-importing the same files changes nothing', async () => {

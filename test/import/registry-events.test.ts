@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromAlmaty } from '../../src/domain/almaty-time.ts';
 import { IMPORT_KINDS } from '../../src/import/kinds/index.ts';
 import { runImport, type ImportResult } from '../../src/import/run-import.ts';
-import { TEST_DB_KINDS } from '../../test-support/db.ts';
+import { TEST_DB_VARIANTS } from '../../test-support/db.ts';
 import { useTestDatabase } from '../services/use-database.ts';
 
 const FIXTURES = path.resolve('test/fixtures/csv');
@@ -40,15 +40,15 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe.each(TEST_DB_KINDS)('registry events (%s)', (kind) => {
-  const database = useTestDatabase(kind);
+describe.each(TEST_DB_VARIANTS)('registry events ($name)', ({ name, kind, thread }) => {
+  const database = useTestDatabase(kind, { thread });
   const prisma = () => database().prisma;
   let n = 0;
   const importRows = async (
     rows: string[],
     opts: { now?: Date; bulkRows?: number; reach?: { whatsapp: boolean; sms: boolean } } = {},
   ): Promise<ImportResult> => {
-    const file = path.join(dir, `${kind}-${++n}.csv`);
+    const file = path.join(dir, `${name}-${++n}.csv`);
     await writeFile(file, `${[HEADER, ...rows].join('\n')}\n`);
     const r = await runImport(database(), IMPORT_KINDS.applications, { file, reportFile: null, ...opts });
     expect(r).toMatchObject({ committed: true, rejectedCount: 0 });

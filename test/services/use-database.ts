@@ -4,13 +4,13 @@
  */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
-import { createTestDatabase, type TestDatabase, type TestDbKind } from '../../test-support/db.ts';
+import { createTestDatabase, type TestDatabase, type TestDatabaseOptions, type TestDbKind } from '../../test-support/db.ts';
 import { truncateAll } from '../helpers/fixtures.ts';
 
-export function useTestDatabase(kind: TestDbKind): () => TestDatabase {
+export function useTestDatabase(kind: TestDbKind, opts: TestDatabaseOptions = {}): () => TestDatabase {
   let database: TestDatabase | undefined;
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
+    database = await createTestDatabase(kind, opts);
   });
   afterAll(async () => {
     await database?.close();

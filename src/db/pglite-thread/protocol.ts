@@ -1,7 +1,9 @@
 /**
  * Messages between the product's thread and the thread that runs the embedded database
  * (./worker.ts). The driver adapter's calls cross as requests; their results and errors come back
- * as replies with the same id.
+ * as replies with the same id. The registry import (src/import/staging/thread-session.ts) runs in
+ * one of the adapter's transactions too, with two requests of its own: `sql` (a statement, its rows
+ * as PGlite gives them) and `copy` (COPY text loaded through PGlite's `/dev/blob`).
  */
 import type { Error as DriverError, IsolationLevel, SqlQuery, SqlResultSet } from '@prisma/driver-adapter-utils';
 
@@ -18,13 +20,18 @@ export type Request =
   | { id: number; op: 'script'; script: string }
   | { id: number; op: 'begin'; isolationLevel?: IsolationLevel }
   | { id: number; op: 'commit' | 'rollback'; tx: number }
+  | { id: number; op: 'sql'; tx: number; text: string; params: unknown[] }
+  /** `COPY table (columns) FROM '/dev/blob'`, the blob being `data`: COPY text as UTF-8, its buffer transferred. */
+  | { id: number; op: 'copy'; tx: number; table: string; columns: readonly string[]; data: Uint8Array }
   | { id: number; op: 'close' };
 
-export type Value = SqlResultSet | number | { tx: number; usePhantomQuery: boolean } | null;
+export type Value = SqlResultSet | number | { tx: number; usePhantomQuery: boolean } | Record<string, unknown>[] | null;
 
 /** An error as it crosses: the driver's mapped error when there is one (Prisma turns it into its P-codes). */
 export interface ThrownError {
   driver?: DriverError;
+  /** PostgreSQL's SQLSTATE of an error not mapped for Prisma (the import's own statements). */
+  code?: string;
   name: string;
   message: string;
   stack?: string;

@@ -30,6 +30,7 @@ function rethrown(e: ThrownError): Error {
   const err = new Error(e.message);
   err.name = e.name;
   if (e.stack) err.stack = e.stack;
+  if (e.code) Object.assign(err, { code: e.code });
   return err;
 }
 
@@ -75,13 +76,14 @@ export class PGliteThread {
     return since ? this.worker.performance.eventLoopUtilization(since) : this.worker.performance.eventLoopUtilization();
   }
 
-  call(req: Call): Promise<Value> {
+  /** `transfer`: buffers of the request moved to the thread rather than copied (unusable here afterwards). */
+  call(req: Call, transfer: ArrayBuffer[] = []): Promise<Value> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     if (this.pending.size === 0) this.worker.ref();
     return new Promise<Value>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...req, id } as Request);
+      this.worker.postMessage({ ...req, id } as Request, transfer);
     });
   }
 

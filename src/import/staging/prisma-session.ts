@@ -1,6 +1,7 @@
 /**
- * An import through Prisma's driver adapter (the embedded database on its own thread): the same
- * statements, the staging rows sent as arrays of text unnested into multi-row INSERTs.
+ * An import through a bare Prisma client, whose database is not known (a console set up without
+ * its Database): the same statements, the staging rows sent as arrays of text unnested into
+ * multi-row INSERTs.
  */
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { Db } from '../../services/db.ts';

@@ -1,12 +1,14 @@
 /**
  * The one connection an import runs on: a transaction in which the file is loaded into staging
  * tables (COPY where the database offers it) and merged into the registry with set-based
- * statements. Three ways to reach it, one behaviour:
+ * statements. Four ways to reach it, one behaviour:
  * - PostgreSQL: a `pg` client of its own, `COPY … FROM STDIN` (./pg-session.ts);
  * - PGlite on this thread (tests, the CLI on the embedded database): `COPY … FROM '/dev/blob'`
  *   with the file in slices (./pglite-session.ts);
- * - anything else (the product's embedded database on its own thread, where only Prisma's
- *   driver adapter crosses): multi-row INSERTs inside a Prisma transaction (./prisma-session.ts).
+ * - the product's embedded database on its own thread: the same COPY in slices, sent there with
+ *   the statements in one of the thread's transactions (./thread-session.ts);
+ * - a bare Prisma client, nothing else known: multi-row INSERTs inside a Prisma transaction
+ *   (./prisma-session.ts).
  */
 
 export interface ImportSession {
