@@ -3,7 +3,7 @@
  * against the database, seasons, the support desk, users, the audit log, the language switch and
  * signing out. One browser for the file; screenshots in CONSOLE_SHOTS (default a temp folder).
  */
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentSeason } from '../../src/campaign/seasons.ts';
 import { DEMO_PARENTS } from '../../src/db/seed/index.ts';
@@ -17,6 +17,14 @@ const chromiumPath = findChromium();
 if (!chromiumPath) console.warn('console pages: chromium not found — skipped (apt-get install -y chromium)');
 
 const digits = (s: string | null) => Number((s ?? '').replace(/\D/g, ''));
+
+/** On the import page: the kind and the file chosen, checked, and the check's result shown. */
+async function checkUpload(page: Page, kind: string, file: string): Promise<void> {
+  await page.getByLabel('Что загружаем').selectOption(kind);
+  await page.getByLabel('CSV-файл').setInputFiles(file);
+  await page.getByRole('button', { name: 'Проверить файл' }).click();
+  await page.waitForSelector('[data-k=checked]');
+}
 
 describe.skipIf(!chromiumPath)('the operator console in Chromium', () => {
   let world: ConsoleWorld;
@@ -195,10 +203,7 @@ describe.skipIf(!chromiumPath)('the operator console in Chromium', () => {
     const { page } = await open();
     await login(page, world.base, 'operator1');
     await page.getByRole('link', { name: 'Загрузка реестра' }).click();
-    await page.getByLabel('Что загружаем').selectOption('parents');
-    await page.getByLabel('CSV-файл').setInputFiles(bad);
-    await page.getByRole('button', { name: 'Проверить файл' }).click();
-    await page.waitForSelector('[data-k=checked]');
+    await checkUpload(page, 'parents', bad);
     expect(await page.locator('[data-k=checked]').textContent()).toContain('Строк: 3; будут записаны: 1; отклонены: 2.');
     expect(await page.locator('tr[data-line="3"]').textContent()).toContain('123');
     expect(await page.locator('tr[data-line="4"]').count()).toBe(1);
@@ -212,10 +217,7 @@ describe.skipIf(!chromiumPath)('the operator console in Chromium', () => {
     expect(await db.parent.count({ where: { iin: { in: iins } } })).toBe(0);
 
     await page.getByRole('link', { name: '← Все загрузки' }).click();
-    await page.getByLabel('Что загружаем').selectOption('parents');
-    await page.getByLabel('CSV-файл').setInputFiles(good);
-    await page.getByRole('button', { name: 'Проверить файл' }).click();
-    await page.waitForSelector('[data-k=checked]');
+    await checkUpload(page, 'parents', good);
     expect(await page.locator('[data-k=checked]').textContent()).toContain('будут записаны: 2; отклонены: 0.');
     expect(await db.parent.count({ where: { iin: { in: iins } } })).toBe(0);
     await page.getByRole('button', { name: 'Применить' }).click();
@@ -225,6 +227,57 @@ describe.skipIf(!chromiumPath)('the operator console in Chromium', () => {
     expect((await db.parent.findUniqueOrThrow({ where: { iin: iins[2]! } })).phone).toBe('+77051112203');
     expect(await db.auditEntry.count({ where: { action: { in: ['import.check', 'import.apply', 'import.applied'] } } })).toBe(4);
   });
+  it('registry import: an applied applications file with a referral says how many registry events and notices it made (ru and kk), and where the notices show', async () => {
+    const db = world.core.db.prisma;
+    const kindergarten = await db.kindergarten.findFirstOrThrow({ orderBy: { number: 'asc' } });
+    const iin = makeIin(new Date('1990-04-04T00:00:00Z'), 'F', 950);
+    const parent = await db.parent.create({ data: { iin, fullName: 'Гульнар Сапарова', phone: '+77051112299', locale: 'ru' } });
+    // The parent talks to the bot on both channels: one notice per chat.
+    await db.chatLink.createMany({
+      data: [
+        { channel: 'TELEGRAM', chatId: 'tg-referral', parentId: parent.id, locale: 'ru' },
+        { channel: 'WHATSAPP', chatId: '77051112299', parentId: parent.id, locale: 'ru' },
+      ],
+    });
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'kq-upload-')), 'applications-referral.csv');
+    writeFileSync(
+      file,
+      'queue_number;parent_iin;child_iin;child_full_name;registered_at;status;valid_until;choices;referral_kindergarten;referral_group;referral_accept_by\n' +
+        `9900001;${iin};${makeIin(new Date('2022-02-02T00:00:00Z'), 'M', 951)};Арман Сапаров;10.05.2023;направлено;2030-10-01;${kindergarten.number};${kindergarten.number};Балапан;20.08.2030\n`,
+    );
+    const { page } = await open();
+    await login(page, world.base, 'operator1');
+    await page.getByRole('link', { name: 'Загрузка реестра' }).click();
+    await checkUpload(page, 'applications', file);
+    // The check rolls back before the merge: no event yet, and no count of them shown.
+    expect(await page.locator('[data-k=events]').count()).toBe(0);
+    await page.getByRole('button', { name: 'Применить' }).click();
+    await page.waitForSelector('[data-k=applied]', { timeout: 30_000 });
+    expect(await page.locator('[data-k=applied]').textContent()).toContain('Записано строк: 1; отклонено: 0.');
+    expect(await page.locator('[data-k=events]').textContent()).toBe('Событий реестра (изменений для родителей): 1; уведомлений поставлено: 2.');
+    expect(await db.registryEvent.findMany({ where: { parentId: parent.id }, select: { kind: true } })).toEqual([{ kind: 'REFERRAL_ISSUED' }]);
+    expect(await db.outbox.count({ where: { parentId: parent.id, kind: 'REGISTRY_REFERRAL_ISSUED' } })).toBe(2);
+    const applied = await db.auditEntry.findFirstOrThrow({ where: { action: 'import.applied' }, orderBy: { id: 'desc' } });
+    expect(applied.after).toMatchObject({ kind: 'applications', result: { written: 1, events: 1, notices: 2 } });
+    await shot(page, 'import-applied-events');
+
+    await page.getByRole('button', { name: 'Қаз' }).click();
+    expect(await page.locator('[data-k=events]').textContent()).toBe('Тізілім оқиғалары (ата-аналарға арналған өзгерістер): 1; қойылған хабарламалар: 2.');
+    await shot(page, 'import-applied-events-kk');
+    await page.getByRole('button', { name: 'Рус' }).click();
+
+    // The link leads to the parents, whose card lists the notices planned.
+    await page.locator('[data-k=noticesWhere]').getByRole('link', { name: 'Родители' }).click();
+    await page.getByLabel('Телефон, ИИН или номер в очереди').fill(iin);
+    await page.getByRole('button', { name: 'Найти' }).click();
+    expect(await page.locator('[data-k=name]').textContent()).toBe('Гульнар Сапарова');
+    expect(await page.locator('tr', { hasText: 'направление выдано' }).allTextContents()).toEqual([
+      expect.stringContaining('WHATSAPP'),
+      expect.stringContaining('TELEGRAM'),
+    ]);
+    await shot(page, 'parent-registry-notices');
+  });
+
   it("statistics: the report for the season, a district's demand alone, the CSV downloads; a parent's Other text with markup is shown as text", async () => {
     const db = world.core.db.prisma;
     const season = (await currentSeason(db, new Date()))!;

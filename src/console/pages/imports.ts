@@ -12,7 +12,10 @@ import { ImportJobs, type ImportJob } from '../imports/jobs.ts';
 const KINDS = Object.keys(IMPORT_KINDS) as ImportKindName[];
 const summary = (job: ImportJob, phase: 'check' | 'apply') => {
   const r = job[phase];
-  return r ? { rows: r.rows, written: r.written, rejected: r.rejectedCount, committed: r.committed } : null;
+  if (!r) return null;
+  const rows = { rows: r.rows, written: r.written, rejected: r.rejectedCount, committed: r.committed };
+  // What an applied applications file changed for parents (a check rolls back before the merge).
+  return phase === 'apply' && job.kind === 'applications' ? { ...rows, events: r.events, notices: r.notices } : rows;
 };
 
 export function registerImports(app: FastifyInstance, ctx: PageContext): void {
