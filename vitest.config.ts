@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -26,6 +27,16 @@ const UNIT = [
   'test/whatsapp/templates.test.ts',
 ];
 
+/**
+ * Integration files mostly wait (on PostgreSQL's commits, the embedded database's thread, loopback
+ * HTTP, child processes, Chromium), so more of them run at once than there are cores: on a 2-core
+ * machine vitest's default (cores − 1) would run them one by one. Each worker keeps its module
+ * cache from file to file (`isolate: false`): loading Prisma's client, grammY, Fastify and PGlite
+ * afresh for each of ~90 files cost more CPU than most files' own tests. Every file still gets its
+ * own database (test-support/db.ts) and starts its own servers.
+ */
+const INTEGRATION_WORKERS = Math.max(3, availableParallelism());
+
 export default defineConfig({
   test: {
     // Database tests share one PostgreSQL server; files run in parallel forks, each on its own database.
@@ -35,7 +46,10 @@ export default defineConfig({
     projects: [
       // Pure tests share one worker's module cache: most of their time would be each file's start-up.
       { extends: true, test: { name: 'unit', include: UNIT, pool: 'threads', isolate: false } },
-      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: UNIT } },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: UNIT, isolate: false, maxWorkers: INTEGRATION_WORKERS },
+      },
     ],
   },
 });

@@ -193,6 +193,11 @@ export class FakeTelegramApi {
     return update as Update;
   }
 
+  /** getUpdates requests held open, waiting for an update or their timeout. */
+  get heldPolls(): number {
+    return this.polls.size;
+  }
+
   /** Queues an update for getUpdates (long polling). */
   enqueue(update: Omit<Update, 'update_id'> & { update_id?: number }): Update {
     const u = this.stamp(update);

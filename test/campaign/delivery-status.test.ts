@@ -4,7 +4,7 @@
  * ends with the status applied once; the sweep catches a recorder that died between its two.
  */
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   applyEarlyStatuses,
   EARLY_STATUS_RETENTION_MS,
@@ -48,14 +48,15 @@ function before(db: Db, marker: string, slipIn: () => Promise<unknown>): Db {
 
 /** Until another session of this database waits for a lock. */
 async function waitForLockWait(client: pg.Client): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    const { rows } = await client.query(
-      `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
-    );
-    if (rows.length > 0) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('the handler never waited for the held key');
+  await vi.waitFor(
+    async () => {
+      const { rows } = await client.query(
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
+      );
+      if (rows.length === 0) throw new Error('the handler never waited for the held key');
+    },
+    { timeout: 10_000, interval: 10 },
+  );
 }
 
 describe.each(TEST_DB_KINDS)('delivery statuses overtaking their send (%s)', (kind) => {

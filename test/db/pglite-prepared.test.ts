@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { preparedStatements } from '../../src/db/pglite-prepared.ts';
 
 /**
@@ -194,9 +194,11 @@ describe('PGlite with prepared statements', () => {
       await held;
       order.push('tx commits');
     });
-    await new Promise((r) => setTimeout(r, 10));
+    await vi.waitFor(() => expect(order).toEqual(['tx wrote']));
     const lone = nameOf().then((name) => order.push(`lone read ${name}`));
+    // Given the time to run, the lone read must still be waiting behind the open transaction.
     await new Promise((r) => setTimeout(r, 10));
+    expect(order).toEqual(['tx wrote']);
     release();
     await Promise.all([tx, lone]);
     expect(order).toEqual(['tx wrote', 'tx commits', 'lone read Мадина']);

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PROJECT_ROOT } from '../../src/db/migrations/paths.ts';
 import { wantsPrettyLogs } from '../../src/log.ts';
 import { captureLogs } from './capture.ts';
@@ -41,8 +41,13 @@ describe('readable logs', () => {
     child.stdout!.on('data', (d) => out.push(String(d)));
     child.stderr!.on('data', (d) => out.push(String(d)));
     try {
-      const end = Date.now() + 90_000;
-      while (!out.join('').includes('metrics:') && Date.now() < end && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      await vi.waitFor(
+        () => {
+          if (child.exitCode !== null) return; // exited early: the expectations below say what is missing
+          expect(out.join('')).toContain('metrics:');
+        },
+        { timeout: 90_000, interval: 100 },
+      );
       const text = out.join('');
       expect(text).toMatch(/INFO.*kindergarten queue assistant is running/);
       for (const line of [

@@ -1,5 +1,5 @@
 /**
- * Graceful shutdown of the real process (`node --import tsx bots/main.ts`, as `npm start` and the
+ * Graceful shutdown of the real process (`node --no-allocation-site-pretenuring --import tsx bots/main.ts`, as `npm start` and the
  * systemd unit run it) on SIGTERM, in Telegram webhook mode
  * on a PostgreSQL test database against the loopback fake Bot API: an update whose reply is slow
  * (the fake holds sendMessage) is in flight when SIGTERM arrives — it completes (reply sent, state
@@ -14,7 +14,8 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { V8_FLAGS } from '../../src/v8-tuning.ts';
 import { LOCK_FILE } from '../../src/db/lockfile.ts';
 import { PROJECT_ROOT } from '../../src/db/migrations/paths.ts';
 import { FakeTelegramApi } from '../../test-support/fakes/telegram-api.ts';
@@ -23,7 +24,7 @@ import { createEmptyPostgresDatabase } from '../../test-support/db.ts';
 
 const SECRET = 'shutdown_secret';
 /** What `npm start` runs. */
-const PRODUCT_ARGS = ['--import', 'tsx', 'bots/main.ts'];
+const PRODUCT_ARGS = [...V8_FLAGS, '--import', 'tsx', 'bots/main.ts'];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -115,13 +116,12 @@ describe('SIGTERM', () => {
     expect(fake.callsOf('sendMessage')).toHaveLength(0);
 
     child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
+    // Draining: not ready, so a balancer sends nothing more here; an update that still arrives is refused.
+    await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 503, 10_000);
+    const readiness = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(await readiness.json()).toMatchObject({ status: 'not ready', draining: true, database: 'ok' });
     const refused = await fake.deliver(startCommand(userFor(4_242_002, 'ru')));
     expect(refused).toBe(503);
-    // Draining: not ready, so a balancer sends nothing more here.
-    const readiness = await fetch(`http://127.0.0.1:${port}/readyz`);
-    expect(readiness.status).toBe(503);
-    expect(await readiness.json()).toMatchObject({ status: 'not ready', draining: true, database: 'ok' });
 
     expect(await slow).toBe(200);
     expect(await exited(child)).toBe(0);
@@ -193,10 +193,10 @@ async function inboxRows(url: string): Promise<{ external_id: string; processed:
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not reached in time');
+  await vi.waitFor(
+    async () => {
+      if (!(await check())) throw new Error('condition not reached in time');
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
 }

@@ -3,7 +3,7 @@
  * good as the double they run against.
  */
 import { Api, GrammyError } from 'grammy';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeTelegramApi, retryAfter } from '../../test-support/fakes/telegram-api.ts';
 import { textMessage, userFor } from '../../test-support/fakes/telegram-updates.ts';
 
@@ -91,7 +91,7 @@ describe('FakeTelegramApi', () => {
     expect((await api.getUpdates({ offset: 0, timeout: 0 })).map((x) => x.update_id)).toEqual([first.update_id]);
     // The offset confirms the first update: it is not returned again.
     const waiting = api.getUpdates({ offset: first.update_id + 1, timeout: 5 });
-    await new Promise((r) => setTimeout(r, 100));
+    await vi.waitFor(() => expect(fake.heldPolls).toBe(1));
     const second = fake.enqueue(textMessage(u, 'b'));
     expect((await waiting).map((x) => x.update_id)).toEqual([second.update_id]);
     const started = Date.now();
