@@ -12,13 +12,14 @@ import { createOutboxDispatcher } from './outbox.ts';
 import { startupSummary } from './startup-summary.ts';
 import { TelegramChannel } from './telegram/channel.ts';
 import { createWhatsAppChannel } from './whatsapp/channel.ts';
-import { tuneV8 } from '../src/v8-tuning.ts';
+import { missingV8Flags } from '../src/v8-tuning.ts';
 
 async function main(): Promise<void> {
-  tuneV8();
   const config = loadConfig();
   const core = await startCore(config);
   const { logger } = core;
+  const missing = missingV8Flags();
+  if (missing.length > 0) logger.warn({ missing }, 'started without the V8 flags of the start command (npm start, deploy/systemd): see src/v8-tuning.ts');
   void core.db.thread?.died.then((err) => {
     logger.fatal({ err }, 'the embedded database thread stopped; exiting so that the service is started again');
     process.exit(1);

@@ -32,7 +32,8 @@
  * BENCH_SQL=1 (print every SQL statement),
  * BENCH_ALLOC=1 (bytes allocated on the product's thread per update, by package and function;
  *   BENCH_ALLOC=old: only what outlived a young-generation collection),
- * BENCH_V8_DEFAULTS=1 (run without the product's V8 setting, src/v8-tuning.ts, to compare).
+ * To compare with V8's defaults, run it without the product's V8 flag (src/v8-tuning.ts):
+ * `node --expose-gc --import tsx scripts/bench/conversation.ts`.
  */
 import { existsSync } from 'node:fs';
 import inspector from 'node:inspector';
@@ -52,7 +53,7 @@ import { openDatabase, type Database } from '../../src/db/client.ts';
 import { generateDemoRegistry, seedDemo } from '../../src/db/seed/index.ts';
 import type { HttpHandler } from '../../src/http/server.ts';
 import { createLogger } from '../../src/log.ts';
-import { tuneV8, V8_FLAGS } from '../../src/v8-tuning.ts';
+import { missingV8Flags, V8_FLAGS } from '../../src/v8-tuning.ts';
 import { decodeAction } from '../../src/conversation/core/action-codec.ts';
 import type { PGliteThread } from '../../src/db/pglite-thread/thread.ts';
 import { createTestDatabase } from '../../test-support/db.ts';
@@ -78,7 +79,6 @@ type Load = 'paced' | 'saturation';
 const LOADS = (process.env['BENCH_LOADS'] ?? 'paced,saturation').split(',').map((l) => l.trim()) as Load[];
 const THINK = parseThink(process.env['BENCH_THINK_MS'] ?? '2000-8000');
 const ECHO = process.env['BENCH_ECHO'] !== '0';
-const V8_DEFAULTS = process.env['BENCH_V8_DEFAULTS'] === '1';
 /** BENCH_ALLOC=old: only the allocations that outlived a young-generation collection. */
 const ALLOC_OLD_ONLY = process.env['BENCH_ALLOC'] === 'old';
 const SECRET = 'bench_secret';
@@ -545,8 +545,8 @@ const ms = (n: number) => `${n.toFixed(1)} ms`;
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 async function main(): Promise<void> {
-  // The product's process starts this way (bots/main.ts); the echo bot shares the process and the setting.
-  if (!V8_DEFAULTS) tuneV8();
+  // The product's process starts with its V8 flags (npm start); the echo bot shares the process and the flags.
+  const v8 = missingV8Flags().length === 0 ? V8_FLAGS.join(' ') : 'defaults';
   if (!gc) console.warn('(run with node --expose-gc for steadier memory figures: npm run bench:conversation does)');
   const platform = new Platform();
   const results: Figures[] = [];
@@ -567,7 +567,7 @@ async function main(): Promise<void> {
 
   const pace = `think time ${THINK.min}–${THINK.max} ms`;
   console.log(
-    `\n${PARENTS} conversations at once, Telegram webhook, loopback fake Bot API in a worker thread, ${process.platform} ${process.arch}, node ${process.version}, V8 ${V8_DEFAULTS ? 'defaults' : V8_FLAGS.join(' ')}\n`,
+    `\n${PARENTS} conversations at once, Telegram webhook, loopback fake Bot API in a worker thread, ${process.platform} ${process.arch}, node ${process.version}, V8 ${v8}\n`,
   );
   console.log(
     '| run | load | updates | updates/s | p50 | p99 | max | CPU / update | peak RSS / 1000 conv. | heap kept / 1000 conv. | queries / update | p99 vs echo | updates/s vs echo |',

@@ -1,5 +1,5 @@
 /**
- * The product processes under test: `node --import tsx bots/main.ts` started directly (not via the
+ * The product processes under test: `node --no-allocation-site-pretenuring --import tsx bots/main.ts` (the start command) run directly (not via the
  * tsx wrapper binary, whose SIGKILL would leave the real process running). Each slot keeps a fixed
  * INSTANCE_ID across restarts, as a deployment would, so a restarted dispatcher releases the claims
  * its killed predecessor left behind at once.
@@ -9,6 +9,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/db/migrations/paths.ts';
+import { V8_FLAGS } from '../../src/v8-tuning.ts';
 
 export interface Instance {
   slot: number;
@@ -57,7 +58,7 @@ export class Instances {
   /** Starts the slot's process and resolves once it says it is running (webhook set, dispatcher on). */
   start(inst: Instance, timeoutMs = 90_000): Promise<void> {
     const log = this.logs.get(inst.slot)!;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bots/main.ts'], {
+    const child = spawn(process.execPath, [...V8_FLAGS, '--import', 'tsx', 'bots/main.ts'], {
       cwd: PROJECT_ROOT,
       env: { ...this.env, PORT: String(inst.port), INSTANCE_ID: inst.id },
       stdio: ['ignore', 'pipe', 'pipe'],

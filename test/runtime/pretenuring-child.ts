@@ -1,12 +1,8 @@
 /**
  * Child process of v8-tuning.test.ts: objects from two allocation sites that outlive
  * young-generation collections, the feedback V8's allocation-site pretenuring weighs (and prints
- * with --trace-pretenuring-statistics), with or without the product's V8 setting (argv[2] === 'tuned').
+ * with --trace-pretenuring-statistics); started with or without the product's V8 flags.
  */
-import { tuneV8 } from '../../src/v8-tuning.ts';
-
-if (process.argv[2] === 'tuned') tuneV8();
-
 interface Made {
   i: number;
   pair: number[];
