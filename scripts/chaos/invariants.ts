@@ -32,6 +32,8 @@ export interface CheckInput {
   graph: FakeGraphApi;
   /** Chat ids (Telegram) and wa ids (WhatsApp) of each simulated parent → parent id. */
   chats: Map<string, number>;
+  /** When each simulated parent's chat first wrote (epoch ms): a reminder after it interrupts them. */
+  firstWrote: Map<string, number>;
   /** "CHANNEL:chatId" of the chats linked before the run and quiet since (they get the reminders). */
   quiet: Set<string>;
   /** SIGKILLs of a process whose dispatcher was running. */
@@ -124,18 +126,20 @@ export async function checkInvariants(i: CheckInput): Promise<Report> {
     const outboxByStatus = await q<{ status: string; n: number }>(`SELECT status::text, count(*)::int AS n FROM outbox GROUP BY status ORDER BY status`);
     figures.push(['outbox rows', outboxByStatus.map((r) => `${r.status} ${r.n}`).join(', ') || 'none']);
     const delivered = new Map<string, number>();
+    /** The last reminder each chat got (epoch ms). */
+    const lastAt = new Map<string, number>();
+    const deliver = (key: string, at: number) => {
+      delivered.set(key, (delivered.get(key) ?? 0) + 1);
+      lastAt.set(key, Math.max(lastAt.get(key) ?? 0, at));
+    };
     for (const c of i.telegram.calls) {
-      if (c.method === 'sendMessage' && c.response.ok && isReminderText(String(c.params.text))) {
-        const key = `TELEGRAM:${c.params.chat_id}`;
-        delivered.set(key, (delivered.get(key) ?? 0) + 1);
-      }
+      if (c.method === 'sendMessage' && c.response.ok && isReminderText(String(c.params.text))) deliver(`TELEGRAM:${c.params.chat_id}`, c.at);
     }
-    for (const m of i.graph.accepted()) {
+    for (const c of i.graph.calls) {
+      const m = c.body;
+      if (c.status !== 200 || !m) continue;
       const body = m.type === 'interactive' ? String(m.interactive?.body?.text ?? '') : m.type === 'text' ? String(m.text?.body ?? '') : '';
-      if ((m.type === 'template' && m.template?.name === 'kg_queue_extension_reminder') || isReminderText(body)) {
-        const key = `WHATSAPP:${m.to}`;
-        delivered.set(key, (delivered.get(key) ?? 0) + 1);
-      }
+      if ((m.type === 'template' && m.template?.name === 'kg_queue_extension_reminder') || isReminderText(body)) deliver(`WHATSAPP:${m.to}`, c.at);
     }
     const sentByChat = new Map(sentRows.map((r) => [`${r.channel}:${r.chatId}`, r]));
     let duplicates = 0;
@@ -157,10 +161,17 @@ export async function checkInvariants(i: CheckInput): Promise<Report> {
     figures.push(['reminder repeats (in flight at a kill)', duplicates]);
     figures.push(['at-least-once bound (kills × lanes)', `${i.kills} × (${i.lanes.TELEGRAM} + ${i.lanes.WHATSAPP}) = ${bound}`]);
     if (duplicates > bound) violations.push(`${duplicates} repeated reminders exceed the at-least-once bound ${bound}`);
-    // A parent using the bot is not interrupted by a reminder; the quiet chats all get theirs.
-    const interrupted = [...delivered.keys()].filter((key) => i.chats.has(key));
+    // A parent using the bot is not interrupted by a reminder; the quiet chats all get theirs. A
+    // reminder that reached a simulated parent before they first wrote (the campaign's template to
+    // the registry phone of a parent with no chat yet) interrupted nothing.
+    const interrupted = [...delivered.keys()].filter((key) => i.chats.has(key) && lastAt.get(key)! >= (i.firstWrote.get(key) ?? Infinity));
+    const before = [...delivered.keys()].filter((key) => i.chats.has(key) && !interrupted.includes(key));
+    figures.push(['simulated parents reminded before they first wrote', before.length]);
     figures.push(['quiet chats reminded / linked before the run', `${[...i.quiet].filter((key) => delivered.has(key)).length} / ${i.quiet.size}`]);
-    for (const key of interrupted.slice(0, 5)) violations.push(`${key}: a reminder reached a parent who was using the bot`);
+    for (const key of interrupted.slice(0, 5))
+      violations.push(
+        `${key}: a reminder reached a parent who was using the bot (${((lastAt.get(key)! - i.firstWrote.get(key)!) / 1000).toFixed(1)} s after they first wrote)`,
+      );
     for (const key of [...i.quiet].filter((k) => !delivered.has(k)).slice(0, 5)) violations.push(`${key}: a quiet chat got no reminder`);
     // Reminders held back for a chat in use (the simulated parents') wait until it has been quiet an hour.
     const held = await q<{ channel: string; chatId: string }>(

@@ -156,11 +156,11 @@ async function main(): Promise<number> {
       if (onWhatsApp) {
         const sim = new WhatsAppParent(p, graph, lb, acknowledged.WHATSAPP);
         chats.set(`WHATSAPP:${sim.waId}`, c.id);
-        return { parentId: c.id, channel: 'WHATSAPP' as const, idle, run: () => sim.run() };
+        return { key: `WHATSAPP:${sim.waId}`, parentId: c.id, channel: 'WHATSAPP' as const, idle, run: () => sim.run(), outcome: sim.outcome };
       }
       const sim = new TelegramParent(p, 8_000_000 + k, screens, lb, acknowledged.TELEGRAM);
       chats.set(`TELEGRAM:${sim.user.id}`, c.id);
-      return { parentId: c.id, channel: 'TELEGRAM' as const, idle, run: () => sim.run() };
+      return { key: `TELEGRAM:${sim.user.id}`, parentId: c.id, channel: 'TELEGRAM' as const, idle, run: () => sim.run(), outcome: sim.outcome };
     });
     const outcomes: (ParentOutcome & { parentId: number; channel: 'TELEGRAM' | 'WHATSAPP'; idle: boolean })[] = [];
     const arrivals = CHAOS_MS * 0.6;
@@ -234,6 +234,7 @@ async function main(): Promise<number> {
       telegram,
       graph,
       chats,
+      firstWrote: new Map(sims.flatMap((s) => (s.outcome.firstWroteAt === undefined ? [] : [[s.key, s.outcome.firstWroteAt] as const]))),
       quiet,
       kills,
       lanes: { TELEGRAM: lanesAt(settings.ratePerSecond.TELEGRAM), WHATSAPP: lanesAt(settings.ratePerSecond.WHATSAPP) },

@@ -23,6 +23,8 @@ export interface ParentOutcome {
   completed: boolean;
   retries: number;
   stuck: string | null;
+  /** When the parent first wrote to the bot (epoch ms): from then on they are using it. */
+  firstWroteAt?: number;
 }
 
 export const TELEGRAM_SECRET = 'chaos_secret';
@@ -99,6 +101,7 @@ export class TelegramParent {
     for (let attempt = 0; attempt < 4; attempt++) {
       const update = make();
       if (!update) return false;
+      this.outcome.firstWroteAt ??= Date.now();
       const u: Update = this.fake.stamp(update);
       const before = this.screens.replyCount(this.user.id);
       const answer = await this.lb.post('/webhooks/telegram', JSON.stringify(u), {

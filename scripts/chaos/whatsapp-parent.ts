@@ -68,6 +68,7 @@ export class WhatsAppParent {
     for (let attempt = 0; attempt < 4; attempt++) {
       const message = make();
       if (!message) return false;
+      this.outcome.firstWroteAt ??= Date.now();
       const before = this.fake.accepted(this.waId).length;
       const s = signed(delivery({ number: WA_NUMBER, messages: [message] }), WA_APP_SECRET);
       await this.lb.post('/webhooks/whatsapp', s.body, s.headers);

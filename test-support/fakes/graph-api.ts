@@ -43,6 +43,8 @@ export interface GraphCall {
   /** Set when a programmed fault answered the request. */
   faultCode: number | null;
   messageId: string | null;
+  /** When the request arrived (epoch ms). */
+  at: number;
 }
 
 export const GRAPH_LIMITS = {
@@ -144,6 +146,7 @@ export class FakeGraphApi {
       rejected: null,
       faultCode: null,
       messageId: null,
+      at: Date.now(),
     };
     this.calls.push(call);
 
