@@ -6,11 +6,16 @@
  * BENCH_CHANGED (10 000) applications got a referral, their parents each linked to a Telegram and
  * a WhatsApp chat: as many events, twice as many outbox rows. Prints seconds, rows/s and the
  * process's peak RSS; not a test.
+ *
+ * BENCH_FLOOR=1 then weighs what no import can go below on this machine: the imported children,
+ * applications and choices written back by PostgreSQL's own server-side COPY (no parsing, no
+ * validation, no merge) into an empty registry, with the same index and foreign-key rebuild as the
+ * bulk merge (src/import/bulk-load.ts). Needs a role allowed to read and write server files.
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +23,8 @@ import { makeIin } from '../../src/domain/iin.ts';
 import { IMPORT_KINDS } from '../../src/import/kinds/index.ts';
 import type { ImportKindName } from '../../src/import/kind.ts';
 import { runImport } from '../../src/import/run-import.ts';
+import { inBulk } from '../../src/import/bulk-load.ts';
+import { pgImportConnection } from '../../src/import/staging/pg-session.ts';
 import { progress } from '../../src/ops/progress.ts';
 import { createTestDatabase } from '../../test-support/db.ts';
 
@@ -162,6 +169,39 @@ async function main(): Promise<void> {
     console.log(`${CHANGED} referrals: ${changed.events} events (want ${CHANGED}), ${outbox} outbox rows for ${chats} linked chats (want ${CHANGED * 2})`);
     if (changed.events !== CHANGED || outbox !== CHANGED * 2) throw new Error('events or notices miscounted');
     console.log(`peak RSS ${peakMb()} MB`);
+    if (process.env['BENCH_FLOOR'] === '1') await floor(db.prisma);
+  } finally {
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const REGISTRY = ['children', 'applications', 'application_choices'];
+
+/** The database's own floor for the first import (see the header). */
+async function floor(source: Awaited<ReturnType<typeof createTestDatabase>>['prisma']): Promise<void> {
+  // The server process reads and writes these files: a folder it may enter.
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'kq-bench-floor-'));
+  await chmod(dir, 0o777);
+  const file = (table: string) => path.join(dir, `floor-${table}.copy`);
+  for (const t of ['kindergartens', 'parents', ...REGISTRY]) await source.$executeRawUnsafe(`COPY ${t} TO '${file(t)}'`);
+  const db = await createTestDatabase('postgres');
+  try {
+    for (const t of ['kindergartens', 'parents']) await db.prisma.$executeRawUnsafe(`COPY ${t} FROM '${file(t)}'`);
+    const connection = await pgImportConnection(db.url!);
+    const started = performance.now();
+    let copied = 0;
+    await connection.transaction((s) =>
+      inBulk(s, REGISTRY, async () => {
+        for (const t of REGISTRY) await s.query(`COPY ${t} FROM '${file(t)}'`);
+        copied = (performance.now() - started) / 1000;
+      }),
+    );
+    await connection.close();
+    const total = (performance.now() - started) / 1000;
+    console.log(
+      `floor: the same registry by server-side COPY ${copied.toFixed(1)} s + indexes and foreign keys ${(total - copied).toFixed(1)} s = ${total.toFixed(1)} s`,
+    );
   } finally {
     await db.close();
     await rm(dir, { recursive: true, force: true });
