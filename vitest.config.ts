@@ -45,10 +45,18 @@ export default defineConfig({
     hookTimeout: 120_000,
     projects: [
       // Pure tests share one worker's module cache: most of their time would be each file's start-up.
-      { extends: true, test: { name: 'unit', include: UNIT, pool: 'threads', isolate: false } },
+      // Projects with different worker counts run as groups, one after the other: the pure tier first.
+      { extends: true, test: { name: 'unit', include: UNIT, pool: 'threads', isolate: false, sequence: { groupOrder: 0 } } },
       {
         extends: true,
-        test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: UNIT, isolate: false, maxWorkers: INTEGRATION_WORKERS },
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: UNIT,
+          isolate: false,
+          maxWorkers: INTEGRATION_WORKERS,
+          sequence: { groupOrder: 1 },
+        },
       },
     ],
   },
