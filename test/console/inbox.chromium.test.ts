@@ -370,7 +370,9 @@ describe.skipIf(!chromiumPath)('the inbox in Chromium, with both channels', () =
     await page.getByRole('button', { name: 'Отправить', exact: true }).click();
     expect(await page.getByRole('status').textContent()).toBe('Ответ отправлен.');
 
-    // The process stops before the dispatcher's tick; another starts on the same database.
+    // The process stops before the dispatcher's tick; another starts on the same database. The
+    // pages go first: a live inbox page would keep asking the stopped server for news.
+    await book.closeAll();
     await world.stop();
     world = await startWorld(false);
     const before = fakeTg.chat(user.id).length;

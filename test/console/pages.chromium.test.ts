@@ -287,6 +287,8 @@ describe.skipIf(!chromiumPath)('the operator console in Chromium', () => {
     const { page, dialogs } = await open();
     await login(page, world.base, 'viewer1');
     await page.getByRole('link', { name: 'Статистика' }).click();
+    // A count does not wait: the page must have loaded (a click waits only for the navigation to begin).
+    await page.waitForURL(/\/admin\/stats/);
     expect(await page.locator('.report td', { hasText: '<script>alert(1)</script>' }).count()).toBe(1);
     expect(await page.locator('.report img').count()).toBe(0);
     expect(dialogs).toEqual([]);
