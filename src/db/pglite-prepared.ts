@@ -14,6 +14,7 @@
  * side with `PGlite.query`, transactions one at a time) is what an upgrade has to pass.
  */
 import { parse, protocol, type ParserOptions, type PGlite, type QueryOptions, type Results, type Transaction } from '@electric-sql/pglite';
+import { concatBytes } from '../bytes.ts';
 
 /** What pglite-prisma-adapter calls on its client. */
 export type PreparedPGlite = Pick<PGlite, 'query' | 'exec' | 'transaction'>;
@@ -45,7 +46,7 @@ export function preparedStatements(pglite: PGlite, capacity = 256): PreparedStat
   const statements = new Map<string, Statement>();
   let counter = 0;
 
-  const exchange = async (...messages: Uint8Array[]) => (await pglite.execProtocol(concat(messages), { syncToFs: false })).messages;
+  const exchange = async (...messages: Uint8Array[]) => (await pglite.execProtocol(concatBytes(messages), { syncToFs: false })).messages;
 
   // Statements dropped from the map but still allocated in the session; closed outside a
   // transaction (an aborted one refuses every message until its rollback).
@@ -180,14 +181,4 @@ function keyOf(text: string, options: QueryOptions | undefined): string {
 function withQuery(e: unknown, query: string, params: unknown[], queryOptions: QueryOptions | undefined): unknown {
   if (e instanceof Error && 'code' in e) Object.assign(e, { query, params, queryOptions });
   return e;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }

@@ -1,11 +1,9 @@
 /**
- * A streaming reader for registry CSV files as spreadsheet programs export them: UTF-8 (a BOM is
- * fine), `;` or `,` between fields (detected from the header line), RFC 4180 quoting with fields
- * that may span lines. Unlike a general parser it recovers from a broken line: the line is
- * reported with its number and reading goes on at the next one, so one stray quote costs one row.
+ * Registry CSV records as spreadsheet programs export them: `;` or `,` between fields (detected
+ * from the header line), RFC 4180 quoting with fields that may span lines. Unlike a general parser
+ * it recovers from a broken line: the line is reported with its number and reading goes on at the
+ * next one, so one stray quote costs one row. The file is read in pieces (./reading/).
  */
-import { createReadStream } from 'node:fs';
-import { checkByteOrderMark, strictUtf8Decoder } from './encoding.ts';
 
 export type Delimiter = ';' | ',';
 
@@ -82,17 +80,23 @@ const isBlank = (fields: string[]) => fields.every((f) => f.trim() === '');
  * again as fresh records.
  */
 export class RecordAssembler {
-  private buffered: { line: number; text: string }[] = [];
+  private buffered: { line: number; text: string; start: number }[] = [];
   delimiter: Delimiter | null;
 
   constructor(delimiter: Delimiter | null = null) {
     this.delimiter = delimiter;
   }
 
-  push(line: number, text: string, out: CsvItem[]): void {
+  /** `start`: where the caller's text has this line, given back by `open`. */
+  push(line: number, text: string, out: CsvItem[], start = 0): void {
     if (this.buffered.length === 0 && text.trim() === '') return;
-    this.buffered.push({ line, text });
+    this.buffered.push({ line, text, start });
     this.drain(out, false);
+  }
+
+  /** The record still open (a quoted field goes on): its first line, and where the caller has it. */
+  get open(): { line: number; start: number } | null {
+    return this.buffered[0] ?? null;
   }
 
   finish(out: CsvItem[]): void {
@@ -124,51 +128,4 @@ export class RecordAssembler {
       if (!atEnd) return;
     }
   }
-}
-
-export interface ReadCsvOptions {
-  delimiter?: Delimiter;
-  /** Called after each chunk with the bytes read so far. */
-  onBytes?: (bytes: number) => void;
-}
-
-/** The file's records in order, each with the line it starts on. */
-export async function* readCsv(file: string, opts: ReadCsvOptions = {}): AsyncGenerator<CsvItem> {
-  const decoder = strictUtf8Decoder();
-  const assembler = new RecordAssembler(opts.delimiter ?? null);
-  let bytes = 0;
-  let first = true;
-  let carry = '';
-  let line = 0;
-  const out: CsvItem[] = [];
-
-  const feed = (text: string) => {
-    carry += text;
-    let start = 0;
-    for (let nl = carry.indexOf('\n'); nl !== -1; nl = carry.indexOf('\n', start)) {
-      const end = nl > start && carry.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      assembler.push(++line, carry.slice(start, end), out);
-      start = nl + 1;
-    }
-    carry = carry.slice(start);
-  };
-
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    let data: Uint8Array = chunk;
-    if (first) {
-      data = chunk.subarray(checkByteOrderMark(chunk));
-      first = false;
-    }
-    bytes += chunk.length;
-    feed(decoder.decode(data, false));
-    opts.onBytes?.(bytes);
-    if (out.length > 0) {
-      yield* out;
-      out.length = 0;
-    }
-  }
-  feed(decoder.decode(new Uint8Array(0), true));
-  if (carry !== '') assembler.push(++line, carry.endsWith('\r') ? carry.slice(0, -1) : carry, out);
-  assembler.finish(out);
-  yield* out;
 }

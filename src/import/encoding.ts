@@ -43,24 +43,17 @@ export function checkByteOrderMark(head: Uint8Array): number {
 }
 
 /**
- * A streaming strict UTF-8 decoder that knows the line it is on, so an invalid byte is reported
- * where the operator can find it.
+ * Whole lines of a file as text, strictly: invalid bytes are an EncodingError with the line
+ * (`firstLine` is the file's number of the first of them).
  */
-export function strictUtf8Decoder(): { decode(chunk: Uint8Array, last: boolean): string } {
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  let line = 1;
-  return {
-    decode(chunk, last) {
-      try {
-        const text = decoder.decode(chunk, { stream: !last });
-        for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) line++;
-        return text;
-      } catch {
-        throw new EncodingError('notUtf8', line + firstBadLine(chunk, last));
-      }
-    },
-  };
+export function decodeLines(bytes: Uint8Array, firstLine: number): string {
+  try {
+    return lineDecoder.decode(bytes);
+  } catch {
+    throw new EncodingError('notUtf8', firstLine + firstBadLine(bytes, true));
+  }
 }
+const lineDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Newlines before the first line of the chunk that does not decode (a hint for the operator). */
 function firstBadLine(chunk: Uint8Array, last: boolean): number {

@@ -9,11 +9,17 @@
  */
 import { stat } from 'node:fs/promises';
 import { BULK_ROWS } from './bulk-load.ts';
-import { cellsOf, mapHeader } from './columns.ts';
-import { readCsv, type BrokenLine, type Delimiter } from './csv-reader.ts';
-import type { ImportKind, RegistryReach } from './kind.ts';
+import { mapHeader } from './columns.ts';
+import type { Delimiter } from './csv-reader.ts';
+import type { ImportKind, RegistryReach, StagedFacts } from './kind.ts';
+import { filePieces } from './reading/file-pieces.ts';
+import { readHeader } from './reading/header.ts';
+import { KeyLog } from './reading/repeated-keys.ts';
+import type { StagePlan } from './reading/piece.ts';
+import { BROKEN_LINE, stagePiece } from './reading/stage-piece.ts';
+import { defaultStageThreads, StageThreads } from './reading/stage-threads.ts';
+import { stagedPieces, type Stager } from './reading/staged-file.ts';
 import { RejectionReport, type Rejection } from './rejection-report.ts';
-import { copyLine } from './staging/copy-text.ts';
 import { openImportConnection, type ImportTarget } from './staging/connect.ts';
 import type { ImportSession } from './staging/session.ts';
 
@@ -28,8 +34,13 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Where rejected rows are written; null writes no report file. */
   reportFile: string | null;
-  /** Rows per chunk sent to the staging table. */
-  batchSize?: number;
+  /** Bytes of the file staged at a time (whole lines; default 4 MB). */
+  pieceBytes?: number;
+  /**
+   * Threads the file is parsed and validated on: 0 on this thread; default one per core (at most
+   * four) for a file from 16 MB, else 0.
+   */
+  threads?: number;
   delimiter?: Delimiter;
   /** Fraction 0–1 of the file read. */
   onProgress?: (fraction: number) => void;
@@ -68,15 +79,12 @@ export class ImportFileError extends Error {
   override name = 'ImportFileError';
 }
 
-const BROKEN: Record<BrokenLine, string> = {
-  unclosedQuote: 'кавычка не закрыта / unclosed quote',
-  textAfterQuote: 'текст после закрывающей кавычки / text after a closing quote',
-  quoteInField: 'кавычка внутри поля без кавычек / quote inside an unquoted field',
-};
-
 class Rollback extends Error {}
 
-const DEFAULT_BATCH = 5_000;
+/** Bytes of the file staged at a time. */
+const PIECE_BYTES = 1 << 20;
+/** From this size on a file is staged on threads of its own (./reading/stage-threads.ts). */
+const THREADED_FROM = 16 << 20;
 const STAGE = 'import_stage';
 
 /**
@@ -127,51 +135,35 @@ export async function runImport<Row, Context>(target: ImportTarget, kind: Import
     await report?.add(r);
   };
 
-  /** The file's valid rows as COPY text, a chunk of `batchSize` lines at a time. */
-  async function* stagedChunks(context: Context, staged: { count: number }): AsyncGenerator<string> {
-    let header: Map<string, number> | null = null;
-    let keyIndex = -1;
-    let chunk = '';
-    let inChunk = 0;
-    for await (const item of readCsv(opts.file, { delimiter: opts.delimiter, onBytes: (b) => opts.onProgress?.(size === 0 ? 1 : b / size) })) {
-      if (header === null) {
-        if (item.kind === 'broken') throw new ImportFileError(`Строка заголовка (${item.line}) испорчена: ${BROKEN[item.problem]} / The header line is broken`);
-        const mapped = mapHeader(item.fields, kind.columns);
-        if (!mapped.ok) {
-          const parts = [
-            mapped.missing.length > 0 ? `нет столбцов / missing columns: ${mapped.missing.join(', ')}` : '',
-            mapped.duplicated.length > 0 ? `столбцы повторяются / repeated columns: ${mapped.duplicated.join(', ')}` : '',
-          ].filter(Boolean);
-          throw new ImportFileError(
-            `Заголовок файла (строка ${item.line}): ${parts.join('; ')}. Запустите «import ${kind.name} --help». / Run "import ${kind.name} --help".`,
-          );
-        }
-        header = mapped.index;
-        keyIndex = header.get(kind.keyColumn)!;
-        result.ignoredColumns = mapped.ignored;
-        continue;
-      }
-      result.rows++;
-      if (item.kind === 'broken') {
-        await reject({ line: item.line, key: '', reasons: [BROKEN[item.problem]] });
-        continue;
-      }
-      const rawKey = (item.fields[keyIndex] ?? '').trim();
-      const parsed = kind.parse(cellsOf(item.fields, header, kind.columns), context);
-      if (!parsed.ok) {
-        await reject({ line: item.line, key: rawKey, reasons: parsed.reasons });
-        continue;
-      }
-      chunk += copyLine([item.line, ...kind.stage(parsed.row)]);
-      staged.count++;
-      if (++inChunk >= (opts.batchSize ?? DEFAULT_BATCH)) {
-        yield chunk;
-        chunk = '';
-        inChunk = 0;
-      }
-    }
+  /** The file's valid rows as COPY text, a piece of the file at a time (./reading/). */
+  async function* stagedChunks(prepared: Context, staged: { count: number; keys: KeyLog; sharedKeys: KeyLog }): AsyncGenerator<Uint8Array> {
+    const pieces = filePieces(opts.file, opts.pieceBytes ?? PIECE_BYTES);
+    const { header, delimiter, rest } = await readHeader(pieces, opts.delimiter);
     if (header === null) throw new ImportFileError('Файл пуст: нет строки заголовка / The file is empty: no header line');
-    if (chunk !== '') yield chunk;
+    if (header.kind === 'broken')
+      throw new ImportFileError(`Строка заголовка (${header.line}) испорчена: ${BROKEN_LINE[header.problem]} / The header line is broken`);
+    const mapped = mapHeader(header.fields, kind.columns);
+    if (!mapped.ok) {
+      const parts = [
+        mapped.missing.length > 0 ? `нет столбцов / missing columns: ${mapped.missing.join(', ')}` : '',
+        mapped.duplicated.length > 0 ? `столбцы повторяются / repeated columns: ${mapped.duplicated.join(', ')}` : '',
+      ].filter(Boolean);
+      throw new ImportFileError(
+        `Заголовок файла (строка ${header.line}): ${parts.join('; ')}. Запустите «import ${kind.name} --help». / Run "import ${kind.name} --help".`,
+      );
+    }
+    result.ignoredColumns = mapped.ignored;
+    const plan: StagePlan = { kind: kind.name, prepared, header: mapped.index, keyIndex: mapped.index.get(kind.keyColumn)!, delimiter };
+    threads?.configure(plan);
+    const stager: Stager = threads ?? { ahead: 0, stage: async (piece) => stagePiece(kind, plan, piece) };
+    for await (const piece of stagedPieces(rest, stager, (end) => opts.onProgress?.(size === 0 ? 1 : end / size))) {
+      result.rows += piece.rows;
+      staged.count += piece.staged;
+      staged.keys.add(piece.keys);
+      staged.sharedKeys.add(piece.sharedKeys);
+      for (const r of piece.rejections) await reject(r);
+      if (piece.copy.length > 0) yield piece.copy;
+    }
   }
 
   let wouldWrite = 0;
@@ -180,19 +172,21 @@ export async function runImport<Row, Context>(target: ImportTarget, kind: Import
     await s.query(`SET LOCAL work_mem = '256MB'`);
     const context = await kind.prepare(s);
     await s.query(`CREATE TEMP TABLE ${STAGE} (line int NOT NULL, ${kind.staging.map(([n, t]) => `${n} ${t}`).join(', ')}) ON COMMIT DROP`);
-    const staged = { count: 0 };
+    const staged = { count: 0, keys: new KeyLog(), sharedKeys: new KeyLog() };
     await s.copyIn(STAGE, ['line', ...kind.staging.map(([n]) => n)], stagedChunks(context, staged));
-    // Found here rather than in a map of every key read: a million keys cost no memory of ours.
-    const duplicates = await duplicateRows(s, kind.stagingKey, kind.keyColumn);
+    const repeated = staged.keys.repeated();
+    const duplicates = repeated.length > 0 ? await duplicateRows(s, kind.stagingKey, kind.keyColumn, repeated) : [];
     for (const r of duplicates) await reject(r);
     if (duplicates.length > 0) await s.query(`DELETE FROM ${STAGE} WHERE line = ANY($1::int[])`, [duplicates.map((r) => r.line)]);
-    const refused = kind.refusals ? await kind.refusals(s, STAGE) : [];
+    const facts: StagedFacts = { sharedKeysRepeat: staged.sharedKeys.repeated().length > 0 };
+    const refused = kind.refusals ? await kind.refusals(s, STAGE, facts) : [];
     for (const r of refused) await reject(r);
     result.rejections.sort((a, b) => a.line - b.line);
     wouldWrite = staged.count - duplicates.length - refused.length;
     if (opts.dryRun || (!opts.partial && result.rejectedCount > 0)) throw new Rollback();
     if (refused.length > 0) await s.query(`DELETE FROM ${STAGE} WHERE line = ANY($1::int[])`, [refused.map((r) => r.line)]);
     const outcome = await kind.merge(s, STAGE, {
+      ...facts,
       now: opts.now ?? new Date(),
       bulkRows: opts.bulkRows ?? BULK_ROWS,
       reach: opts.reach ?? { whatsapp: false, sms: false },
@@ -202,7 +196,13 @@ export async function runImport<Row, Context>(target: ImportTarget, kind: Import
     return wouldWrite;
   };
 
-  const connection = await openImportConnection(target);
+  const threadCount = opts.threads ?? (size >= THREADED_FROM ? defaultStageThreads() : 0);
+  // Started first: the threads load the import's code while the connection opens and the kind prepares.
+  const threads = threadCount > 0 ? StageThreads.start(threadCount) : null;
+  const connection = await openImportConnection(target).catch(async (e: unknown) => {
+    await threads?.close();
+    throw e;
+  });
   try {
     result.written = await connection.transaction(body);
     result.committed = true;
@@ -213,19 +213,21 @@ export async function runImport<Row, Context>(target: ImportTarget, kind: Import
     }
     if (opts.dryRun) result.written = wouldWrite;
   } finally {
+    await threads?.close();
     await connection.close();
   }
   await report?.close();
   return result;
 }
 
-/** The second and later staged rows of a natural key: "duplicate of line N", the first one kept. */
-async function duplicateRows(s: ImportSession, key: string, keyColumn: string): Promise<Rejection[]> {
-  const rows = await s.query<{ line: number; key: string; first: number }>(`
-    WITH repeated AS (SELECT ${key} AS k FROM ${STAGE} GROUP BY ${key} HAVING count(*) > 1)
-    SELECT line, key, first FROM (
-      SELECT st.line, st.${key}::text AS key, min(st.line) OVER (PARTITION BY st.${key}) AS first
-      FROM ${STAGE} st JOIN repeated r ON r.k = st.${key}
-    ) d WHERE line <> first ORDER BY line`);
+/** The second and later staged rows of the repeated keys: "duplicate of line N", the first one kept. */
+async function duplicateRows(s: ImportSession, key: string, keyColumn: string, repeated: number[]): Promise<Rejection[]> {
+  const rows = await s.query<{ line: number; key: string; first: number }>(
+    `SELECT line, key, first FROM (
+       SELECT st.line, st.${key}::text AS key, min(st.line) OVER (PARTITION BY st.${key}) AS first
+       FROM ${STAGE} st WHERE st.${key}::numeric = ANY($1::numeric[])
+     ) d WHERE line <> first ORDER BY line`,
+    [repeated],
+  );
   return rows.map((r) => ({ line: r.line, key: r.key, reasons: [`${keyColumn}: повтор — уже в строке ${r.first} / duplicate of line ${r.first}`] }));
 }

@@ -55,7 +55,7 @@ export function importHelp(kind?: ImportKindName): string {
   return `Загрузка реестра из CSV / Registry import from CSV
 
 Использование / Usage:
-  ${BIN} import kindergartens|parents|applications ФАЙЛ.csv [--partial] [--report ФАЙЛ] [--batch-size N]
+  ${BIN} import kindergartens|parents|applications ФАЙЛ.csv [--partial] [--report ФАЙЛ] [--threads N]
 
 Файл / File: UTF-8 (с BOM или без / with or without BOM; Windows-1251 и UTF-16 отклоняются / are refused),
 разделитель «;» или «,» определяется по заголовку / separator ";" or "," detected from the header.
@@ -69,7 +69,9 @@ extra columns are ignored.  * — обязательный / required.
                      keep the good rows when some are rejected (default: all or nothing)
   --report ФАЙЛ      куда записать отклонённые строки (по умолчанию ФАЙЛ.rejected.csv рядом с входным)
                      where to write rejected rows (default: INPUT.rejected.csv next to the input)
-  --batch-size N     строк в одном запросе (по умолчанию 5000) / rows per statement (default 5000)
+  --threads N        потоков разбора файла: 0 — в основном потоке; по умолчанию по одному на ядро
+                     (не больше 4) для файла от 16 МБ / threads that parse the file: 0 for the main one;
+                     default one per core (at most 4) for a file from 16 MB
 
 Повторная загрузка безопасна: строки обновляются по ключу (ИИН, номер сада, номер очереди).
 Re-importing is safe: rows are updated by their natural key (IIN, kindergarten number, queue number).

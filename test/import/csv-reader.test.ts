@@ -2,8 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectDelimiter, parseRecord, readCsv, type CsvItem } from '../../src/import/csv-reader.ts';
+import { detectDelimiter, parseRecord, type CsvItem } from '../../src/import/csv-reader.ts';
 import { EncodingError } from '../../src/import/encoding.ts';
+import { readRecords } from './read-records.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -13,12 +14,16 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/**
+ * The file's records as an import reads them (header, then the staged pieces), in pieces of every
+ * size from 1 byte on: each cut must give the same records.
+ */
 async function read(content: string | Uint8Array): Promise<CsvItem[]> {
   const file = path.join(dir, `f${Math.random().toString(36).slice(2)}.csv`);
   await writeFile(file, content);
-  const items: CsvItem[] = [];
-  for await (const item of readCsv(file)) items.push(item);
-  return items;
+  const whole = await readRecords(file, 1 << 20);
+  for (const size of [1, 2, 3, 5, 8, 13]) expect(await readRecords(file, size), `pieces of ${size} bytes`).toEqual(whole);
+  return whole;
 }
 
 describe('parseRecord', () => {
@@ -39,7 +44,7 @@ describe('parseRecord', () => {
   });
 });
 
-describe('readCsv', () => {
+describe('reading a file in pieces', () => {
   it('numbers lines, skips blank ones and keeps multi-line quoted fields', async () => {
     const items = await read('h1;h2\r\n1;"two\nlines"\r\n\r\n;;\n3;4');
     expect(items).toEqual([
@@ -57,6 +62,29 @@ describe('readCsv', () => {
       '2|3',
       '#4:unclosedQuote',
       '5|6',
+    ]);
+  });
+
+  it('reads records over the cuts between pieces as one reader would', async () => {
+    // Past the first 64 bytes (read whole for the encoding check), quoted fields over two lines and
+    // broken lines land on every side of the cuts of pieces of 1, 2, 3, 5, 8 and 13 bytes.
+    const lines = ['номер;название;адрес'];
+    for (let i = 1; i <= 12; i++) lines.push(i % 3 === 0 ? `${i};"сад\n№${i}";x` : i === 7 ? `${i};"открыта;x` : i === 10 ? `${i};"a"b;x` : `${i};сад;y`);
+    const items = await read(lines.join('\n'));
+    expect(items.map((i) => (i.kind === 'record' ? `${i.line}:${i.fields.join('|')}` : `#${i.line}:${i.problem}`))).toEqual([
+      '1:номер|название|адрес',
+      '2:1|сад|y',
+      '3:2|сад|y',
+      '4:3|сад\n№3|x',
+      '6:4|сад|y',
+      '7:5|сад|y',
+      '8:6|сад\n№6|x',
+      '#10:textAfterQuote',
+      '11:8|сад|y',
+      '12:9|сад\n№9|x',
+      '#14:textAfterQuote',
+      '15:11|сад|y',
+      '16:12|сад\n№12|x',
     ]);
   });
 

@@ -169,10 +169,23 @@ export interface ApplicationRow {
   referral: { kindergartenId: number | null; group: string | null; acceptBy: Date | null } | null;
 }
 
+/** Data only: the import's staging threads each get a copy (src/import/reading/stage-threads.ts). */
 export interface ApplicationContext {
   kindergartenIdByNumber: Map<number, number>;
-  /** readChoices of the four choice cells joined by \u0001, each distinct combination read once. */
-  choices: (joined: string) => ReturnType<typeof readChoices>;
+}
+
+/** readChoices of the four choice cells joined by \u0001, each distinct combination read once per context. */
+const choiceMemos = new WeakMap<ApplicationContext, (joined: string) => ReturnType<typeof readChoices>>();
+function choicesOf(context: ApplicationContext): (joined: string) => ReturnType<typeof readChoices> {
+  let choices = choiceMemos.get(context);
+  if (!choices) {
+    choices = memo((joined: string) => {
+      const parts = joined.split('\u0001');
+      return readChoices(Object.fromEntries(CHOICE_CELLS.map((c, i) => [c, parts[i] ?? ''])), context.kindergartenIdByNumber);
+    });
+    choiceMemos.set(context, choices);
+  }
+  return choices;
 }
 
 const CHOICE_CELLS = ['choices', ...Array.from({ length: MAX_APPLICATION_CHOICES }, (_, i) => `choice_${i + 1}`)];
@@ -212,18 +225,15 @@ export const applicationsKind: ImportKind<ApplicationRow, ApplicationContext> = 
   keyColumn: 'queue_number',
   async prepare(s) {
     const rows = await s.query<{ id: number; number: number }>('SELECT id, "number" FROM kindergartens');
-    const known = new Map(rows.map((r) => [r.number, r.id]));
-    const choices = memo((joined: string) => {
-      const parts = joined.split('\u0001');
-      return readChoices(Object.fromEntries(CHOICE_CELLS.map((c, i) => [c, parts[i] ?? ''])), known);
-    });
-    return { kindergartenIdByNumber: known, choices };
+    return { kindergartenIdByNumber: new Map(rows.map((r) => [r.number, r.id])) };
   },
   parse(cells, context) {
     // The common row (well-formed, nothing to explain) without zod; anything else the full way.
     return fastApplication(cells, context) ?? parseApplication(cells, context);
   },
   stagingKey: 'queue_number',
+  keyOf: (r) => r.queueNumber,
+  sharedKeyOf: (r) => Number(r.childIin),
   staging: APPLICATION_STAGING,
   stage: stageApplication,
   refusals: refusedApplications,
@@ -279,7 +289,7 @@ function fastApplication(cells: Record<string, string>, context: ApplicationCont
   const registeredAt = readAlmatyDate(cells['registered_at']!, false);
   const validUntil = readAlmatyDate(cells['valid_until']!, true);
   if (!category || !status || !registeredAt || !validUntil) return null;
-  const choices = context.choices(CHOICE_CELLS.map((c) => cells[c]).join('\u0001'));
+  const choices = choicesOf(context)(CHOICE_CELLS.map((c) => cells[c]).join('\u0001'));
   if ('reasons' in choices) return null;
   let referral: ApplicationRow['referral'] = null;
   if (status === 'REFERRED') {

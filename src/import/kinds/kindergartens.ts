@@ -74,6 +74,7 @@ export const kindergartensKind: ImportKind<KindergartenRow, null> = {
     return r.success ? { ok: true, row: r.data } : { ok: false, reasons: issueReasons(r.error.issues) };
   },
   stagingKey: 'number',
+  keyOf: (r) => r.number,
   staging: [
     ['number', 'int'],
     ['name_kk', 'text'],

@@ -78,6 +78,7 @@ export const parentsKind: ImportKind<ParentRow, null> = {
     return r.success ? { ok: true, row: r.data } : { ok: false, reasons: issueReasons(r.error.issues) };
   },
   stagingKey: 'iin',
+  keyOf: (r) => Number(r.iin),
   staging: [
     ['iin', 'char(12)'],
     ['full_name', 'text'],

@@ -11,7 +11,7 @@ class CopyFromStdin {
 
   constructor(
     private readonly text: string,
-    private readonly chunks: AsyncIterable<string>,
+    private readonly chunks: AsyncIterable<Uint8Array>,
   ) {
     this.done = new Promise<void>((resolve, reject) => (this.settle = (e) => (e ? reject(e) : resolve())));
   }
@@ -27,7 +27,7 @@ class CopyFromStdin {
   private async pump(connection: PgConnection): Promise<void> {
     try {
       for await (const chunk of this.chunks) {
-        connection.sendCopyFromChunk(Buffer.from(chunk, 'utf8'));
+        connection.sendCopyFromChunk(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
         if (connection.stream.writableNeedDrain) await once(connection.stream, 'drain');
       }
       connection.endCopyFrom();

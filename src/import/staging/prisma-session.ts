@@ -25,8 +25,9 @@ function session(tx: Db): ImportSession {
       const cols = columns.map((_c, i) => `(${`$${i + 1}`}::text[])`);
       const select = columns.map((c, i) => `u.c${i}::${typeOf.get(c.replace(/"/g, '')) ?? 'text'}`).join(', ');
       const sql = `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${select} FROM unnest(${cols.join(', ')}) AS u(${columns.map((_, i) => `c${i}`).join(', ')})`;
+      const utf8 = new TextDecoder();
       for await (const chunk of chunks) {
-        const rows = parseCopyLines(chunk);
+        const rows = parseCopyLines(utf8.decode(chunk));
         if (rows.length === 0) continue;
         await tx.$executeRawUnsafe(sql, ...columns.map((_, i) => rows.map((r) => r[i] ?? null)));
       }

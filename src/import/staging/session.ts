@@ -14,8 +14,8 @@
 export interface ImportSession {
   /** One statement; `$1…` parameters. Counts come back as numbers only when cast (`::int`). */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
-  /** Loads rows in COPY text format (./copy-text.ts), a chunk of whole lines at a time. */
-  copyIn(table: string, columns: readonly string[], chunks: AsyncIterable<string>): Promise<void>;
+  /** Loads rows in COPY text format (./copy-text.ts) as UTF-8, a chunk of whole lines at a time. */
+  copyIn(table: string, columns: readonly string[], chunks: AsyncIterable<Uint8Array>): Promise<void>;
 }
 
 export interface ImportConnection {

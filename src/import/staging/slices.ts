@@ -3,16 +3,16 @@
  * of a few megabytes, each its own COPY in the import's transaction: memory stays bounded whatever
  * the file's size.
  */
-const SLICE_CHARS = 8 << 20;
+const SLICE_BYTES = 8 << 20;
 
-/** The chunks (whole lines each) gathered into slices of at least `chars` characters, the last one shorter. */
-export async function* slices(chunks: AsyncIterable<string>, chars = SLICE_CHARS): AsyncGenerator<string[]> {
-  let slice: string[] = [];
+/** The chunks (whole lines each) gathered into slices of at least `bytes` bytes, the last one shorter. */
+export async function* slices(chunks: AsyncIterable<Uint8Array>, bytes = SLICE_BYTES): AsyncGenerator<Uint8Array[]> {
+  let slice: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of chunks) {
     slice.push(chunk);
     size += chunk.length;
-    if (size >= chars) {
+    if (size >= bytes) {
       yield slice;
       slice = [];
       size = 0;

@@ -6,13 +6,13 @@
  * whose buffer is moved, not copied, and the next slice is read from the file while the thread
  * loads the one before.
  */
+import { concatBytes } from '../../bytes.ts';
 import type { PGliteThread } from '../../db/pglite-thread/thread.ts';
 import type { ImportConnection, ImportSession } from './session.ts';
 import { slices } from './slices.ts';
 
-const utf8 = new TextEncoder();
 /** Smaller than on one thread: the file is read on here while the thread loads, so more slices overlap more. */
-const SLICE_CHARS = 2 << 20;
+const SLICE_BYTES = 2 << 20;
 
 function session(thread: PGliteThread, tx: number): ImportSession {
   return {
@@ -22,11 +22,10 @@ function session(thread: PGliteThread, tx: number): ImportSession {
     async copyIn(table, columns, chunks) {
       let loading: Promise<unknown> = Promise.resolve();
       try {
-        for await (const slice of slices(chunks, SLICE_CHARS)) {
+        for await (const slice of slices(chunks, SLICE_BYTES)) {
           await loading;
-          // A fresh buffer of its own (unlike a small Buffer's shared pool): safe to hand over.
-          const data = utf8.encode(slice.join(''));
-          loading = thread.call({ op: 'copy', tx, table, columns, data }, [data.buffer]);
+          const data = concatBytes(slice);
+          loading = thread.call({ op: 'copy', tx, table, columns, data }, [data.buffer as ArrayBuffer]);
           // Awaited before the next slice goes; a failure while the file is read on is not unhandled.
           loading.catch(() => undefined);
         }

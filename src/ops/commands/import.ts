@@ -21,7 +21,7 @@ export async function importCommand(ctx: OpsContext, args: string[]): Promise<nu
     options: {
       partial: { type: 'boolean', default: false },
       report: { type: 'string' },
-      'batch-size': { type: 'string' },
+      threads: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -40,9 +40,9 @@ export async function importCommand(ctx: OpsContext, args: string[]): Promise<nu
   await access(input).catch(() => {
     throw new UsageError(`Файл не найден / File not found: ${input}`, 'import');
   });
-  const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
-  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 50_000))
-    throw new UsageError('--batch-size: целое от 1 до 50000 / a whole number 1–50000', 'import');
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 16))
+    throw new UsageError('--threads: целое от 0 до 16 / a whole number 0–16', 'import');
   const reportFile = path.resolve(values.report ?? defaultReportPath(input));
   const kind = IMPORT_KINDS[kindName as ImportKindName];
 
@@ -55,7 +55,7 @@ export async function importCommand(ctx: OpsContext, args: string[]): Promise<nu
         file: input,
         partial: values.partial,
         reportFile,
-        batchSize,
+        threads,
         onProgress: bar.update,
         keepRejections: PRINTED_REJECTIONS,
         ...(ctx.reach ? { reach: registryReach(ctx.reach()) } : {}),
