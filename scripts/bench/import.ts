@@ -1,7 +1,8 @@
 /**
  * `npm run bench:import`: generates a region-size registry (1 000 kindergartens, the parents and
  * 1 000 000 applications with 3 choices each; BENCH_ROWS to change) as CSV in a temp folder and
- * imports it into a throwaway PostgreSQL database through `runImport`, all or nothing; then
+ * imports it into a throwaway PostgreSQL database through `runImport`, all or nothing (BENCH_DB=embedded:
+ * the embedded database on its own thread, in memory, as the service runs it); then
  * imports the same applications file again (no change, no event), then a file in which
  * BENCH_CHANGED (10 000) applications got a referral, their parents each linked to a Telegram and
  * a WhatsApp chat: as many events, twice as many outbox rows. Prints seconds, rows/s and the
@@ -29,6 +30,7 @@ import { progress } from '../../src/ops/progress.ts';
 import { createTestDatabase } from '../../test-support/db.ts';
 
 const ROWS = Number(process.env['BENCH_ROWS'] ?? 1_000_000);
+const DB = process.env['BENCH_DB'] === 'embedded' ? 'embedded' : 'postgres';
 const CHANGED = Math.min(ROWS, Number(process.env['BENCH_CHANGED'] ?? 10_000));
 const KINDERGARTENS = 1_000;
 const PARENTS = Math.ceil(ROWS * 0.7);
@@ -132,7 +134,7 @@ async function main(): Promise<void> {
   if (gen.status !== 0) throw new Error('generating the files failed');
   const step = STEP;
   const changedFile = files.changed;
-  const db = await createTestDatabase('postgres');
+  const db = await createTestDatabase(DB, { thread: DB === 'embedded' });
   const peakMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
   const timed = async (label: string, kind: ImportKindName, file: string) => {
     const bar = progress(`import ${label}`);
@@ -169,7 +171,7 @@ async function main(): Promise<void> {
     console.log(`${CHANGED} referrals: ${changed.events} events (want ${CHANGED}), ${outbox} outbox rows for ${chats} linked chats (want ${CHANGED * 2})`);
     if (changed.events !== CHANGED || outbox !== CHANGED * 2) throw new Error('events or notices miscounted');
     console.log(`peak RSS ${peakMb()} MB`);
-    if (process.env['BENCH_FLOOR'] === '1') await floor(db.prisma);
+    if (process.env['BENCH_FLOOR'] === '1' && DB === 'postgres') await floor(db.prisma);
   } finally {
     await db.close();
     await rm(dir, { recursive: true, force: true });

@@ -23,10 +23,19 @@ const CENTURY_BY_DIGIT: Readonly<Record<string, { century: number; sex: Sex }>> 
   '6': { century: 2000, sex: 'F' },
 };
 
+/** Over the string's first eleven characters, digits all (char code − '0'). */
 function weightedSum(digits: string, weights: readonly number[]): number {
   let sum = 0;
-  for (let i = 0; i < weights.length; i++) sum += Number(digits[i]) * weights[i]!;
+  for (let i = 0; i < weights.length; i++) sum += (digits.charCodeAt(i) - 48) * weights[i]!;
   return sum % 11;
+}
+
+/** The check digit of a string whose first eleven characters are digits (see iinCheckDigit). */
+function checkDigitOf(digits: string): number | null {
+  const first = weightedSum(digits, FIRST_WEIGHTS);
+  if (first !== 10) return first;
+  const second = weightedSum(digits, SECOND_WEIGHTS);
+  return second === 10 ? null : second;
 }
 
 /**
@@ -35,11 +44,10 @@ function weightedSum(digits: string, weights: readonly number[]): number {
  */
 export function iinCheckDigit(first11: string): number | null {
   if (!/^\d{11}$/.test(first11)) throw new RangeError('iinCheckDigit expects exactly 11 digits');
-  const first = weightedSum(first11, FIRST_WEIGHTS);
-  if (first !== 10) return first;
-  const second = weightedSum(first11, SECOND_WEIGHTS);
-  return second === 10 ? null : second;
+  return checkDigitOf(first11);
 }
+
+const TWELVE_DIGITS = /^\d{12}$/;
 
 /** A UTC-midnight date, or null when the parts are not a real calendar day. */
 function calendarDate(year: number, month: number, day: number): Date | null {
@@ -54,8 +62,10 @@ function calendarDate(year: number, month: number, day: number): Date | null {
  * else is a format error. Checks run in the order format → century → birth date → check digit.
  */
 export function parseIin(input: string): IinParseResult {
-  const iin = input.replace(/[\s-]/g, '');
-  if (!/^\d{12}$/.test(iin)) return { ok: false, error: 'format' };
+  // Twelve bare digits, as registry files and most parents give it, need no cleaning.
+  const bare = TWELVE_DIGITS.test(input);
+  const iin = bare ? input : input.replace(/[\s-]/g, '');
+  if (!bare && !TWELVE_DIGITS.test(iin)) return { ok: false, error: 'format' };
 
   const centuryAndSex = CENTURY_BY_DIGIT[iin[6]!];
   if (centuryAndSex === undefined) return { ok: false, error: 'century' };
@@ -64,9 +74,9 @@ export function parseIin(input: string): IinParseResult {
   const birthDate = calendarDate(year, Number(iin.slice(2, 4)), Number(iin.slice(4, 6)));
   if (birthDate === null) return { ok: false, error: 'birthDate' };
 
-  const check = iinCheckDigit(iin.slice(0, 11));
+  const check = checkDigitOf(iin);
   if (check === null) return { ok: false, error: 'unassignable' };
-  if (check !== Number(iin[11])) return { ok: false, error: 'checkDigit' };
+  if (check !== iin.charCodeAt(11) - 48) return { ok: false, error: 'checkDigit' };
 
   return { ok: true, iin, birthDate, sex: centuryAndSex.sex };
 }

@@ -36,12 +36,15 @@ export function mapHeader(header: string[], columns: readonly ColumnSpec[]): Hea
   return { ok: true, index, ignored };
 }
 
+/** Where each column's cell is in a record: its key and field index, -1 for an absent optional column. */
+export type ColumnSlots = readonly (readonly [key: string, field: number])[];
+
+export const columnSlots = (index: Map<string, number>, columns: readonly ColumnSpec[]): ColumnSlots =>
+  columns.map((c) => [c.key, index.get(c.key) ?? -1] as const);
+
 /** The cells of a record by column key; absent optional columns read as empty. */
-export function cellsOf(fields: string[], index: Map<string, number>, columns: readonly ColumnSpec[]): Record<string, string> {
+export function cellsOf(fields: string[], slots: ColumnSlots): Record<string, string> {
   const cells: Record<string, string> = {};
-  for (const c of columns) {
-    const i = index.get(c.key);
-    cells[c.key] = i === undefined ? '' : (fields[i] ?? '').trim();
-  }
+  for (const [key, i] of slots) cells[key] = i < 0 ? '' : (fields[i] ?? '').trim();
   return cells;
 }

@@ -22,7 +22,7 @@ import { inBulk } from './bulk-load.ts';
 export const APPLICATION_STAGING: readonly StagingColumn[] = [
   ['queue_number', 'int'],
   ['parent_iin', 'char(12)'],
-  ['child_iin', 'text'],
+  ['child_iin', 'char(12)'],
   ['child_full_name', 'text'],
   ['child_birth_date', 'text'],
   ['category', 'text'],
@@ -93,7 +93,7 @@ export async function refusedApplications(s: ImportSession, stage: string, facts
   // applications to find their child. A child in several rows gets its id once they are merged.
   await s.query(`
     CREATE TEMP TABLE import_changed ON COMMIT DROP AS
-    SELECT st.line, st.queue_number, st.child_iin::bpchar AS child_iin, st.child_full_name, st.child_birth_date::date AS child_birth_date,
+    SELECT st.line, st.queue_number, st.child_iin, st.child_full_name, st.child_birth_date::date AS child_birth_date,
            st.category, ${instant('st.registered_at')} AS registered_at, st.status, ${instant('st.valid_until')} AS valid_until,
            st.choices::int[] AS choices, st.ref_kg, st.ref_group, ${instant('st.ref_accept_by')} AS ref_accept_by,
            p.id AS parent_id, h.hash, a.id AS app_id, COALESCE(a.id, nextval('${seq.app}'::regclass)) AS id,
@@ -103,7 +103,7 @@ export async function refusedApplications(s: ImportSession, stage: string, facts
     LEFT JOIN parents p ON p.iin = st.parent_iin
     CROSS JOIN LATERAL (SELECT ${hash} AS hash) h
     LEFT JOIN applications a ON a."queueNumber" = st.queue_number
-    LEFT JOIN children ch ON ch.iin = st.child_iin::bpchar
+    LEFT JOIN children ch ON ch.iin = st.child_iin
     WHERE a.id IS NULL OR a."registryHash" IS DISTINCT FROM h.hash
        OR (a.status::text <> st.status AND (a.status::text IN ${REGISTRY_OWNED} OR st.status IN ${REGISTRY_OWNED}))`);
   const rows = await s.query<{ line: number; key: string }>(`SELECT line, queue_number::text AS key FROM import_changed WHERE parent_id IS NULL ORDER BY line`);

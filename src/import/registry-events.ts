@@ -18,7 +18,14 @@ import type { MergeOutcome, RegistryReach } from './kind.ts';
 import { utcTimestamp as utc } from './staging/copy-text.ts';
 import type { ImportSession } from './staging/session.ts';
 
+/** A changed row that can be news: an application seen before, or a new one of a parent the bot knows. */
+const MAYBE_NEWS = `c.old_status IS NOT NULL OR c.parent_id IN (SELECT "parentId" FROM chat_links)`;
+
 export async function recordRegistryEvents(s: ImportSession, changed: string, now: Date, reach: RegistryReach): Promise<MergeOutcome> {
+  // A region's first import is a million new rows no chat knows: one scan says so, and the join
+  // of every changed row to its application below is not planned at all.
+  const [{ any } = { any: false }] = await s.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${changed} c WHERE ${MAYBE_NEWS}) AS any`);
+  if (!any) return { events: 0, notices: 0 };
   const [counts] = await s.query<{ events: number; notices: number }>(
     `
     WITH merged AS (
@@ -28,7 +35,7 @@ export async function recordRegistryEvents(s: ImportSession, changed: string, no
              (c.old_status IS NULL) AS is_new
       FROM ${changed} c JOIN applications a ON a."queueNumber" = c.queue_number
       -- A new application is news only to a parent the bot knows (a region's first import: none).
-      WHERE c.old_status IS NOT NULL OR c.parent_id IN (SELECT "parentId" FROM chat_links)
+      WHERE ${MAYBE_NEWS}
     ),
     found AS (
       SELECT m.*, k.kind FROM merged m

@@ -289,7 +289,9 @@ function fastApplication(cells: Record<string, string>, context: ApplicationCont
   const registeredAt = readAlmatyDate(cells['registered_at']!, false);
   const validUntil = readAlmatyDate(cells['valid_until']!, true);
   if (!category || !status || !registeredAt || !validUntil) return null;
-  const choices = choicesOf(context)(CHOICE_CELLS.map((c) => cells[c]).join('\u0001'));
+  let joined = cells['choices']!;
+  for (let i = 1; i < CHOICE_CELLS.length; i++) joined += `\u0001${cells[CHOICE_CELLS[i]!]}`;
+  const choices = choicesOf(context)(joined);
   if ('reasons' in choices) return null;
   let referral: ApplicationRow['referral'] = null;
   if (status === 'REFERRED') {

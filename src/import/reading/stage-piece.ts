@@ -4,7 +4,7 @@
  * others kept as rejections. Depends only on its input, so pieces can be staged anywhere, in any
  * order, and put back in file order.
  */
-import { cellsOf } from '../columns.ts';
+import { cellsOf, columnSlots } from '../columns.ts';
 import { RecordAssembler, type BrokenLine, type CsvItem } from '../csv-reader.ts';
 import { decodeLines } from '../encoding.ts';
 import type { ImportKind } from '../kind.ts';
@@ -48,6 +48,7 @@ export function stagePiece<Row, Context>(kind: ImportKind<Row, Context>, plan: S
   };
   const keys: number[] = [];
   const sharedKeys: number[] = [];
+  const slots = columnSlots(plan.header, kind.columns);
   const assembler = new RecordAssembler(plan.delimiter);
   const items: CsvItem[] = [];
 
@@ -57,7 +58,7 @@ export function stagePiece<Row, Context>(kind: ImportKind<Row, Context>, plan: S
       staged.rejections.push({ line: item.line, key: '', reasons: [BROKEN_LINE[item.problem]] });
       return;
     }
-    const parsed = kind.parse(cellsOf(item.fields, plan.header, kind.columns), context);
+    const parsed = kind.parse(cellsOf(item.fields, slots), context);
     if (!parsed.ok) {
       staged.rejections.push({ line: item.line, key: (item.fields[plan.keyIndex] ?? '').trim(), reasons: parsed.reasons });
       return;
