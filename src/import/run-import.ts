@@ -34,7 +34,7 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Where rejected rows are written; null writes no report file. */
   reportFile: string | null;
-  /** Bytes of the file staged at a time (whole lines; default 4 MB). */
+  /** Bytes of the file staged at a time (whole lines; default 1 MB). */
   pieceBytes?: number;
   /**
    * Threads the file is parsed and validated on: 0 on this thread; default one per core (at most
