@@ -278,4 +278,20 @@ describe.each(TEST_DB_VARIANTS)('registry import ($name)', ({ name, kind, thread
     await expect(run('parents', 'kindergartens.csv')).rejects.toThrow(/iin, full_name, phone/);
     expect(await prisma().application.count()).toBe(0);
   });
+
+  it('a Windows-1251 name deep in a large file is refused with its line, from a staging thread too, and nothing is written', async () => {
+    const file = path.join(out, `${name}-late-cp1251.csv`);
+    const header = 'number;name_kk;name_ru;address_kk;address_ru;ownership;languages;capacity;district;latitude;longitude\n';
+    const row = (i: number) => `${i};Балабақша ${i};Детский сад ${i};Абай, ${i};Абая, ${i};гос;KK;${40 + i};Район;43.2;76.9\n`;
+    const before = Array.from({ length: 249 }, (_, i) => row(i + 1)).join('');
+    // "Иванов" in Windows-1251 on line 251 (the header is line 1).
+    const bad = Buffer.concat([Buffer.from('250;'), Buffer.from([0xc8, 0xe2, 0xe0, 0xed, 0xee, 0xe2]), Buffer.from(row(250).slice(4))]);
+    await writeFile(file, Buffer.concat([Buffer.from(header + before), bad, Buffer.from(row(251))]));
+    for (const threads of [0, 2]) {
+      const imported = runImport(database(), IMPORT_KINDS.kindergartens, { file, reportFile: null, threads, pieceBytes: 500 });
+      await expect(imported).rejects.toThrow(EncodingError);
+      await expect(imported).rejects.toThrow(/строка 251/);
+    }
+    expect(await prisma().kindergarten.count()).toBe(0);
+  });
 });
