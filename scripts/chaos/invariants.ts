@@ -163,10 +163,25 @@ export async function checkInvariants(i: CheckInput): Promise<Report> {
     if (duplicates > bound) violations.push(`${duplicates} repeated reminders exceed the at-least-once bound ${bound}`);
     // A parent using the bot is not interrupted by a reminder; the quiet chats all get theirs. A
     // reminder that reached a simulated parent before they first wrote (the campaign's template to
-    // the registry phone of a parent with no chat yet) interrupted nothing.
-    const interrupted = [...delivered.keys()].filter((key) => i.chats.has(key) && lastAt.get(key)! >= (i.firstWrote.get(key) ?? Infinity));
-    const before = [...delivered.keys()].filter((key) => i.chats.has(key) && !interrupted.includes(key));
+    // the registry phone of a parent with no chat yet) interrupted nothing. Nor did one the
+    // dispatcher had claimed (and checked the chat's activity for) before the product recorded the
+    // parent's first message: it was on its way when they wrote. What the product must not do is
+    // claim a reminder for a chat whose message it had already recorded.
+    const claimedAfterWriting = new Set(
+      (
+        await q<{ channel: string; chatId: string }>(
+          `SELECT o.channel::text, o."chatId" FROM outbox o
+           WHERE o.kind = 'REMINDER' AND o.status = 'SENT'
+             AND o."claimedAt" >= (SELECT min(u."receivedAt") FROM inbound_updates u WHERE u.channel = o.channel AND u."chatId" = o."chatId")
+           GROUP BY 1, 2`,
+        )
+      ).map((r) => `${r.channel}:${r.chatId}`),
+    );
+    const afterWriting = [...delivered.keys()].filter((key) => i.chats.has(key) && lastAt.get(key)! >= (i.firstWrote.get(key) ?? Infinity));
+    const interrupted = afterWriting.filter((key) => claimedAfterWriting.has(key));
+    const before = [...delivered.keys()].filter((key) => i.chats.has(key) && !afterWriting.includes(key));
     figures.push(['simulated parents reminded before they first wrote', before.length]);
+    figures.push(['… reminders on their way when the parent first wrote (claimed before it)', afterWriting.length - interrupted.length]);
     figures.push(['quiet chats reminded / linked before the run', `${[...i.quiet].filter((key) => delivered.has(key)).length} / ${i.quiet.size}`]);
     for (const key of interrupted.slice(0, 5))
       violations.push(
