@@ -4,7 +4,8 @@
  * ends with the status applied once; the sweep catches a recorder that died between its two.
  */
 import pg from 'pg';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { untilLockWait } from '../waits.ts';
 import {
   applyEarlyStatuses,
   EARLY_STATUS_RETENTION_MS,
@@ -47,17 +48,7 @@ function before(db: Db, marker: string, slipIn: () => Promise<unknown>): Db {
 }
 
 /** Until another session of this database waits for a lock. */
-async function waitForLockWait(client: pg.Client): Promise<void> {
-  await vi.waitFor(
-    async () => {
-      const { rows } = await client.query(
-        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
-      );
-      if (rows.length === 0) throw new Error('the handler never waited for the held key');
-    },
-    { timeout: 10_000, interval: 10 },
-  );
-}
+const waitForLockWait = (client: pg.Client) => untilLockWait(client, 'the handler never waited for the held key');
 
 describe.each(TEST_DB_KINDS)('delivery statuses overtaking their send (%s)', (kind) => {
   const database = useTestDatabase(kind);

@@ -6,7 +6,8 @@
  * stop-list notice is counted against the configured cap, the endpoint asks for its
  * token, and promtool accepts the scrape.
  */
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { ticksUntilSent } from '../waits.ts';
 import { createOutboxDispatcher } from '../../bots/outbox.ts';
 import { runPurge } from '../../src/campaign/purge.ts';
 import { retryAfter } from '../../test-support/fakes/telegram-api.ts';
@@ -103,15 +104,7 @@ describe.each(TEST_DB_KINDS)('metrics after a Telegram conversation (%s)', (kind
     })!;
     try {
       // A first tick may give the row back for a moment (its send slot or the chat's gap since its last message).
-      let sent = 0;
-      await vi.waitFor(
-        async () => {
-          sent += (await outbox.tick()).sent;
-          expect(sent).toBeGreaterThan(0);
-        },
-        { timeout: 10_000, interval: 250 },
-      );
-      expect(sent).toBe(1);
+      expect(await ticksUntilSent(outbox)).toBe(1);
     } finally {
       await outbox.stop();
     }

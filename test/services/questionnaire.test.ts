@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { untilLockWait } from '../waits.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { InvalidAnswersError, loadQuestionnaireStatus, submitQuestionnaire } from '../../src/services/questionnaire.ts';
 import { TEST_DB_KINDS } from '../../test-support/db.ts';
@@ -202,15 +203,7 @@ describe.runIf(TEST_DB_KINDS.includes('postgres'))('questionnaire submission rac
       await purge.query(`UPDATE applications SET status = 'STOP_LISTED', "stopListedAt" = now() WHERE id = $1`, [app.id]);
       const submitting = submitQuestionnaire(db, { parentId: parent.id, season, answers: answersFor([kg]), channel: 'TELEGRAM', now: NOW });
       // Until the submission waits for the purge's row lock (not a fixed sleep).
-      await vi.waitFor(
-        async () => {
-          const { rows } = await purge.query(
-            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
-          );
-          if (rows.length === 0) throw new Error('the submission is not waiting for the lock yet');
-        },
-        { timeout: 10_000, interval: 10 },
-      );
+      await untilLockWait(purge, 'the submission is not waiting for the lock yet');
       await purge.query('COMMIT');
       expect(await submitting).toEqual({ extended: 0, validUntil: NEXT });
     } finally {
