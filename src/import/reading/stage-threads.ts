@@ -15,9 +15,12 @@ export const defaultStageThreads = (): number => Math.min(4, availableParallelis
 
 /**
  * A thread's heap: a piece's text and rows are a few megabytes, and a tighter heap is collected
- * sooner (with V8's default the two threads of a million-row import held 130 MB more).
+ * sooner. With V8's defaults the two threads of a million-row import held 130 MB more; with V8's
+ * default young generation (where each piece's short-lived rows live) the import's peak RSS was
+ * 424–508 MB, with 16 MB it is 385–414 MB at the same speed (2026-12-05, docs/performance.md).
  */
 const HEAP_MB = 128;
+const YOUNG_MB = 16;
 
 interface Pending {
   resolve: (staged: StagedPiece) => void;
@@ -72,7 +75,12 @@ export class StageThreads implements Stager {
     return new StageThreads(
       Array.from(
         { length: count },
-        () => new StageThread(new Worker(new URL('./stage-entry.mjs', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: HEAP_MB } })),
+        () =>
+          new StageThread(
+            new Worker(new URL('./stage-entry.mjs', import.meta.url), {
+              resourceLimits: { maxOldGenerationSizeMb: HEAP_MB, maxYoungGenerationSizeMb: YOUNG_MB },
+            }),
+          ),
       ),
     );
   }
