@@ -72,6 +72,7 @@ export async function pgImportConnection(url: string): Promise<ImportConnection>
     },
     async copyIn(table, columns, chunks) {
       const copy = new CopyFromStdin(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, chunks);
+      // Reason: @types/pg declares no COPY messages on its Connection; `pg` calls submit with its real one, which has them.
       client.query(copy as unknown as pg.Submittable);
       await copy.done;
     },
