@@ -107,7 +107,20 @@ export class FakeGraphApi {
 
   /** Messages the fake accepted (as a real API would deliver them), optionally to one recipient. */
   accepted(to?: string): any[] {
-    return this.calls.filter((c) => c.status === 200 && (to === undefined || c.body?.to === to)).map((c) => c.body);
+    return this.acceptedSince(0, to);
+  }
+
+  /**
+   * The same among the calls from index `from` of `calls` on: a conversation step reads only its
+   * own replies (scanning the whole log each step made a 10 000-update fuzz quadratic).
+   */
+  acceptedSince(from: number, to?: string): any[] {
+    const out: any[] = [];
+    for (let i = from; i < this.calls.length; i++) {
+      const c = this.calls[i]!;
+      if (c.status === 200 && (to === undefined || c.body?.to === to)) out.push(c.body);
+    }
+    return out;
   }
 
   /** Requests refused because they broke a documented shape or limit. */

@@ -165,10 +165,10 @@ export class WaUser {
   ) {}
 
   async send(message: WaMessage): Promise<Sent[]> {
-    const before = this.h.fake.accepted(this.waId).length;
+    const from = this.h.fake.calls.length;
     const res = await this.h.post(delivery({ number: NUMBER, messages: [message] }));
     expect(res.status).toBe(200);
-    this.last = this.h.fake.accepted(this.waId).slice(before).map(describeSent);
+    this.last = this.h.fake.acceptedSince(from, this.waId).map(describeSent);
     this.all.push(...this.last);
     return this.last;
   }
