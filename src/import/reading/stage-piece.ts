@@ -20,7 +20,7 @@ export const BROKEN_LINE: Record<BrokenLine, string> = {
 /**
  * Calls `each` with every physical line of `text` (without its line break), its number, where it
  * starts and where the next one starts; a last line counts only when the text does not end with a
- * line break, as in readCsv. `each` returns false to stop.
+ * line break (the file's last line may end without one). `each` returns false to stop.
  */
 export function forEachLine(text: string, firstLine: number, each: (line: number, text: string, start: number, next: number) => boolean): void {
   let line = firstLine;
