@@ -73,7 +73,9 @@ describe.skipIf(!chromiumPath)('the operator console in Chromium', () => {
     await login(page, world.base, 'viewer1');
     expect(await page.locator('#live').getAttribute('data-refreshed')).toBeNull();
     await page.clock.runFor(16_000);
-    await page.waitForFunction("document.querySelector('#live')?.hasAttribute('data-refreshed')", null, { timeout: 10_000 });
+    // A locator wait, not waitForFunction: a string predicate is re-evaluated by eval(), which the
+    // console's CSP (no 'unsafe-eval') refuses whenever the first check comes too early.
+    await page.locator('#live[data-refreshed]').waitFor({ state: 'attached', timeout: 10_000 });
     expect(await page.locator('[data-k=needing]').count()).toBe(1);
   });
   it('seasons: a wrong date is pointed out next to its field, a right form creates the season, and the audit log has it', async () => {
