@@ -1,9 +1,10 @@
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { runScriptsWith } from '../driver-error.ts';
+import { scratchPGlite } from './scratch-pglite.ts';
 
 /**
  * The driver adapters the schema engine talks through, with the fixes the engine needs and the
@@ -34,7 +35,7 @@ export function pgliteEngineConnection(pglite: PGlite): EngineConnection {
     adapterName: base.adapterName,
     connect: async () => runScriptsWith(await base.connect(), (s) => pglite.exec(s)),
     connectToShadowDb: async () => {
-      const shadow = await PGlite.create();
+      const shadow = await scratchPGlite();
       const adapter = runScriptsWith(await new PrismaPGlite(shadow).connect(), (s) => shadow.exec(s));
       adapter.dispose = () => shadow.close();
       return adapter;

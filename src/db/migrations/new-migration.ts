@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { pgliteEngineConnection } from './engine-connections.ts';
 import { engineError, withSchemaEngine } from './engine.ts';
 import { MigrationError } from './errors.ts';
@@ -15,6 +14,7 @@ import {
   readSchemaFiles,
 } from './history.ts';
 import { DEFAULT_MIGRATIONS_DIR, DEFAULT_SCHEMA_PATH } from './paths.ts';
+import { scratchPGlite } from './scratch-pglite.ts';
 
 export interface MigrationPaths {
   schemaPath?: string;
@@ -29,7 +29,7 @@ export interface MigrationPaths {
 export async function unmigratedSchemaChanges(paths: MigrationPaths = {}): Promise<string | null> {
   const migrationsList = await readMigrationHistory(paths.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
   const schemaFiles = await readSchemaFiles(paths.schemaPath ?? DEFAULT_SCHEMA_PATH);
-  const scratch = await PGlite.create();
+  const scratch = await scratchPGlite();
   try {
     return await withSchemaEngine(
       pgliteEngineConnection(scratch).factory,
