@@ -65,30 +65,36 @@ export class WhatsAppParent {
   }
 
   private async step(make: () => WaMessage | null): Promise<boolean> {
+    const before = this.fake.accepted(this.waId).length;
     for (let attempt = 0; attempt < 4; attempt++) {
+      // The reply to an earlier try may come late (its update recovered after a kill): it is the
+      // answer, and tapping again would look for the old control on the screen it replaced.
+      if (this.fake.accepted(this.waId).length > before) return this.read(before);
       const message = make();
       if (!message) return false;
       this.outcome.firstWroteAt ??= Date.now();
-      const before = this.fake.accepted(this.waId).length;
       const s = signed(delivery({ number: WA_NUMBER, messages: [message] }), WA_APP_SECRET);
       await this.lb.post('/webhooks/whatsapp', s.body, s.headers);
       this.acknowledged.add(message.id);
       for (let i = 0; i < 60; i++) {
-        if (this.fake.accepted(this.waId).length > before) {
-          this.replyFrom = before;
-          // A reply may come in several messages (a question, then "more actions"): read it only
-          // once no more arrive, or a late part would count as the answer to the next tap.
-          for (let seen = -1; seen !== this.fake.accepted(this.waId).length; ) {
-            seen = this.fake.accepted(this.waId).length;
-            await sleep(300);
-          }
-          return true;
-        }
+        if (this.fake.accepted(this.waId).length > before) return this.read(before);
         await sleep(100);
       }
       this.outcome.retries++;
     }
     return false;
+  }
+
+  /** Takes the messages from `from` on as the reply, once no more arrive. */
+  private async read(from: number): Promise<true> {
+    this.replyFrom = from;
+    // A reply may come in several messages (a question, then "more actions"): read it only once no
+    // more arrive, or a late part would count as the answer to the next tap.
+    for (let seen = -1; seen !== this.fake.accepted(this.waId).length; ) {
+      seen = this.fake.accepted(this.waId).length;
+      await sleep(300);
+    }
+    return true;
   }
 
   private tap(pick: (controls: Screen['controls']) => Screen['controls'][number] | undefined): () => WaMessage | null {
