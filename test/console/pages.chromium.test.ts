@@ -74,7 +74,7 @@ describe.skipIf(!chromiumPath)('the operator console in Chromium', () => {
     expect(await page.locator('#live').getAttribute('data-refreshed')).toBeNull();
     await page.clock.runFor(16_000);
     // A locator wait, not waitForFunction: a string predicate is re-evaluated by eval(), which the
-    // console's CSP (no 'unsafe-eval') refuses whenever the first check comes too early.
+    // console's CSP (no 'unsafe-eval') refuses on every poll after the first.
     await page.locator('#live[data-refreshed]').waitFor({ state: 'attached', timeout: 10_000 });
     expect(await page.locator('[data-k=needing]').count()).toBe(1);
   });
