@@ -1,7 +1,8 @@
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { preparedStatements } from '../../src/db/pglite-prepared.ts';
+import { scratchPGlite } from '../../src/db/scratch-pglite.ts';
 
 /**
  * PGlite with every statement kept prepared (src/db/pglite-prepared.ts), compared with PGlite's
@@ -13,18 +14,9 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((p) => p.close()));
 });
 
-// Each test gets a database of its own, loaded from one dump of a fresh cluster: PGlite.create()
-// runs initdb each time, about 2.5 times the CPU of loading its dump.
-let blank: PGlite;
-let blankDump: Blob;
-beforeAll(async () => {
-  blank = await PGlite.create();
-  blankDump = await blank.dumpDataDir('none');
-});
-afterAll(() => blank.close());
-
 async function database(): Promise<PGlite> {
-  const pglite = await PGlite.create({ loadDataDir: blankDump });
+  // Its own database for each test, loaded from a dump of a fresh cluster rather than initdb'd again.
+  const pglite = await scratchPGlite();
   opened.push(pglite);
   await pglite.exec(`
     CREATE TABLE parents (id serial PRIMARY KEY, iin text UNIQUE NOT NULL, name text, born date, seen timestamp(3),

@@ -4,7 +4,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { runScriptsWith } from '../driver-error.ts';
-import { scratchPGlite } from './scratch-pglite.ts';
+import { scratchPGlite } from '../scratch-pglite.ts';
 
 /**
  * The driver adapters the schema engine talks through, with the fixes the engine needs and the

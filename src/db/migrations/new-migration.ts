@@ -14,7 +14,7 @@ import {
   readSchemaFiles,
 } from './history.ts';
 import { DEFAULT_MIGRATIONS_DIR, DEFAULT_SCHEMA_PATH } from './paths.ts';
-import { scratchPGlite } from './scratch-pglite.ts';
+import { scratchPGlite } from '../scratch-pglite.ts';
 
 export interface MigrationPaths {
   schemaPath?: string;

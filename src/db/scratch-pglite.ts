@@ -1,7 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 
 /**
- * A throwaway in-memory PGlite for migration work (replaying the history, the shadow database).
+ * A throwaway in-memory PGlite, empty (the migration tools' history replay and shadow database, tests).
  * `PGlite.create()` runs initdb, about 2.5 times the CPU of loading a dump of its result, so the
  * first fresh cluster is dumped and the later ones start from that dump.
  */
