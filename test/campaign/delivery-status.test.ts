@@ -47,9 +47,6 @@ function before(db: Db, marker: string, slipIn: () => Promise<unknown>): Db {
   });
 }
 
-/** Until another session of this database waits for a lock. */
-const waitForLockWait = (client: pg.Client) => untilLockWait(client, 'the handler never waited for the held key');
-
 describe.each(TEST_DB_KINDS)('delivery statuses overtaking their send (%s)', (kind) => {
   const database = useTestDatabase(kind);
   const prisma = () => database().prisma;
@@ -91,7 +88,7 @@ describe.each(TEST_DB_KINDS)('delivery statuses overtaking their send (%s)', (ki
       await blocker.query('BEGIN');
       await blocker.query(`INSERT INTO early_delivery_statuses ("externalId", status) VALUES ('wamid.k', 'failed')`);
       const handler = recordDeliveryStatus(prisma(), 'WHATSAPP', r.chatId, windowClosed('wamid.k'), AT);
-      await waitForLockWait(blocker);
+      await untilLockWait(blocker, 'the handler never waited for the held key');
       await sent(recorder(), r.id, 'wamid.k');
       // The recorder looked before the status was kept: it applied nothing.
       expect(await row(r.id)).toMatchObject({ status: 'SENT', externalId: 'wamid.k' });
