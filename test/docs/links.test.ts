@@ -64,5 +64,6 @@ describe('documentation links', () => {
     expect(slug('The chaos run (`npm run chaos`)')).toBe('the-chaos-run-npm-run-chaos');
     expect(slug('Вопрос 1: детские сады')).toBe('вопрос-1-детские-сады');
     expect([...anchorsOf('# A\n## A\n')]).toEqual(['a', 'a-1']);
+    expect([...anchorsOf('## The chaos run (`npm run chaos`)\n```\n# not a heading\n```\n')]).toEqual(['the-chaos-run-npm-run-chaos']);
   });
 });

@@ -13,9 +13,14 @@ export interface BrokenLink {
   problem: string;
 }
 
+/** The text without its fenced code blocks. */
+function withoutFences(text: string): string {
+  return text.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '');
+}
+
 /** The text with fenced code blocks and inline code spans blanked out. */
 function withoutCode(text: string): string {
-  return text.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').replace(/`[^`\n]*`/g, '``');
+  return withoutFences(text).replace(/`[^`\n]*`/g, '``');
 }
 
 export function linksOf(text: string): string[] {
@@ -36,7 +41,8 @@ export function slug(heading: string): string {
 export function anchorsOf(text: string): Set<string> {
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
-  for (const m of withoutCode(text).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
+  // A heading's inline code is part of its slug on GitHub: only fenced blocks are left out.
+  for (const m of withoutFences(text).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
     const base = slug(m[1]!);
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
